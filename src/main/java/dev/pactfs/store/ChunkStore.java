@@ -1,0 +1,67 @@
+package dev.pactfs.store;
+
+import dev.pactfs.crypto.ChunkId;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Content-addressed, deduplicating, compressed and encrypted chunk storage.
+ *
+ * <p>A chunk's id is HMAC-SHA256(K_id, plaintext). {@link #put} of a known id costs the hash and an index
+ * lookup only; a new chunk is zstd-compressed (kept raw if that does not shrink it), sealed with AES-256-GCM
+ * and appended to a local pack. Every {@link #get} verifies the AEAD tag and that the plaintext hashes to the
+ * id; a mismatch raises {@link ChunkCorruptException} naming the chunk.
+ *
+ * <p>Lifecycle of a reference: {@code put} stores the chunk and <em>pins</em> it, so garbage collection cannot
+ * free it before a reference is committed. The caller then commits the reference in a catalog transaction
+ * ({@link FileChunkLists}, which counts it in the chunk's refcount) and calls {@link #unpin}. A chunk whose
+ * refcount is 0 and that nobody pins is garbage.
+ *
+ * <p>Thread-safe: many threads may put and get at once.
+ */
+public interface ChunkStore extends Closeable {
+
+    /** Stores {@code plain} (which the store may keep; do not modify it afterwards), pins it, returns its id. */
+    ChunkId put(byte[] plain) throws IOException;
+
+    /**
+     * As {@link #put}, on the store's worker pool, so that a single sequential stream keeps every core busy.
+     * The number of chunks in flight is bounded: this call blocks while the pipeline is full.
+     */
+    CompletableFuture<ChunkId> putAsync(byte[] plain) throws IOException;
+
+    /** Releases pins taken by {@link #put}, once per put. */
+    void unpin(Collection<ChunkId> ids);
+
+    /** The chunk's plaintext, verified. */
+    byte[] get(ChunkId id) throws IOException;
+
+    /** Whether the index holds {@code id}. */
+    boolean contains(ChunkId id) throws IOException;
+
+    /** Forces every stored payload and committed catalog change to the device. */
+    void sync() throws IOException;
+
+    /**
+     * Frees unpinned chunks whose refcount is 0 and rewrites local packs whose dead fraction is above the
+     * compaction threshold, so that the space returns to the disk.
+     */
+    GcStats collectGarbage() throws IOException;
+
+    /** The catalog this store indexes into. */
+    Catalog catalog();
+
+    /** Counters since open. */
+    StoreStats stats();
+
+    /** What one garbage collection did. */
+    record GcStats(long chunksFreed, long bytesFreed, int packsRewritten, long bytesReclaimed) {
+    }
+
+    /** Cumulative counters since the store was opened. */
+    record StoreStats(long chunksPut, long chunksNew, long plainBytesNew, long storedBytesNew, long plainBytesDeduped,
+                      long cacheHits, long cacheMisses) {
+    }
+}
