@@ -33,9 +33,6 @@ final class Schema {
                         + " created_ms BIGINT NOT NULL)",
                 "CREATE INDEX chunks_pack ON chunks(pack_id)",
                 "CREATE INDEX chunks_zero ON chunks(refcount)",
-                // Local append-only pack files; dead_bytes grows as chunks are freed, compaction rewrites.
-                "CREATE TABLE packs (id BIGINT PRIMARY KEY, size BIGINT NOT NULL, dead_bytes BIGINT NOT NULL,"
-                        + " sealed BOOLEAN NOT NULL)",
                 // Namespace of the live tree (fs layer).
                 "CREATE TABLE inodes ("
                         + " ino BIGINT PRIMARY KEY,"
