@@ -335,6 +335,47 @@ final class LocalChunkStore implements ChunkStore {
     }
 
     @Override
+    public CheckReport check(boolean readData) throws IOException {
+        List<String> problems = new java.util.ArrayList<>();
+        Map<ChunkId, Long> refs = catalog.transaction(ChunkIndex::countFileReferences);
+        java.util.Set<Long> packsOnDisk = packs.list().keySet();
+        long[] totals = new long[3];
+        catalog.transaction(tx -> {
+            ChunkIndex.forEach(tx, e -> {
+                totals[0]++;
+                totals[1] += e.storedSize();
+                long expected = refs.getOrDefault(e.id(), 0L);
+                if (e.refcount() != expected) {
+                    problems.add("chunk " + e.id() + ": refcount " + e.refcount() + " but " + expected + " references");
+                }
+                refs.remove(e.id());
+                if (e.packId() == null) {
+                    return;
+                }
+                if (!packsOnDisk.contains(e.packId())) {
+                    problems.add("chunk " + e.id() + ": local pack " + e.packId() + " is missing");
+                    return;
+                }
+                try {
+                    byte[] sealed = packs.read(new LocalPacks.Location(e.packId(), e.packOffset()), e.kind(),
+                            e.id().toBytes(), e.storedSize());
+                    if (readData) {
+                        totals[2] += sealed.length;
+                        verify(e, sealed);
+                    }
+                } catch (IOException ex) {
+                    problems.add(ex.getMessage());
+                }
+            });
+            return null;
+        });
+        for (Map.Entry<ChunkId, Long> dangling : refs.entrySet()) {
+            problems.add("chunk " + dangling.getKey() + ": referenced " + dangling.getValue() + " times but not in the index");
+        }
+        return new CheckReport(totals[0], totals[1], totals[2], problems);
+    }
+
+    @Override
     public Catalog catalog() {
         return catalog;
     }

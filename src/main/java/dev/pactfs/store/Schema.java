@@ -16,7 +16,7 @@ final class Schema {
     }
 
     /** Migration i (0-based) brings the schema from version i to version i + 1. */
-    private static final List<String[]> MIGRATIONS = List.of(
+    private static final List<String[]> MIGRATIONS = List.<String[]>of(
             new String[] {
                 // One row per stored blob (chunk data now, tree blobs later). refcount counts references from
                 // committed file chunk lists and snapshot trees; a row at 0 is garbage once unpinned.
