@@ -21,8 +21,6 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             InitCommand.class,
             KeyCommand.class,
-            PutCommand.class,
-            GetCommand.class,
             CheckCommand.class,
             GcCommand.class,
             CommandLine.HelpCommand.class,

@@ -296,8 +296,14 @@ final class LocalChunkStore implements ChunkStore {
         int rewritten = 0;
         long reclaimed = 0;
         Map<Long, Long> live = catalog.transaction(ChunkIndex::liveBytesPerPack);
+        java.util.TreeMap<Long, Long> sizes = packs.list();
         long current = packs.currentPackId();
-        for (Map.Entry<Long, Long> p : packs.list().entrySet()) {
+        if (current >= 0 && live.getOrDefault(current, 0L) < LIVE_FRACTION_TO_KEEP * sizes.getOrDefault(current, 0L)) {
+            // The pack still open for appends holds dead records too: close it so it can be compacted.
+            packs.closeForAppends();
+            current = -1;
+        }
+        for (Map.Entry<Long, Long> p : sizes.entrySet()) {
             long packId = p.getKey();
             long size = p.getValue();
             long liveBytes = live.getOrDefault(packId, 0L);

@@ -195,6 +195,11 @@ final class LocalPacks implements Closeable {
         return currentId;
     }
 
+    /** Closes the current pack: the next append starts a new one. */
+    synchronized void closeForAppends() throws IOException {
+        closeCurrent();
+    }
+
     /** Deletes a pack whose records are all dead or relocated. */
     void delete(long packId) throws IOException {
         synchronized (this) {
