@@ -839,6 +839,28 @@ public final class PactFs implements Closeable {
         }
     }
 
+    /** Commits every open file and syncs the store (SIGTERM, before unmounting); the filesystem stays usable. */
+    public void commitAll() throws IOException {
+        IOException failure = null;
+        for (OpenFile of : openFiles.all()) {
+            of.lock.lock();
+            try {
+                of.commit();
+            } catch (IOException e) {
+                log.warn("could not commit inode {}: {}", of.ino, e.getMessage());
+                if (failure == null) {
+                    failure = e;
+                }
+            } finally {
+                of.lock.unlock();
+            }
+        }
+        store.sync();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
     /**
      * Commits every open file, syncs the store and refuses further changes. Handles stay registered (the
      * kernel may still release them); their content is safe.

@@ -506,4 +506,24 @@ public final class PactFuse extends FuseStubFS {
             return 0;
         });
     }
+
+    /** Runs {@code fusermount -u}, then {@code -u -z} when busy; never throws. */
+    static void unmountQuietly(java.nio.file.Path mountPoint) {
+        for (String[] cmd : new String[][] {{"fusermount", "-u", mountPoint.toString()},
+                {"fusermount", "-u", "-z", mountPoint.toString()}}) {
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor() == 0) {
+                    return;
+                }
+            } catch (IOException e) {
+                log.warn("fusermount failed: {}", e.getMessage());
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
 }
