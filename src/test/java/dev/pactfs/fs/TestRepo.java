@@ -13,17 +13,17 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** A repository in a temp directory with small chunks (so tests cross many boundaries), opened as a PactFs. */
-final class TestRepo implements Closeable {
+public final class TestRepo implements Closeable {
 
     static final ChunkerParams SMALL = new ChunkerParams(2048, 8192, 32768);
 
-    final Path dir;
+    public final Path dir;
     final RepoKeys keys;
-    Catalog catalog;
-    ChunkStore store;
-    PactFs fs;
+    public Catalog catalog;
+    public ChunkStore store;
+    public PactFs fs;
 
-    TestRepo(Path dir) throws IOException {
+    public TestRepo(Path dir) throws IOException {
         this.dir = dir;
         this.keys = RepoKeys.derive(MasterKey.generate());
         open(true);
@@ -37,7 +37,7 @@ final class TestRepo implements Closeable {
     }
 
     /** Closes everything and opens it again (a clean remount). */
-    void reopen() throws IOException {
+    public void reopen() throws IOException {
         close();
         open(false);
     }
@@ -49,7 +49,7 @@ final class TestRepo implements Closeable {
         open(false);
     }
 
-    void assertStoreClean() throws IOException {
+    public void assertStoreClean() throws IOException {
         ChunkStore.CheckReport r = store.check(true);
         if (!r.clean()) {
             throw new AssertionError("store check: " + r.problems());
