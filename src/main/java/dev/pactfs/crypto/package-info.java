@@ -77,7 +77,9 @@
  * PaperKeyFormatException, each with a message a user can act on.
  *
  * <h2>Performance</h2>
- * Blobs are sealed in 4 KiB update() pieces, and RepoKeys.warmUp() should run once at daemon start:
- * the JDK's GCM is fast only once C2 has compiled it. See AesGcmBlobCipher and docs/format-crypto.md.
+ * Blobs are sealed in 4 KiB GCM update() pieces and opened by AES-CTR decryption plus a GCM re-seal
+ * that recomputes the tag, also in 4 KiB pieces (the JDK's GCM decryption runs one uncompiled pass over
+ * the whole blob). RepoKeys.warmUp() should run once at daemon start: the JDK's AES and GHASH are fast
+ * only once C2 has compiled their callers. See AesGcmBlobCipher and docs/format-crypto.md.
  */
 package dev.pactfs.crypto;
