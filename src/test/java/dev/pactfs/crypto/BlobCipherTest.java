@@ -40,6 +40,39 @@ class BlobCipherTest {
         assertArrayEquals(plain, CIPHER.open(BlobType.CHUNK, id, sealed));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 16, 4095, 4096, 4097, 100_000})
+    void openAgreesWithTheJdkGcmDecryption(int size) throws Exception {
+        AesGcmBlobCipher c = (AesGcmBlobCipher) CIPHER;
+        byte[] id = random(32, size + 1L);
+        byte[] sealed = CIPHER.seal(BlobType.CHUNK, id, random(size, size));
+        assertArrayEquals(c.openWithJdkDecrypt(BlobType.CHUNK, id, sealed, 0, sealed.length),
+                CIPHER.open(BlobType.CHUNK, id, sealed));
+        sealed[sealed.length - 1] ^= 1;
+        assertThrows(BlobCorruptException.class, () -> c.openWithJdkDecrypt(BlobType.CHUNK, id, sealed, 0, sealed.length));
+        assertThrows(BlobCorruptException.class, () -> CIPHER.open(BlobType.CHUNK, id, sealed));
+    }
+
+    @Test
+    void oneBlobOpensManyTimesInARow() throws Exception {
+        byte[] id = random(32, 20);
+        byte[] sealed = CIPHER.seal(BlobType.CHUNK, id, random(5000, 21));
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(random(5000, 21), CIPHER.open(BlobType.CHUNK, id, sealed));
+        }
+    }
+
+    @Test
+    void otherPieceSizesProduceTheSameFormat() throws Exception {
+        byte[] k = random(32, 22);
+        AesGcmBlobCipher small = new AesGcmBlobCipher(k, 16);
+        AesGcmBlobCipher big = new AesGcmBlobCipher(k, 1 << 20);
+        byte[] id = random(32, 23);
+        byte[] plain = random(70_001, 24);
+        assertArrayEquals(plain, big.open(BlobType.TREE, id, small.seal(BlobType.TREE, id, plain)));
+        assertArrayEquals(plain, small.open(BlobType.TREE, id, big.seal(BlobType.TREE, id, plain)));
+    }
+
     @Test
     void sealAndOpenHonourOffsetAndLength() throws Exception {
         byte[] buf = random(1000, 7);
