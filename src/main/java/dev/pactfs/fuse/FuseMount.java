@@ -12,11 +12,14 @@ import ru.serce.jnrfuse.FuseException;
  *
  * <p>Options, each passed to libfuse as its own {@code -o}: {@code big_writes} and {@code max_write=131072}
  * (128 KiB writes instead of 4 KiB: FACTS.md), {@code default_permissions} (the kernel checks modes),
- * {@code use_ino} and {@code readdir_ino} (our inode numbers show), {@code hard_remove} (no .fuse_hidden files;
- * open unlinked files keep working through their handles), {@code fsname=pactfs:<repo>},
+ * {@code use_ino} and {@code readdir_ino} (our inode numbers show), {@code fsname=pactfs:<repo>},
  * {@code subtype=pactfs}, and zero attribute/entry timeouts so no stale size or link count is ever shown
  * (DESIGN.md: raise only with a test proving nothing goes stale). Extra options (allow_other, nonempty, ...) are
  * appended as given.
+ *
+ * <p>Not {@code hard_remove}: with it libfuse 2 cannot stat a file unlinked while open (the kernel's GETATTR for
+ * fstat carries no file handle, and libfuse has no path for the node), which breaks SQLite's temp files. Without
+ * it libfuse renames such a file to {@code .fuse_hidden*} and unlinks it at release, as NFS does.
  */
 public final class FuseMount {
 
@@ -29,7 +32,7 @@ public final class FuseMount {
     /** The libfuse arguments for a mount of {@code repoDir}, plus {@code extra} options (without "-o"). */
     public static String[] options(Path repoDir, List<String> extra) {
         List<String> opts = new ArrayList<>(List.of("big_writes", "max_write=" + MAX_WRITE_BYTES,
-                "default_permissions", "use_ino", "readdir_ino", "hard_remove",
+                "default_permissions", "use_ino", "readdir_ino",
                 "fsname=pactfs:" + repoDir.toAbsolutePath().normalize(), "subtype=pactfs",
                 "attr_timeout=0", "entry_timeout=0", "negative_timeout=0"));
         opts.addAll(extra);
