@@ -23,6 +23,8 @@ import picocli.CommandLine.ScopeType;
             KeyCommand.class,
             CheckCommand.class,
             GcCommand.class,
+            PutCommand.class,
+            GetCommand.class,
             MountCommand.class, UmountCommand.class,
             CommandLine.HelpCommand.class,
         })
@@ -81,7 +83,7 @@ public final class Main implements Runnable {
     static String userMessage(Throwable e) {
         if (e instanceof UserError || e instanceof StoreException || e instanceof WrongKeyException
                 || e instanceof KeyFileDamagedException || e instanceof KeyFileTooNewException
-                || e instanceof PaperKeyFormatException) {
+                || e instanceof PaperKeyFormatException || e instanceof dev.pactfs.fs.FsException) {
             return e.getMessage();
         }
         if (e instanceof java.nio.file.NoSuchFileException n) {

@@ -66,6 +66,9 @@ public final class PactFs implements Closeable {
     /** open(2) flags used here. */
     public static final int O_ACCMODE = 03;
     public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 01;
+    /** Inode number of the root directory. */
+    public static final long ROOT = Namespace.ROOT_INO;
     public static final int O_TRUNC = 01000;
     public static final int O_APPEND = 02000;
     /** Largest file size accepted (bytes), as ext4 with 4 KiB blocks. */

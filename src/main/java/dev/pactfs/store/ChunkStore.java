@@ -35,8 +35,18 @@ public interface ChunkStore extends Closeable {
     /** Releases pins taken by {@link #put}, once per put. */
     void unpin(Collection<ChunkId> ids);
 
-    /** The chunk's plaintext, verified. */
+    /** The chunk's plaintext, verified. The array is shared with the cache: never modify it. */
     byte[] get(ChunkId id) throws IOException;
+
+    /**
+     * As {@link #put(byte[])} for a blob of another type (a snapshot's tree blob, say): sealed with that type in
+     * its AAD, and named HMAC(K_id, typeCode | plaintext) so that it never shares an id with a file chunk.
+     * Referenced, pinned and collected exactly like chunks.
+     */
+    ChunkId put(dev.pactfs.crypto.BlobType type, byte[] plain) throws IOException;
+
+    /** As {@link #get(ChunkId)} for a blob of {@code type}; a blob of another type is an error. */
+    byte[] get(dev.pactfs.crypto.BlobType type, ChunkId id) throws IOException;
 
     /** Whether the index holds {@code id}. */
     boolean contains(ChunkId id) throws IOException;

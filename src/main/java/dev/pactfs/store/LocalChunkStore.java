@@ -59,7 +59,11 @@ final class LocalChunkStore implements ChunkStore {
     private final LocalPacks packs;
     private final BlobCipher cipher;
     private final ChunkIdHasher hasher;
-    private final Cache<ChunkId, byte[]> cache;
+    private final Cache<CacheKey, byte[]> cache;
+
+    /** Cache key: the type is part of it so a blob is never served as another type from the cache. */
+    private record CacheKey(BlobType type, ChunkId id) {
+    }
     private final ExecutorService workers;
     /** Permits are KiB of chunk data in the pipeline. */
     private final Semaphore inflightKib;
@@ -82,7 +86,7 @@ final class LocalChunkStore implements ChunkStore {
         this.hasher = hasher;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(options.cacheBytes())
-                .weigher((ChunkId k, byte[] v) -> v.length)
+                .weigher((CacheKey k, byte[] v) -> v.length)
                 .build();
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(options.workers(), r -> {
@@ -95,24 +99,43 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public ChunkId put(byte[] plain) throws IOException {
-        ChunkId id = hasher.hash(plain, 0, plain.length);
+        return put(BlobType.CHUNK, plain);
+    }
+
+    @Override
+    public ChunkId put(BlobType type, byte[] plain) throws IOException {
+        ChunkId id = idOf(type, plain);
         chunksPut.increment();
         try {
-            return putHashed(id, plain);
+            return putHashed(type, id, plain);
         } catch (NoSpaceException e) {
             // Files deleted since the last collection may have left dead records: free them and try once more,
             // so that writing resumes as soon as the user has made room.
             collectGarbage();
-            return putHashed(id, plain);
+            return putHashed(type, id, plain);
         }
     }
 
-    private ChunkId putHashed(ChunkId id, byte[] plain) throws IOException {
+    /**
+     * A blob's id: HMAC(K_id, plaintext) for file chunks; for other types HMAC(K_id, typeCode | plaintext), so a
+     * tree blob can never share an id with a chunk of identical bytes.
+     */
+    private ChunkId idOf(BlobType type, byte[] plain) {
+        if (type == BlobType.CHUNK) {
+            return hasher.hash(plain, 0, plain.length);
+        }
+        byte[] prefixed = new byte[plain.length + 1];
+        prefixed[0] = (byte) type.code;
+        System.arraycopy(plain, 0, prefixed, 1, plain.length);
+        return hasher.hash(prefixed, 0, prefixed.length);
+    }
+
+    private ChunkId putHashed(BlobType type, ChunkId id, byte[] plain) throws IOException {
         gcLock.readLock().lock();
         try {
             pin(id);
             try {
-                ensureStored(id, plain);
+                ensureStored(type, id, plain);
             } catch (IOException | RuntimeException e) {
                 unpin(List.of(id));
                 throw e;
@@ -148,7 +171,7 @@ final class LocalChunkStore implements ChunkStore {
         }
     }
 
-    private void ensureStored(ChunkId id, byte[] plain) throws IOException {
+    private void ensureStored(BlobType type, ChunkId id, byte[] plain) throws IOException {
         while (true) {
             CompletableFuture<Void> mine = new CompletableFuture<>();
             CompletableFuture<Void> other = storing.putIfAbsent(id, mine);
@@ -165,7 +188,7 @@ final class LocalChunkStore implements ChunkStore {
                 if (catalog.transaction(tx -> ChunkIndex.find(tx, id)) != null) {
                     plainBytesDeduped.add(plain.length);
                 } else {
-                    storeNew(id, plain);
+                    storeNew(type, id, plain);
                 }
                 mine.complete(null);
                 return;
@@ -178,12 +201,12 @@ final class LocalChunkStore implements ChunkStore {
         }
     }
 
-    private void storeNew(ChunkId id, byte[] plain) throws IOException {
+    private void storeNew(BlobType type, ChunkId id, byte[] plain) throws IOException {
         byte[] idBytes = id.toBytes();
-        byte[] sealed = cipher.seal(BlobType.CHUNK, idBytes, Compression.frame(plain));
+        byte[] sealed = cipher.seal(type, idBytes, Compression.frame(plain));
         LocalPacks.Location loc;
         try {
-            loc = packs.append(BlobType.CHUNK.code, idBytes, sealed);
+            loc = packs.append(type.code, idBytes, sealed);
         } catch (IOException e) {
             if (NoSpaceException.isNoSpace(e)) {
                 throw new NoSpaceException("appending chunk " + id.shortHex(), e);
@@ -192,7 +215,7 @@ final class LocalChunkStore implements ChunkStore {
         }
         try {
             catalog.transaction(tx -> {
-                ChunkIndex.insert(tx, id, BlobType.CHUNK.code, plain.length, sealed.length, loc.packId(), loc.offset());
+                ChunkIndex.insert(tx, id, type.code, plain.length, sealed.length, loc.packId(), loc.offset());
                 return null;
             });
         } catch (IOException e) {
@@ -219,28 +242,37 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public byte[] get(ChunkId id) throws IOException {
-        byte[] plain = cache.getIfPresent(id);
+        return get(BlobType.CHUNK, id);
+    }
+
+    @Override
+    public byte[] get(BlobType type, ChunkId id) throws IOException {
+        CacheKey key = new CacheKey(type, id);
+        byte[] plain = cache.getIfPresent(key);
         if (plain != null) {
             cacheHits.increment();
             return plain;
         }
         cacheMisses.increment();
         try {
-            plain = load(id);
+            plain = load(type, id);
         } catch (ChunkCorruptException e) {
             throw e;
         } catch (IOException e) {
             // Compaction may have moved the record between our lookup and our read: look up once more.
-            plain = load(id);
+            plain = load(type, id);
         }
-        cache.put(id, plain);
+        cache.put(key, plain);
         return plain;
     }
 
-    private byte[] load(ChunkId id) throws IOException {
+    private byte[] load(BlobType type, ChunkId id) throws IOException {
         ChunkIndex.Entry e = catalog.transaction(tx -> ChunkIndex.find(tx, id));
         if (e == null) {
             throw new StoreException("chunk " + id.toHex() + " is not in the index");
+        }
+        if (e.kind() != type.code) {
+            throw new StoreException("blob " + id.toHex() + " is of kind " + e.kind() + ", not " + type);
         }
         if (e.packId() == null) {
             throw new StoreException("chunk " + id.toHex() + " has no local payload (evicted) and no partner to fetch it from");
@@ -252,7 +284,7 @@ final class LocalChunkStore implements ChunkStore {
         String where = "local pack " + e.packId() + " offset " + e.packOffset();
         byte[] framed;
         try {
-            framed = cipher.open(BlobType.CHUNK, e.id().toBytes(), sealed);
+            framed = cipher.open(typeOf(e), e.id().toBytes(), sealed);
         } catch (BlobCorruptException ex) {
             throw new ChunkCorruptException(e.id(), where, ex.getMessage());
         }
@@ -262,10 +294,19 @@ final class LocalChunkStore implements ChunkStore {
         } catch (IllegalArgumentException ex) {
             throw new ChunkCorruptException(e.id(), where, ex.getMessage());
         }
-        if (!hasher.hash(plain, 0, plain.length).equals(e.id())) {
+        if (!idOf(typeOf(e), plain).equals(e.id())) {
             throw new ChunkCorruptException(e.id(), where, "plaintext does not hash to the chunk id");
         }
         return plain;
+    }
+
+    private static BlobType typeOf(ChunkIndex.Entry e) throws ChunkCorruptException {
+        for (BlobType t : BlobType.values()) {
+            if (t.code == e.kind()) {
+                return t;
+            }
+        }
+        throw new ChunkCorruptException(e.id(), "index", "unknown blob kind " + e.kind());
     }
 
     @Override
@@ -285,22 +326,29 @@ final class LocalChunkStore implements ChunkStore {
         long freedBytes = 0;
         gcLock.writeLock().lock();
         try {
-            List<ChunkIndex.Entry> dead = catalog.transaction(tx -> ChunkIndex.unreferenced(tx, Integer.MAX_VALUE));
-            List<ChunkIndex.Entry> unpinned = dead.stream().filter(d -> !pins.containsKey(d.id())).toList();
-            long[] counted = catalog.transaction(tx -> {
-                long n = 0;
-                long bytes = 0;
-                for (ChunkIndex.Entry d : unpinned) {
-                    if (ChunkIndex.deleteIfUnreferenced(tx, d.id())) {
-                        n++;
-                        bytes += d.storedSize();
+            // Freeing a tree blob drops the references it held, which may free its children: repeat until stable.
+            while (true) {
+                List<ChunkIndex.Entry> dead = catalog.transaction(tx -> ChunkIndex.unreferenced(tx, Integer.MAX_VALUE));
+                List<ChunkIndex.Entry> unpinned = dead.stream().filter(d -> !pins.containsKey(d.id())).toList();
+                long[] counted = catalog.transaction(tx -> {
+                    long n = 0;
+                    long bytes = 0;
+                    for (ChunkIndex.Entry d : unpinned) {
+                        if (ChunkIndex.deleteIfUnreferenced(tx, d.id())) {
+                            BlobGraph.dropChildren(tx, d.id());
+                            n++;
+                            bytes += d.storedSize();
+                        }
                     }
+                    return new long[] {n, bytes};
+                });
+                // No cache invalidation: an id names its content, so a cached plaintext can never be stale.
+                freed += counted[0];
+                freedBytes += counted[1];
+                if (counted[0] == 0) {
+                    break;
                 }
-                return new long[] {n, bytes};
-            });
-            freed = counted[0];
-            freedBytes = counted[1];
-            unpinned.forEach(d -> cache.invalidate(d.id()));
+            }
         } finally {
             gcLock.writeLock().unlock();
         }
@@ -354,7 +402,11 @@ final class LocalChunkStore implements ChunkStore {
     @Override
     public CheckReport check(boolean readData) throws IOException {
         List<String> problems = new java.util.ArrayList<>();
-        Map<ChunkId, Long> refs = catalog.transaction(ChunkIndex::countFileReferences);
+        Map<ChunkId, Long> refs = catalog.transaction(tx -> {
+            Map<ChunkId, Long> all = ChunkIndex.countFileReferences(tx);
+            BlobGraph.countBlobReferences(tx).forEach((id, n) -> all.merge(id, n, Long::sum));
+            return all;
+        });
         java.util.Set<Long> packsOnDisk = packs.list().keySet();
         long[] totals = new long[3];
         catalog.transaction(tx -> {

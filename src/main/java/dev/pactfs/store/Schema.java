@@ -55,6 +55,12 @@ final class Schema {
                         + " root_id BINARY(32) NOT NULL, parent BIGINT)",
                 "CREATE TABLE replication_queue (chunk_id BINARY(32) PRIMARY KEY, enqueued_ms BIGINT NOT NULL)",
                 "CREATE TABLE meta (k VARCHAR(64) PRIMARY KEY, v VARCHAR(4096) NOT NULL)",
+            },
+            new String[] {
+                // References held by stored blobs (a tree blob on its entries' chunks and subtrees): n counts
+                // how often parent names child. Counted in the child's refcount while the parent exists.
+                "CREATE TABLE blob_children (parent BINARY(32) NOT NULL, child BINARY(32) NOT NULL, n INT NOT NULL,"
+                        + " PRIMARY KEY (parent, child))",
             });
 
     /** The schema version this build writes. */

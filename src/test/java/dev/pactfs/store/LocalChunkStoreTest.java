@@ -195,6 +195,40 @@ class LocalChunkStoreTest {
     }
 
     @Test
+    void treeBlobNeverSharesAnIdWithAChunkOfTheSameBytes() throws IOException {
+        byte[] bytes = StoreFixture.compressible(8, 5000);
+        ChunkId chunk = f.store.put(bytes);
+        ChunkId tree = f.store.put(dev.pactfs.crypto.BlobType.TREE, bytes);
+        assertFalse(chunk.equals(tree));
+        assertArrayEquals(bytes, f.store.get(dev.pactfs.crypto.BlobType.TREE, tree));
+        assertThrows(StoreException.class, () -> f.store.get(tree), "a tree blob is not a chunk");
+    }
+
+    @Test
+    void freeingATreeBlobCascadesToTheChunksOnlyItReferenced() throws IOException {
+        ChunkId shared = f.store.put(StoreFixture.random(9, 1000));
+        ChunkId own = f.store.put(StoreFixture.random(10, 1000));
+        f.commitFile(10, List.of(new ChunkRef(shared, 1000)));
+        ChunkId tree = f.store.put(dev.pactfs.crypto.BlobType.TREE, StoreFixture.random(11, 300));
+        f.catalog.transaction(tx -> {
+            assertTrue(BlobGraph.addChildren(tx, tree, java.util.Map.of(shared, 1, own, 2)));
+            assertFalse(BlobGraph.addChildren(tx, tree, java.util.Map.of(shared, 1, own, 2)), "edges recorded once");
+            BlobGraph.adjustRefcounts(tx, java.util.Map.of(tree, 1L)); // as a snapshot record would
+            return null;
+        });
+        f.store.unpin(List.of(own, tree));
+        assertEquals(0, f.store.collectGarbage().chunksFreed(), "everything is referenced");
+        f.catalog.transaction(tx -> {
+            BlobGraph.adjustRefcounts(tx, java.util.Map.of(tree, -1L)); // the snapshot is forgotten
+            return null;
+        });
+        assertEquals(2, f.store.collectGarbage().chunksFreed(), "the tree and the chunk only it held");
+        assertTrue(f.store.contains(shared));
+        assertFalse(f.store.contains(own));
+        assertTrue(f.store.check(true).clean(), f.store.check(true).problems().toString());
+    }
+
+    @Test
     void getOfAnUnknownChunkNamesIt() {
         ChunkId unknown = f.keys.chunkIdHasher().hash(new byte[] {1, 2, 3});
         StoreException e = assertThrows(StoreException.class, () -> f.store.get(unknown));
