@@ -61,7 +61,9 @@ final class Schema {
                 // how often parent names child. Counted in the child's refcount while the parent exists.
                 "CREATE TABLE blob_children (parent BINARY(32) NOT NULL, child BINARY(32) NOT NULL, n INT NOT NULL,"
                         + " PRIMARY KEY (parent, child))",
-            });
+            },
+            SnapshotTables.MIGRATION,
+            PartnerTables.MIGRATION);
 
     /** The schema version this build writes. */
     static final int CURRENT_VERSION = MIGRATIONS.size();
