@@ -26,6 +26,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * pieceBytes 131072 is what FUSE hands the fs layer with max_write=131072 (every chunk straddles
  * update() calls); 67108864 is one update() per stream, the lower bound on copying.
+ *
+ * plainGearLoop is the baseline to quote beside it: the bare gear hash over the same buffer with
+ * no cut ever taken (shared/FACTS.md's "plain Java gear loop"). The machines are shared and noisy,
+ * so only the ratio of the two within one run means much.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -47,6 +51,10 @@ public class ChunkerBenchmark {
 
     private byte[] data;
     private Chunker chunker;
+    private long[] gear;
+
+    /** 48 bits: a match every 2^48 bytes, i.e. never in 64 MiB, so the loop runs without cuts. */
+    private static final long NEVER_MASK = -1L << 16;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -58,6 +66,22 @@ public class ChunkerBenchmark {
         byte[] seed = new byte[32];
         new SplittableRandom(2).nextBytes(seed);
         chunker = Chunker.fastCdc(params, seed);
+        gear = GearTable.fromSeed(seed).values();
+    }
+
+    @Benchmark
+    public long plainGearLoop() {
+        long[] g = gear;
+        byte[] d = data;
+        long h = 0;
+        long hits = 0;
+        for (int i = 0; i < d.length; i++) {
+            h = (h << 1) + g[d[i] & 0xff];
+            if ((h & NEVER_MASK) == 0) {
+                hits++;
+            }
+        }
+        return h + hits;
     }
 
     @Benchmark

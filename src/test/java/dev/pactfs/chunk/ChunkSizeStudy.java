@@ -30,6 +30,8 @@ import java.util.SplittableRandom;
  *
  * Run: java -cp target/test-classes:target/classes:$(cat cp.txt) dev.pactfs.chunk.ChunkSizeStudy \
  *        NAME A B [NAME A B ...]
+ * with -Dstudy.sizes=16:64:256,32:128:512 (min:avg:max in KiB) to measure other sets instead, and
+ * -Dstudy.seed=N to check that a figure is not an accident of one gear table.
  */
 public final class ChunkSizeStudy {
 
@@ -42,7 +44,7 @@ public final class ChunkSizeStudy {
     /** Read size; 128 KiB is what FUSE delivers with max_write=131072. */
     static final int READ_BYTES = 128 * 1024;
 
-    static final List<ChunkerParams> PARAM_SETS = List.of(
+    static final List<ChunkerParams> DEFAULT_PARAM_SETS = List.of(
             new ChunkerParams(64 << 10, 256 << 10, 1 << 20),
             new ChunkerParams(128 << 10, 512 << 10, 2 << 20),
             new ChunkerParams(256 << 10, 1 << 20, 4 << 20));
@@ -68,10 +70,10 @@ public final class ChunkSizeStudy {
             System.exit(2);
         }
         byte[] seed = new byte[32];
-        new SplittableRandom(20261126).nextBytes(seed);
+        new SplittableRandom(Long.getLong("study.seed", 20261126)).nextBytes(seed);
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < args.length; i += 3) {
-            for (ChunkerParams params : PARAM_SETS) {
+            for (ChunkerParams params : paramSets(System.getProperty("study.sizes"))) {
                 Result r = study(args[i], Path.of(args[i + 1]), Path.of(args[i + 2]), params, seed);
                 results.add(r);
                 System.err.println(format(r));
@@ -81,6 +83,19 @@ public final class ChunkSizeStudy {
                 + "| new bytes B | new zstd-3 | metadata (B chunks x 100 B) | WAN = zstd + metadata |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         results.forEach(r -> System.out.println(format(r)));
+    }
+
+    static List<ChunkerParams> paramSets(String spec) {
+        if (spec == null || spec.isBlank()) {
+            return DEFAULT_PARAM_SETS;
+        }
+        List<ChunkerParams> sets = new ArrayList<>();
+        for (String set : spec.split(",")) {
+            String[] kib = set.trim().split(":");
+            sets.add(new ChunkerParams(
+                    Integer.parseInt(kib[0]) << 10, Integer.parseInt(kib[1]) << 10, Integer.parseInt(kib[2]) << 10));
+        }
+        return sets;
     }
 
     static Result study(String name, Path a, Path b, ChunkerParams params, byte[] seed) throws IOException {
