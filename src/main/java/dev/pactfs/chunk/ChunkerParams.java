@@ -8,7 +8,7 @@ package dev.pactfs.chunk;
 public record ChunkerParams(int minSize, int avgSize, int maxSize) {
 
     /** Default for new repositories: see docs/decisions/chunk-size.md for the measurements. */
-    public static final ChunkerParams DEFAULT = new ChunkerParams(256 * 1024, 1024 * 1024, 4 * 1024 * 1024);
+    public static final ChunkerParams DEFAULT = new ChunkerParams(64 * 1024, 256 * 1024, 1024 * 1024);
 
     public ChunkerParams {
         if (Integer.bitCount(avgSize) != 1) {

@@ -35,7 +35,7 @@ final class InitCommand implements Callable<Integer> {
     Path passphraseFile;
 
     @Option(names = "--chunk-sizes", paramLabel = "MIN/AVG/MAX", description = "FastCDC sizes in KiB (default: ${DEFAULT-VALUE}).",
-            defaultValue = "256/1024/4096")
+            defaultValue = "64/256/1024")
     String chunkSizes;
 
     @Override
@@ -102,7 +102,7 @@ final class InitCommand implements Callable<Integer> {
     static ChunkerParams parseSizes(String s) {
         String[] p = s.split("/");
         if (p.length != 3) {
-            throw new UserError("--chunk-sizes wants MIN/AVG/MAX in KiB, e.g. 256/1024/4096; got " + s);
+            throw new UserError("--chunk-sizes wants MIN/AVG/MAX in KiB, e.g. 64/256/1024; got " + s);
         }
         try {
             return new ChunkerParams(Integer.parseInt(p[0]) * 1024, Integer.parseInt(p[1]) * 1024,
