@@ -5,6 +5,7 @@
 #   usrlib  usrlib.tar            GNU tar (uncompressed) of /usr/lib, 1–2 GiB
 #   tree    tree-v1.tar/-v2.tar   a software tree and its next "release" (dedup study)
 #   pg      dump-1.sql, dump-2.sql, night-1.sql … night-7.sql   pgbench database dumps
+#   stats   compressibility (zstd -3) of each file, line diffs along the dump series (README notes)
 #   sums    SHA256SUMS
 #   readme  README (always regenerated at the end)
 #
@@ -26,7 +27,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 DIR=${1:-/work/benchdata}
 shift || true
 STEPS=("$@")
-[ ${#STEPS[@]} -eq 0 ] && STEPS=(usrlib tree pg sums readme)
+[ ${#STEPS[@]} -eq 0 ] && STEPS=(usrlib tree pg stats sums readme)
 
 PG_SCALE=${PG_SCALE:-25}
 PG_PORT=${PG_PORT:-54329}
@@ -97,11 +98,13 @@ step_usrlib() {
 TREE_SRC=(/usr/lib/python3 /usr/lib/python3.11 /usr/share/doc /usr/include /usr/share/perl
           /usr/share/vim /usr/lib/node_modules /usr/lib/git-core /usr/share/cmake-3.25)
 step_tree() {
-    local v1=$DIR/tree-v1.tar v2=$DIR/tree-v2.tar stage=$DIR/.stage-tree t0 t1
-    if [ -e "$v1" ] && [ -e "$v2" ]; then log "tree: both versions exist, skipping"; return; fi
-    rm -rf "$stage"; mkdir -p "$stage/tree"
+    local v1=$DIR/tree-v1.tar stage=$DIR/.stage-tree t0 t1 v2 mode name
+    if [ -e "$v1" ] && [ -e "$DIR/tree-v2.tar" ] && [ -e "$DIR/tree-v2-scattered.tar" ]; then
+        log "tree: all versions exist, skipping"; return
+    fi
     if [ ! -e "$v1" ]; then
         : >"$DIR/.notes/tree.txt"
+        rm -rf "$stage"; mkdir -p "$stage/tree"
         t0=$(now)
         local srcs=() s
         for s in "${TREE_SRC[@]}"; do [ -d "$s" ] && srcs+=("$s"); done
@@ -115,19 +118,28 @@ step_tree() {
         t1=$(now)
         note tree "v1 sources: ${srcs[*]} (under tree/ in the tar)"
         note tree "tree-v1.tar: $(size_of "$v1") bytes ($(human "$(size_of "$v1")")), $(find "$stage/tree" -type f | wc -l) regular files, built in $(secs "$t0" "$t1") s"
-    else
-        log "tree: $v1 exists; extracting it to derive v2"
-        tar --extract --numeric-owner --same-permissions --file="$v1" -C "$stage"
     fi
-    t0=$(now)
-    log "tree: mutating (seed $TREE_SEED)"
-    python3 "$HERE/mutate-tree.py" "$stage/tree" --seed "$TREE_SEED" | tee "$stage/mutate.out" >&2
-    mv "$stage/mutations-$TREE_SEED.txt" "$DIR/tree-v2.mutations.txt"
-    det_tar "$v2.tmp" -C "$stage" tree
-    mv "$v2.tmp" "$v2"
-    t1=$(now)
-    note tree "tree-v2.tar: $(size_of "$v2") bytes ($(human "$(size_of "$v2")")), derived from v1 by mutate-tree.py --seed $TREE_SEED in $(secs "$t0" "$t1") s:"
-    sed 's/^/    /' "$stage/mutate.out" | grep -v manifest >>"$DIR/.notes/tree.txt"
+    # v2 variants, each derived from (a fresh extraction of) v1.tar
+    for mode in clustered scattered; do
+        case $mode in
+            clustered) name=tree-v2 ;;
+            scattered) name=tree-v2-scattered ;;
+        esac
+        v2=$DIR/$name.tar
+        [ -e "$v2" ] && continue
+        rm -rf "$stage"; mkdir -p "$stage"
+        tar --extract --numeric-owner --same-permissions --file="$v1" -C "$stage"
+        t0=$(now)
+        log "tree: mutating for $name (seed $TREE_SEED, $mode)"
+        python3 "$HERE/mutate-tree.py" "$stage/tree" --seed "$TREE_SEED" $([ $mode = scattered ] && echo --scatter) \
+            | tee "$stage/mutate.out" >&2
+        mv "$stage/mutations-$TREE_SEED.txt" "$DIR/$name.mutations.txt"
+        det_tar "$v2.tmp" -C "$stage" tree
+        mv "$v2.tmp" "$v2"
+        t1=$(now)
+        note tree "$name.tar: $(size_of "$v2") bytes ($(human "$(size_of "$v2")")), from v1 by mutate-tree.py --seed $TREE_SEED$([ $mode = scattered ] && echo " --scatter") in $(secs "$t0" "$t1") s:"
+        sed 's/^/    /' "$stage/mutate.out" | grep -v manifest >>"$DIR/.notes/tree.txt"
+    done
     rm -rf "$stage"
     log "tree: done"
 }
@@ -283,17 +295,50 @@ step_pg() {
     pg_stop
 }
 
+############################################################################ stats
+step_stats() { # compressibility of every file, and how much each dump differs from the previous
+    local n=$DIR/.notes/data.txt f c prev=""
+    if [ -s "$n" ]; then log "stats: $n exists, skipping"; return; fi
+    {
+        echo "zstd -3 (single thread) compressibility, whole file:"
+        cd "$DIR"
+        for f in usrlib.tar tree-v1.tar tree-v2.tar tree-v2-scattered.tar dump-*.sql night-*.sql; do
+            [ -e "$f" ] || continue
+            c=$(zstd -3 -T1 -c "$f" | wc -c)
+            printf '    %-22s %13d -> %12d bytes  ratio %.2f\n' "$f" "$(size_of "$f")" "$c" \
+                "$(awk -v a="$(size_of "$f")" -v b="$c" 'BEGIN{print a/b}')"
+        done
+        echo "pg dump series, lines of the pgbench_accounts COPY block that differ from the previous dump"
+        echo "(diff: removed + added lines; an updated row counts twice) / history rows:"
+        for f in dump-1.sql dump-2.sql $(ls night-*.sql 2>/dev/null | sort -V); do
+            [ -e "$f" ] || continue
+            if [ -n "$prev" ]; then
+                printf '    %-12s -> %-12s %7d account lines differ, %7d history rows\n' "$prev" "$f" \
+                    "$(diff <(sed -n '/^COPY public.pgbench_accounts/,/^\\\./p' "$prev") \
+                            <(sed -n '/^COPY public.pgbench_accounts/,/^\\\./p' "$f") | grep -c '^[<>]')" \
+                    "$(($(sed -n '/^COPY public.pgbench_history/,/^\\\./p' "$f" | wc -l) - 2))"
+            fi
+            prev=$f
+        done
+        cd - >/dev/null
+    } >"$n.tmp"
+    mv "$n.tmp" "$n"
+    log "stats: $n written"
+}
+
 ############################################################################# sums
 step_sums() {
     local f sums=$DIR/SHA256SUMS
     touch "$sums"
-    for f in usrlib.tar tree-v1.tar tree-v2.tar dump-*.sql night-*.sql; do
+    cd "$DIR"
+    for f in usrlib.tar tree-v1.tar tree-v2.tar tree-v2-scattered.tar dump-*.sql night-*.sql; do
         [ -e "$DIR/$f" ] || continue
         grep -q "  $f\$" "$sums" && continue
         log "sums: $f"
-        (cd "$DIR" && sha256sum "$f") >>"$sums"
+        sha256sum "$f" >>"$sums"
     done
     sort -k2 -o "$sums" "$sums"
+    cd - >/dev/null
 }
 
 ########################################################################### readme
@@ -317,17 +362,24 @@ usrlib.tar
     shared libraries, JDKs, Python, LLVM — the "one big full backup" file for throughput
     tests (ingest MB/s, restore MB/s, first backup vs. identical second backup).
 
-tree-v1.tar, tree-v2.tar
-    Two versions of a software tree for dedup studies (same member prefix tree/).
+tree-v1.tar, tree-v2.tar, tree-v2-scattered.tar
+    Versions of a software tree for dedup studies (same member prefix tree/).
     v1 is a copy of several /usr directories (Python stdlib + dist-packages, /usr/share/doc,
     /usr/include, perl, vim runtime, node_modules, git-core, cmake).
-    v2 is v1 after one "release" made by src/bench/mutate-tree.py (seeded): ~5 % of the
-    regular files touched — small in-place text edits (line changes, inserts, deletes,
+    v2 is v1 after one "release" made by src/bench/mutate-tree.py (seeded): 5 % of the
+    regular files touched, CLUSTERED by directory as in package upgrades (directories
+    visited in random order, 20–100 % of each visited directory's files touched).
+    tree-v2-scattered.tar is the same amount of change with the touched files picked
+    uniformly over the tree: the worst case for large chunks (nearly every MiB of the
+    tar then contains a change). Use it to bracket results, tree-v2.tar as the main case.
+    Kinds of change: small in-place text edits (line changes, inserts, deletes,
     which shift content), small binary overwrites/insertions, changelog .gz files
     decompressed + prepended + recompressed (so they change completely, as in a real
     package upgrade), appends, deletions, renames, copies-with-edits, a few version-bumped
     *.dist-info directory renames, and a new 40-file Python package.
-    Every change is listed in tree-v2.mutations.txt (M/A/R/D/RD lines).
+    Every change is listed in tree-v2.mutations.txt / tree-v2-scattered.mutations.txt
+    (M/A/R/D/RD lines). In the notes below, "modified" includes "appended";
+    bytes_before/after are the total sizes of the modified files.
 
 dump-1.sql, dump-2.sql
     Plain-format pg_dump (COPY statements) of a pgbench database whose filler columns hold
@@ -353,14 +405,20 @@ pg/
 make-data.log
     Log of the generation runs.
 
+results/
+    Reference measurements taken on this machine with src/bench/baseline.sh (throughput:
+    sha256sum, cat, restic, borg) and src/bench/growth.sh (restic/borg repo growth for the
+    tree pair, the dump pair, and the nightly series). Compare only figures from one run:
+    the machine is shared and noisy (see the load averages in each file).
+
 EOF
         echo "Sizes"
         echo "-----"
-        (cd "$DIR" && for f in usrlib.tar tree-v1.tar tree-v2.tar dump-*.sql night-*.sql; do
+        (cd "$DIR" && for f in usrlib.tar tree-v1.tar tree-v2.tar tree-v2-scattered.tar dump-*.sql night-*.sql; do
             [ -e "$f" ] && printf '%-14s %13d bytes  %10s\n' "$f" "$(size_of "$f")" "$(human "$(size_of "$f")")"
         done)
         echo
-        for s in usrlib tree pg extra; do
+        for s in usrlib tree pg data extra; do
             [ -s "$DIR/.notes/$s.txt" ] || continue
             echo "Notes: $s"
             echo "------------" | cut -c1-$((7 + ${#s}))
@@ -375,9 +433,10 @@ EOF
 log "make-data.sh $DIR steps: ${STEPS[*]}"
 for s in "${STEPS[@]}"; do
     case $s in
-        usrlib | tree | pg | sums | readme)
+        usrlib | tree | pg | stats | sums | readme)
             # one instance per step at a time (several steps may run in parallel)
-            exec {lockfd}>"$DIR/.lock-$s"
+            mkdir -p "$DIR/.locks"
+            exec {lockfd}>"$DIR/.locks/$s"
             flock -n "$lockfd" || { log "$s: another make-data.sh is running this step"; exit 1; }
             "step_$s"
             exec {lockfd}>&- ;;

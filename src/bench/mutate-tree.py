@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Mutate a directory tree in place to simulate one release of software evolution.
 
-Usage: mutate-tree.py ROOT [--seed N] [--fraction F]
+Usage: mutate-tree.py ROOT [--seed N] [--fraction F] [--scatter]
 
 Deterministic for a given input tree and seed (file list is sorted, one seeded
 PRNG, fixed mtime for everything touched). About FRACTION (default 0.05) of the
-regular files are touched, split roughly as:
+regular files are touched — clustered by default (directories visited in random
+order, 20-100 % of the files of each visited directory touched, as when packages are
+upgraded), or with --scatter picked uniformly over the whole tree — split roughly as:
 
   60 %  modified in place with small edits
           text:   a few lines changed / inserted / deleted (shifts content)
@@ -136,6 +138,9 @@ def main():
     ap.add_argument("root")
     ap.add_argument("--seed", type=int, default=20261126)
     ap.add_argument("--fraction", type=float, default=0.05)
+    ap.add_argument("--scatter", action="store_true",
+                    help="pick the touched files uniformly over the tree (worst case for big chunks) "
+                         "instead of clustered by directory (default)")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     root = os.path.abspath(a.root)
@@ -153,7 +158,25 @@ def main():
     dirs.sort()
 
     n_touch = int(len(files) * a.fraction)
-    chosen = rng.sample(files, n_touch)
+    if a.scatter:
+        chosen = rng.sample(files, n_touch)
+    else:
+        # clustered, like real upgrades: whole packages change, most directories do not.
+        # Visit directories in seeded random order; in each, touch a random 20-100 % of
+        # its files, until the budget is spent.
+        bydir = {}
+        for p in files:
+            bydir.setdefault(os.path.dirname(p), []).append(p)
+        order = sorted(bydir)
+        rng.shuffle(order)
+        chosen = []
+        for d in order:
+            if len(chosen) >= n_touch:
+                break
+            fs = bydir[d]
+            k = max(1, int(len(fs) * rng.uniform(0.2, 1.0)))
+            chosen.extend(rng.sample(fs, min(k, n_touch - len(chosen))))
+        rng.shuffle(chosen)
     k_mod, k_del, k_ren = int(n_touch * 0.6), int(n_touch * 0.2), int(n_touch * 0.1)
     mods, dels = chosen[:k_mod], chosen[k_mod:k_mod + k_del]
     rens, adds = chosen[k_mod + k_del:k_mod + k_del + k_ren], chosen[k_mod + k_del + k_ren:]
@@ -247,7 +270,8 @@ def main():
     manifest = os.path.join(os.path.dirname(root), "mutations-%d.txt" % a.seed)
     with open(manifest, "w") as f:
         f.write("\n".join(log) + "\n")
-    print("files in v1: %d, touched: %d" % (len(files), n_touch))
+    print("files in v1: %d, touched: %d (%s), in %d directories" % (
+        len(files), n_touch, "scattered" if a.scatter else "clustered", len({os.path.dirname(p) for p in chosen})))
     for k, v in stats.items():
         print("%s: %d" % (k, v))
     print("manifest: %s" % manifest)
