@@ -51,9 +51,9 @@ for tool in "${TOOLS[@]}"; do
     esac
     echo
     echo "## $tool"
-    printf '%-3s %-16s %14s %14s %14s %8s %14s %7s\n' "#" "file" "file bytes" "repo bytes" "growth bytes" "growth%" "tool: new" "wall s"
+    printf '%-3s %-22s %14s %14s %14s %8s %14s %7s\n' "#" "file" "file bytes" "repo bytes" "growth bytes" "growth%" "tool: new" "wall s"
     prev=$(du -sb "$repo" | cut -f1)
-    printf '%-3s %-16s %14s %14s %14s %8s %14s %7s\n' 0 "(empty repo)" - "$prev" - - - -
+    printf '%-3s %-22s %14s %14s %14s %8s %14s %7s\n' 0 "(empty repo)" - "$prev" - - - -
     i=0
     for f in "$@"; do
         i=$((i + 1))
@@ -71,7 +71,7 @@ for tool in "${TOOLS[@]}"; do
         t1=$(now)
         size=$(stat -c %s "$f")
         cur=$(du -sb "$repo" | cut -f1)
-        printf '%-3s %-16s %14s %14s %14s %8s %14s %7s\n' "$i" "$(basename "$f")" "$size" "$cur" "$((cur - prev))" \
+        printf '%-3s %-22s %14s %14s %14s %8s %14s %7s\n' "$i" "$(basename "$f")" "$size" "$cur" "$((cur - prev))" \
             "$(awk -v g=$((cur - prev)) -v s="$size" 'BEGIN{printf "%.2f", 100*g/s}')" "${new:-?}" \
             "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')"
         prev=$cur
