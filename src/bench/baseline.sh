@@ -21,6 +21,8 @@ set -euo pipefail
 
 RUNS=${RUNS:-3}
 KEEP=0
+# The pactfs launcher to measure beside restic and borg; PACTFS= (empty) leaves pactfs out.
+PACTFS=${PACTFS-$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)/mount-scripts/pactfs}
 while getopts "n:kh" o; do
     case $o in
         n) RUNS=$OPTARG ;;
@@ -95,6 +97,19 @@ for ((i = 1; i <= RUNS; i++)); do
     RESTIC_REPO_VERSION=$(restic -r "$repo" cat config --no-lock 2>/dev/null | awk -F'[:,]' '/"version"/{gsub(/ /,"",$2); print $2}')
     rm -rf "$repo" "$RESTIC_CACHE_DIR"
 
+    if [ -n "$PACTFS" ]; then
+        # pactfs put: the whole engine (FastCDC, HMAC ids, dedup lookup, zstd, AES-GCM, local packs, catalog)
+        # without FUSE; a machine key file, so the timing holds no Argon2 passphrase stretching.
+        repo=$WORK/pactfs-repo
+        rm -rf "$repo" "$WORK/pactfs.key"
+        "$PACTFS" init --repo "$repo" --key-file "$WORK/pactfs.key" >/dev/null 2>&1
+        timed "pactfs put (never-seen data)" "$PACTFS" put --repo "$repo" --key-file "$WORK/pactfs.key" "$FILE" first
+        size_rec "pactfs repo after first" "$repo"
+        timed "pactfs put (already stored)" "$PACTFS" put --repo "$repo" --key-file "$WORK/pactfs.key" "$FILE" second
+        size_rec "pactfs repo after 2nd" "$repo"
+        rm -rf "$repo"
+    fi
+
     repo=$WORK/borg-repo
     rm -rf "$repo" "$BORG_BASE_DIR"
     borg init -e repokey "$repo" >/dev/null 2>&1
@@ -118,7 +133,8 @@ for n in "${NAMES[@]}"; do
 done
 echo
 printf '%-42s %14s %8s   %s\n' "repo size" "bytes" "% file" "bytes per run"
-for n in "restic repo after first" "restic repo after 2nd" "borg repo after first" "borg repo after 2nd"; do
+for n in "restic repo after first" "restic repo after 2nd" "borg repo after first" "borg repo after 2nd" \
+         ${PACTFS:+"pactfs repo after first" "pactfs repo after 2nd"}; do
     m=$(echo "${S[$n]}" | median %.0f)
     printf '%-42s %14s %8s   %s\n' "$n" "$m" "$(awk -v a="$m" -v b="$SIZE" 'BEGIN{printf "%.1f", 100*a/b}')" "${S[$n]% }"
 done
