@@ -6,6 +6,7 @@
 #   cat FILE > /dev/null                   (plain sequential read)
 #   restic: fresh repo (encrypted, always), first `restic backup FILE`,
 #           then `restic backup --force FILE` (re-reads and re-chunks everything, all dedups)
+#   pactfs: fresh repo, `pactfs put FILE` (never-seen data), then again under another name (already stored)
 #   borg:   fresh `borg init -e repokey` repo, first `borg create`, then a second
 #           `borg create` of the same file. NB: borg's files cache never trusts the file(s)
 #           carrying the newest timestamp of an archive (borg FAQ, "'A' status for unchanged
