@@ -178,4 +178,21 @@ final class ChunkIndex {
             throw Catalog.translate("counting references", e);
         }
     }
+
+    /** Bytes of live records (header included) per local pack id. */
+    static Map<Long, Long> liveBytesPerPack(Tx tx) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT pack_id, SUM(stored_size + " + LocalPacks.RECORD_HEADER + ") FROM chunks"
+                        + " WHERE pack_id IS NOT NULL GROUP BY pack_id")) {
+            Map<Long, Long> out = new java.util.HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getLong(1), rs.getLong(2));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw Catalog.translate("summing live bytes", e);
+        }
+    }
 }

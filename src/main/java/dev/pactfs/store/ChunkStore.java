@@ -50,6 +50,20 @@ public interface ChunkStore extends Closeable {
      */
     GcStats collectGarbage() throws IOException;
 
+    /**
+     * Checks the store against the catalog without repairing anything: every refcount equals the references
+     * held by file chunk lists, every indexed record is where the index says; with {@code readData}, every
+     * payload also decrypts, decompresses and hashes to its id.
+     */
+    CheckReport check(boolean readData) throws IOException;
+
+    /** What {@link #check} found; {@code problems} empty means clean. */
+    record CheckReport(long chunks, long storedBytes, long bytesRead, java.util.List<String> problems) {
+        public boolean clean() {
+            return problems.isEmpty();
+        }
+    }
+
     /** The catalog this store indexes into. */
     Catalog catalog();
 

@@ -16,7 +16,7 @@ final class Schema {
     }
 
     /** Migration i (0-based) brings the schema from version i to version i + 1. */
-    private static final List<String[]> MIGRATIONS = List.of(
+    private static final List<String[]> MIGRATIONS = List.<String[]>of(
             new String[] {
                 // One row per stored blob (chunk data now, tree blobs later). refcount counts references from
                 // committed file chunk lists and snapshot trees; a row at 0 is garbage once unpinned.
@@ -33,9 +33,6 @@ final class Schema {
                         + " created_ms BIGINT NOT NULL)",
                 "CREATE INDEX chunks_pack ON chunks(pack_id)",
                 "CREATE INDEX chunks_zero ON chunks(refcount)",
-                // Local append-only pack files; dead_bytes grows as chunks are freed, compaction rewrites.
-                "CREATE TABLE packs (id BIGINT PRIMARY KEY, size BIGINT NOT NULL, dead_bytes BIGINT NOT NULL,"
-                        + " sealed BOOLEAN NOT NULL)",
                 // Namespace of the live tree (fs layer).
                 "CREATE TABLE inodes ("
                         + " ino BIGINT PRIMARY KEY,"

@@ -1,0 +1,114 @@
+package dev.pactfs.cli;
+
+import dev.pactfs.chunk.ChunkerParams;
+import dev.pactfs.crypto.KeyFile;
+import dev.pactfs.crypto.MasterKey;
+import dev.pactfs.crypto.RepoKeys;
+import dev.pactfs.store.Catalog;
+import dev.pactfs.store.RepoConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "init", mixinStandardHelpOptions = true,
+        description = "Create a repository: a new master key, the local store, and the partner layout.")
+final class InitCommand implements Callable<Integer> {
+
+    @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Local repository directory (new or empty).")
+    Path repo;
+
+    @Option(names = "--partner", paramLabel = "DIR", description = "The partner's directory (a mounted NFS/SMB/SSHFS share).")
+    Path partner;
+
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "Also write an unwrapped machine key to FILE (mode 0600) for unattended mounts.")
+    Path keyFile;
+
+    @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Read the passphrase from the first line of FILE.")
+    Path passphraseFile;
+
+    @Option(names = "--chunk-sizes", paramLabel = "MIN/AVG/MAX", description = "FastCDC sizes in KiB (default: ${DEFAULT-VALUE}).",
+            defaultValue = "256/1024/4096")
+    String chunkSizes;
+
+    @Override
+    public Integer call() throws IOException {
+        ChunkerParams params = parseSizes(chunkSizes);
+        if (Files.exists(repo)) {
+            if (!Files.isDirectory(repo)) {
+                throw new UserError(repo + " exists and is not a directory; refusing to init");
+            }
+            try (Stream<Path> s = Files.list(repo)) {
+                if (s.findAny().isPresent()) {
+                    throw new UserError("repo directory " + repo + " is not empty; refusing to init");
+                }
+            }
+        }
+        if (partner != null && !Files.isDirectory(partner)) {
+            throw new UserError("partner directory " + partner + " does not exist (is the partner share mounted?)");
+        }
+        if (keyFile != null && Files.exists(keyFile)) {
+            throw new UserError("key file " + keyFile + " already exists; refusing to overwrite a key");
+        }
+        KeyOptions ko = new KeyOptions();
+        ko.passphraseFile = passphraseFile;
+        char[] passphrase = ko.passphraseOrNull("passphrase for the new repo: ");
+        if ((passphrase == null || passphrase.length == 0) && keyFile == null) {
+            throw new UserError("no passphrase: set " + KeyOptions.PASSPHRASE_ENV
+                    + ", use --passphrase-file, or give --key-file for a machine key");
+        }
+
+        String repoId = newRepoId();
+        MasterKey key = MasterKey.generate();
+        RepoKeys keys = RepoKeys.derive(key);
+        Files.createDirectories(repo);
+        if (passphrase != null && passphrase.length > 0) {
+            KeyFile.writeWrapped(repo.resolve(OpenRepo.WRAPPED_KEY), repoId, key, passphrase);
+        }
+        if (keyFile != null) {
+            KeyFile.writeMachineKey(keyFile, repoId, key);
+        }
+        RepoConfig config = new RepoConfig(RepoConfig.FORMAT, repoId, params.minSize(), params.avgSize(),
+                params.maxSize(), partner == null ? null : partner.toAbsolutePath(), 0, "")
+                .withKeyCheck(keys.keyCheck(repoId));
+        try (Catalog c = Catalog.open(repo, true)) {
+            // schema created
+        }
+        if (partner != null) {
+            PartnerLayout.create(partner, repoId);
+        }
+        // The config is written last: its presence is what makes the directory a repo.
+        config.write(repo);
+        System.err.println("created pactfs repo " + repo + " (id " + repoId + ")"
+                + (partner != null ? ", partner copy in " + PartnerLayout.dirFor(partner, repoId) : "")
+                + (keyFile != null ? ", machine key in " + keyFile : ""));
+        System.err.println("keep a copy of the key off this machine: pactfs key export --paper --repo " + repo);
+        return 0;
+    }
+
+    static String newRepoId() {
+        byte[] b = new byte[16];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    static ChunkerParams parseSizes(String s) {
+        String[] p = s.split("/");
+        if (p.length != 3) {
+            throw new UserError("--chunk-sizes wants MIN/AVG/MAX in KiB, e.g. 256/1024/4096; got " + s);
+        }
+        try {
+            return new ChunkerParams(Integer.parseInt(p[0]) * 1024, Integer.parseInt(p[1]) * 1024,
+                    Integer.parseInt(p[2]) * 1024);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("bad --chunk-sizes " + s + ": " + e.getMessage());
+        }
+    }
+}

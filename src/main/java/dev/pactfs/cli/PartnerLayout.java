@@ -1,0 +1,35 @@
+package dev.pactfs.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Creates the on-partner directory {@code <partner>/pactfs-<repo-id>/} with its plaintext {@code config}
+ * (format version and repo id, nothing secret) and the empty {@code packs/}, {@code index/}, {@code snapshots/}.
+ * Replication (the partner layer) writes only where this config names its repo.
+ */
+final class PartnerLayout {
+
+    /** On-partner format version. */
+    static final int FORMAT = 1;
+
+    private PartnerLayout() {
+    }
+
+    static Path dirFor(Path partner, String repoId) {
+        return partner.resolve("pactfs-" + repoId);
+    }
+
+    static void create(Path partner, String repoId) throws IOException {
+        Path dir = dirFor(partner, repoId);
+        Files.createDirectories(dir.resolve("packs"));
+        Files.createDirectories(dir.resolve("index"));
+        Files.createDirectories(dir.resolve("snapshots"));
+        Path tmp = dir.resolve("config.tmp");
+        Files.writeString(tmp, "pactfs-partner-copy\nformat=" + FORMAT + "\nrepo_id=" + repoId + "\n", StandardCharsets.US_ASCII);
+        Files.move(tmp, dir.resolve("config"), StandardCopyOption.ATOMIC_MOVE);
+    }
+}

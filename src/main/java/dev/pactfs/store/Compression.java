@@ -1,0 +1,70 @@
+package dev.pactfs.store;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+
+/**
+ * The framing of a blob's plaintext before sealing: {@code codec(1) | body}. Codec 0: the body is the data as
+ * is (it did not shrink); codec 1: the body is one zstd frame. The codec byte is inside the encryption.
+ *
+ * <p>Thread-safe: each thread keeps its own zstd context.
+ */
+final class Compression {
+
+    static final byte RAW = 0;
+    static final byte ZSTD = 1;
+
+    /** zstd level for new chunks: level 3 ≈ 230 MB/s per core at ratio 3.3 on tar data (FACTS.md). */
+    static final int LEVEL = 3;
+
+    private static final ThreadLocal<ZstdCompressCtx> CTX = ThreadLocal.withInitial(() -> {
+        ZstdCompressCtx ctx = new ZstdCompressCtx();
+        ctx.setLevel(LEVEL);
+        return ctx;
+    });
+
+    private Compression() {
+    }
+
+    /** Frames {@code plain}: compressed when that makes it smaller, raw otherwise. */
+    static byte[] frame(byte[] plain) {
+        int bound = (int) Zstd.compressBound(plain.length);
+        byte[] out = new byte[1 + bound];
+        int n = CTX.get().compressByteArray(out, 1, bound, plain, 0, plain.length);
+        if (n < plain.length) {
+            out[0] = ZSTD;
+            return java.util.Arrays.copyOf(out, 1 + n);
+        }
+        byte[] raw = new byte[1 + plain.length];
+        raw[0] = RAW;
+        System.arraycopy(plain, 0, raw, 1, plain.length);
+        return raw;
+    }
+
+    /** Undoes {@link #frame}; {@code plainSize} from the index. Throws IllegalArgumentException on bad input. */
+    static byte[] unframe(byte[] framed, int plainSize) {
+        if (framed.length < 1) {
+            throw new IllegalArgumentException("empty frame");
+        }
+        byte[] plain = new byte[plainSize];
+        switch (framed[0]) {
+            case RAW -> {
+                if (framed.length - 1 != plainSize) {
+                    throw new IllegalArgumentException("raw body is " + (framed.length - 1) + " bytes, index says " + plainSize);
+                }
+                System.arraycopy(framed, 1, plain, 0, plainSize);
+            }
+            case ZSTD -> {
+                long n = Zstd.decompressByteArray(plain, 0, plainSize, framed, 1, framed.length - 1);
+                if (Zstd.isError(n)) {
+                    throw new IllegalArgumentException("zstd: " + Zstd.getErrorName(n));
+                }
+                if (n != plainSize) {
+                    throw new IllegalArgumentException("decompressed " + n + " bytes, index says " + plainSize);
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown codec " + framed[0]);
+        }
+        return plain;
+    }
+}

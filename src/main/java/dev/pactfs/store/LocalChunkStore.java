@@ -1,0 +1,413 @@
+package dev.pactfs.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.pactfs.crypto.BlobCipher;
+import dev.pactfs.crypto.BlobCorruptException;
+import dev.pactfs.crypto.BlobType;
+import dev.pactfs.crypto.ChunkId;
+import dev.pactfs.crypto.ChunkIdHasher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Design.
+ *
+ * Put: id = HMAC(plaintext); if the index knows the id, that is all (dedup costs the hash and one indexed
+ * lookup). Otherwise frame (zstd or raw), seal (AES-GCM, AAD = type + id), append to the current local pack,
+ * and index the location in its own small transaction. Two threads putting the same new chunk at once meet in
+ * `storing`: the second waits for the first instead of storing a duplicate record.
+ *
+ * Garbage: refcounts are maintained by the reference holders' own transactions (FileChunkLists), so between
+ * put and that commit a chunk may sit at refcount 0. Pins cover that window. GC takes the write side of
+ * gcLock while it deletes unreferenced, unpinned rows; puts pin under the read side, so a put cannot find a row
+ * that GC is about to delete.
+ *
+ * Compaction: a pack whose live bytes fall under LIVE_FRACTION_TO_KEEP of its size has its live records copied
+ * to the current pack (sealed bytes as they are, no re-encryption), the copies synced, the index rows moved in
+ * one transaction, and only then the old file deleted. A crash at any point leaves either the old or the new
+ * location indexed, both intact; leftovers are dead bytes for the next compaction.
+ */
+
+/** The local {@link ChunkStore}: H2 index, append-only pack files, Caffeine plaintext cache. */
+final class LocalChunkStore implements ChunkStore {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalChunkStore.class);
+
+    /**
+     * A pack is rewritten when less than this fraction of its bytes is live. 0.9 bounds the dead space in
+     * closed packs to 11% of live data, under the 1.2 bytes-on-disk-per-stored-byte bar with room for the catalog.
+     */
+    static final double LIVE_FRACTION_TO_KEEP = 0.9;
+
+    private final Catalog catalog;
+    private final LocalPacks packs;
+    private final BlobCipher cipher;
+    private final ChunkIdHasher hasher;
+    private final Cache<ChunkId, byte[]> cache;
+    private final ExecutorService workers;
+    /** Permits are KiB of chunk data in the pipeline. */
+    private final Semaphore inflightKib;
+    private final ConcurrentHashMap<ChunkId, AtomicInteger> pins = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ChunkId, CompletableFuture<Void>> storing = new ConcurrentHashMap<>();
+    private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
+
+    private final LongAdder chunksPut = new LongAdder();
+    private final LongAdder chunksNew = new LongAdder();
+    private final LongAdder plainBytesNew = new LongAdder();
+    private final LongAdder storedBytesNew = new LongAdder();
+    private final LongAdder plainBytesDeduped = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder cacheMisses = new LongAdder();
+
+    LocalChunkStore(Catalog catalog, LocalPacks packs, BlobCipher cipher, ChunkIdHasher hasher, StoreOptions options) {
+        this.catalog = catalog;
+        this.packs = packs;
+        this.cipher = cipher;
+        this.hasher = hasher;
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(options.cacheBytes())
+                .weigher((ChunkId k, byte[] v) -> v.length)
+                .build();
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(options.workers(), r -> {
+            Thread t = new Thread(r, "pactfs-put-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.inflightKib = new Semaphore((int) Math.max(1, options.inflightBytes() >> 10));
+    }
+
+    @Override
+    public ChunkId put(byte[] plain) throws IOException {
+        ChunkId id = hasher.hash(plain, 0, plain.length);
+        chunksPut.increment();
+        gcLock.readLock().lock();
+        try {
+            pin(id);
+            try {
+                ensureStored(id, plain);
+            } catch (IOException | RuntimeException e) {
+                unpin(List.of(id));
+                throw e;
+            }
+        } finally {
+            gcLock.readLock().unlock();
+        }
+        return id;
+    }
+
+    @Override
+    public CompletableFuture<ChunkId> putAsync(byte[] plain) throws IOException {
+        int kib = Math.max(1, (plain.length + 1023) >> 10);
+        try {
+            inflightKib.acquire(kib);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the put pipeline");
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return put(plain);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } finally {
+                    inflightKib.release(kib);
+                }
+            }, workers);
+        } catch (RuntimeException e) {
+            inflightKib.release(kib);
+            throw e;
+        }
+    }
+
+    private void ensureStored(ChunkId id, byte[] plain) throws IOException {
+        while (true) {
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            CompletableFuture<Void> other = storing.putIfAbsent(id, mine);
+            if (other != null) {
+                try {
+                    other.join();
+                    plainBytesDeduped.add(plain.length);
+                    return;
+                } catch (CompletionException e) {
+                    continue; // the other store failed: try ourselves
+                }
+            }
+            try {
+                if (catalog.transaction(tx -> ChunkIndex.find(tx, id)) != null) {
+                    plainBytesDeduped.add(plain.length);
+                } else {
+                    storeNew(id, plain);
+                }
+                mine.complete(null);
+                return;
+            } catch (IOException | RuntimeException e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                storing.remove(id, mine);
+            }
+        }
+    }
+
+    private void storeNew(ChunkId id, byte[] plain) throws IOException {
+        byte[] idBytes = id.toBytes();
+        byte[] sealed = cipher.seal(BlobType.CHUNK, idBytes, Compression.frame(plain));
+        LocalPacks.Location loc;
+        try {
+            loc = packs.append(BlobType.CHUNK.code, idBytes, sealed);
+        } catch (IOException e) {
+            if (NoSpaceException.isNoSpace(e)) {
+                throw new NoSpaceException("appending chunk " + id.shortHex(), e);
+            }
+            throw e;
+        }
+        try {
+            catalog.transaction(tx -> {
+                ChunkIndex.insert(tx, id, BlobType.CHUNK.code, plain.length, sealed.length, loc.packId(), loc.offset());
+                return null;
+            });
+        } catch (IOException e) {
+            if (NoSpaceException.isNoSpace(e)) {
+                throw new NoSpaceException("indexing chunk " + id.shortHex(), e);
+            }
+            throw e;
+        }
+        chunksNew.increment();
+        plainBytesNew.add(plain.length);
+        storedBytesNew.add(sealed.length);
+    }
+
+    private void pin(ChunkId id) {
+        pins.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    @Override
+    public void unpin(Collection<ChunkId> ids) {
+        for (ChunkId id : ids) {
+            pins.computeIfPresent(id, (k, count) -> count.decrementAndGet() <= 0 ? null : count);
+        }
+    }
+
+    @Override
+    public byte[] get(ChunkId id) throws IOException {
+        byte[] plain = cache.getIfPresent(id);
+        if (plain != null) {
+            cacheHits.increment();
+            return plain;
+        }
+        cacheMisses.increment();
+        try {
+            plain = load(id);
+        } catch (ChunkCorruptException e) {
+            throw e;
+        } catch (IOException e) {
+            // Compaction may have moved the record between our lookup and our read: look up once more.
+            plain = load(id);
+        }
+        cache.put(id, plain);
+        return plain;
+    }
+
+    private byte[] load(ChunkId id) throws IOException {
+        ChunkIndex.Entry e = catalog.transaction(tx -> ChunkIndex.find(tx, id));
+        if (e == null) {
+            throw new StoreException("chunk " + id.toHex() + " is not in the index");
+        }
+        if (e.packId() == null) {
+            throw new StoreException("chunk " + id.toHex() + " has no local payload (evicted) and no partner to fetch it from");
+        }
+        return verify(e, packs.read(new LocalPacks.Location(e.packId(), e.packOffset()), e.kind(), id.toBytes(), e.storedSize()));
+    }
+
+    private byte[] verify(ChunkIndex.Entry e, byte[] sealed) throws ChunkCorruptException {
+        String where = "local pack " + e.packId() + " offset " + e.packOffset();
+        byte[] framed;
+        try {
+            framed = cipher.open(BlobType.CHUNK, e.id().toBytes(), sealed);
+        } catch (BlobCorruptException ex) {
+            throw new ChunkCorruptException(e.id(), where, ex.getMessage());
+        }
+        byte[] plain;
+        try {
+            plain = Compression.unframe(framed, e.plainSize());
+        } catch (IllegalArgumentException ex) {
+            throw new ChunkCorruptException(e.id(), where, ex.getMessage());
+        }
+        if (!hasher.hash(plain, 0, plain.length).equals(e.id())) {
+            throw new ChunkCorruptException(e.id(), where, "plaintext does not hash to the chunk id");
+        }
+        return plain;
+    }
+
+    @Override
+    public boolean contains(ChunkId id) throws IOException {
+        return catalog.transaction(tx -> ChunkIndex.find(tx, id)) != null;
+    }
+
+    @Override
+    public void sync() throws IOException {
+        packs.sync();
+        catalog.sync();
+    }
+
+    @Override
+    public synchronized GcStats collectGarbage() throws IOException {
+        long freed = 0;
+        long freedBytes = 0;
+        gcLock.writeLock().lock();
+        try {
+            List<ChunkIndex.Entry> dead = catalog.transaction(tx -> ChunkIndex.unreferenced(tx, Integer.MAX_VALUE));
+            List<ChunkIndex.Entry> unpinned = dead.stream().filter(d -> !pins.containsKey(d.id())).toList();
+            long[] counted = catalog.transaction(tx -> {
+                long n = 0;
+                long bytes = 0;
+                for (ChunkIndex.Entry d : unpinned) {
+                    if (ChunkIndex.deleteIfUnreferenced(tx, d.id())) {
+                        n++;
+                        bytes += d.storedSize();
+                    }
+                }
+                return new long[] {n, bytes};
+            });
+            freed = counted[0];
+            freedBytes = counted[1];
+            unpinned.forEach(d -> cache.invalidate(d.id()));
+        } finally {
+            gcLock.writeLock().unlock();
+        }
+        int rewritten = 0;
+        long reclaimed = 0;
+        Map<Long, Long> live = catalog.transaction(ChunkIndex::liveBytesPerPack);
+        java.util.TreeMap<Long, Long> sizes = packs.list();
+        long current = packs.currentPackId();
+        if (current >= 0 && live.getOrDefault(current, 0L) < LIVE_FRACTION_TO_KEEP * sizes.getOrDefault(current, 0L)) {
+            // The pack still open for appends holds dead records too: close it so it can be compacted.
+            packs.closeForAppends();
+            current = -1;
+        }
+        for (Map.Entry<Long, Long> p : sizes.entrySet()) {
+            long packId = p.getKey();
+            long size = p.getValue();
+            long liveBytes = live.getOrDefault(packId, 0L);
+            if (packId == current || size == 0 || liveBytes >= LIVE_FRACTION_TO_KEEP * size) {
+                continue;
+            }
+            rewritePack(packId);
+            rewritten++;
+            reclaimed += size - liveBytes;
+        }
+        if (rewritten > 0) {
+            log.info("compaction rewrote {} packs, reclaimed {} bytes", rewritten, reclaimed);
+        }
+        return new GcStats(freed, freedBytes, rewritten, reclaimed);
+    }
+
+    /** Moves the live records of {@code packId} to the current pack, then deletes it. */
+    private void rewritePack(long packId) throws IOException {
+        List<ChunkIndex.Entry> entries = catalog.transaction(tx -> ChunkIndex.inPack(tx, packId));
+        List<LocalPacks.Location> moved = new java.util.ArrayList<>(entries.size());
+        for (ChunkIndex.Entry e : entries) {
+            byte[] idBytes = e.id().toBytes();
+            byte[] sealed = packs.read(new LocalPacks.Location(packId, e.packOffset()), e.kind(), idBytes, e.storedSize());
+            moved.add(packs.append(e.kind(), idBytes, sealed));
+        }
+        packs.sync();
+        catalog.transaction(tx -> {
+            for (int i = 0; i < entries.size(); i++) {
+                ChunkIndex.relocate(tx, entries.get(i).id(), moved.get(i).packId(), moved.get(i).offset());
+            }
+            return null;
+        });
+        catalog.sync();
+        packs.delete(packId);
+    }
+
+    @Override
+    public CheckReport check(boolean readData) throws IOException {
+        List<String> problems = new java.util.ArrayList<>();
+        Map<ChunkId, Long> refs = catalog.transaction(ChunkIndex::countFileReferences);
+        java.util.Set<Long> packsOnDisk = packs.list().keySet();
+        long[] totals = new long[3];
+        catalog.transaction(tx -> {
+            ChunkIndex.forEach(tx, e -> {
+                totals[0]++;
+                totals[1] += e.storedSize();
+                long expected = refs.getOrDefault(e.id(), 0L);
+                if (e.refcount() != expected) {
+                    problems.add("chunk " + e.id() + ": refcount " + e.refcount() + " but " + expected + " references");
+                }
+                refs.remove(e.id());
+                if (e.packId() == null) {
+                    return;
+                }
+                if (!packsOnDisk.contains(e.packId())) {
+                    problems.add("chunk " + e.id() + ": local pack " + e.packId() + " is missing");
+                    return;
+                }
+                try {
+                    byte[] sealed = packs.read(new LocalPacks.Location(e.packId(), e.packOffset()), e.kind(),
+                            e.id().toBytes(), e.storedSize());
+                    if (readData) {
+                        totals[2] += sealed.length;
+                        verify(e, sealed);
+                    }
+                } catch (IOException ex) {
+                    problems.add(ex.getMessage());
+                }
+            });
+            return null;
+        });
+        for (Map.Entry<ChunkId, Long> dangling : refs.entrySet()) {
+            problems.add("chunk " + dangling.getKey() + ": referenced " + dangling.getValue() + " times but not in the index");
+        }
+        return new CheckReport(totals[0], totals[1], totals[2], problems);
+    }
+
+    @Override
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    /** Bytes of all local pack files. */
+    long packBytes() throws IOException {
+        return packs.totalBytes();
+    }
+
+    @Override
+    public StoreStats stats() {
+        return new StoreStats(chunksPut.sum(), chunksNew.sum(), plainBytesNew.sum(), storedBytesNew.sum(),
+                plainBytesDeduped.sum(), cacheHits.sum(), cacheMisses.sum());
+    }
+
+    @Override
+    public void close() throws IOException {
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(60, TimeUnit.SECONDS)) {
+                log.warn("put pipeline did not drain within 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        packs.sync();
+        packs.close();
+    }
+}

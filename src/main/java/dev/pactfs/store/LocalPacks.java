@@ -1,0 +1,256 @@
+package dev.pactfs.store;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/*
+ * Why pack files and not H2 values: payloads in H2's MVStore grew the file to 2x the data written and wrote at
+ * ~175 MB/s (FACTS.md); an append-only file writes at disk speed, its bytes on disk equal the bytes stored, and
+ * compaction can return freed space exactly. H2 keeps only the index (docs/decisions/0001-local-pack-files.md).
+ *
+ * Geometry: a pack is a sequence of records; offsets are byte offsets from the start of the file.
+ *   record = magic(4) "PkR1" | sealedLength(4, big-endian) | kind(1) | id(32) | sealed blob(sealedLength)
+ * The header repeats the blob's id and kind so a pack can be re-indexed without the catalog and so a reader
+ * can check it landed on the record it was told to read.
+ *
+ * Crash safety: a pack is only ever appended to by the process that created it; after a restart new records go
+ * to a new pack, so a torn tail from a crash is dead space that compaction reclaims, never a corrupt record
+ * that the index points to (the index row is committed only after the record is written).
+ */
+
+/**
+ * The local payload files: append-only packs under {@code <repo>/packs/}, named by a decimal sequence number.
+ *
+ * <p>Thread-safe: appends are serialised on this object; positional reads run concurrently.
+ */
+final class LocalPacks implements Closeable {
+
+    /** Bytes before the sealed blob in each record. */
+    static final int RECORD_HEADER = 4 + 4 + 1 + 32;
+
+    /** Record magic, "PkR1". */
+    private static final int RECORD_MAGIC = 0x506b5231;
+
+    /** A pack is closed for appends once it reaches this size (bytes): the unit of compaction. */
+    static final long TARGET_PACK_BYTES = 128L * 1024 * 1024;
+
+    private final Path dir;
+    private final ConcurrentHashMap<Long, FileChannel> readers = new ConcurrentHashMap<>();
+    /** Packs appended to since the last sync. Guarded by {@code this}. */
+    private final Set<Long> unsynced = new HashSet<>();
+    private FileChannel current;
+    private long currentId = -1;
+    private long currentSize;
+    private long nextId;
+
+    LocalPacks(Path repoDir) throws IOException {
+        this.dir = repoDir.resolve("packs");
+        Files.createDirectories(dir);
+        long max = 0;
+        for (long id : list().keySet()) {
+            max = Math.max(max, id);
+        }
+        this.nextId = max + 1;
+    }
+
+    /** Where a record landed. */
+    record Location(long packId, long offset) {
+    }
+
+    /** Appends one record; the data is in the OS (survives kill -9) when this returns, not yet on the device. */
+    synchronized Location append(int kind, byte[] id, byte[] sealed) throws IOException {
+        if (current == null || currentSize >= TARGET_PACK_BYTES) {
+            rotate();
+        }
+        ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER);
+        header.putInt(RECORD_MAGIC).putInt(sealed.length).put((byte) kind).put(id).flip();
+        ByteBuffer[] bufs = {header, ByteBuffer.wrap(sealed)};
+        long offset = currentSize;
+        long want = RECORD_HEADER + (long) sealed.length;
+        long written = 0;
+        try {
+            while (written < want) {
+                written += current.write(bufs);
+            }
+        } catch (IOException e) {
+            // A partial record may sit at the tail: never append after it, start a fresh pack next time.
+            closeCurrent();
+            throw e;
+        }
+        currentSize += want;
+        unsynced.add(currentId);
+        return new Location(currentId, offset);
+    }
+
+    /** Reads the sealed blob of the record at {@code loc}, checking its header against {@code kind} and {@code id}. */
+    byte[] read(Location loc, int kind, byte[] id, int sealedLength) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(RECORD_HEADER + sealedLength);
+        FileChannel ch = reader(loc.packId());
+        try {
+            readFully(ch, buf, loc.offset());
+        } catch (ClosedChannelException e) {
+            readers.remove(loc.packId(), ch);
+            readFully(reader(loc.packId()), buf.clear(), loc.offset());
+        }
+        buf.flip();
+        int magic = buf.getInt();
+        int len = buf.getInt();
+        int k = buf.get();
+        byte[] hid = new byte[32];
+        buf.get(hid);
+        if (magic != RECORD_MAGIC || len != sealedLength || k != kind || !java.util.Arrays.equals(hid, id)) {
+            throw new IOException("pack " + loc.packId() + " offset " + loc.offset()
+                    + ": record header does not match the index (magic " + Integer.toHexString(magic) + ", length "
+                    + len + " expected " + sealedLength + ")");
+        }
+        byte[] sealed = new byte[sealedLength];
+        buf.get(sealed);
+        return sealed;
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                throw new IOException("pack ends before the record does (truncated pack?)");
+            }
+            pos += n;
+        }
+    }
+
+    private FileChannel reader(long packId) throws IOException {
+        FileChannel ch = readers.get(packId);
+        if (ch != null) {
+            return ch;
+        }
+        try {
+            ch = FileChannel.open(path(packId), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new IOException("local pack " + packId + " is missing: " + path(packId));
+        }
+        FileChannel prev = readers.putIfAbsent(packId, ch);
+        if (prev != null) {
+            ch.close();
+            return prev;
+        }
+        return ch;
+    }
+
+    /** Forces every pack appended to since the last sync to the device. */
+    void sync() throws IOException {
+        List<Long> ids;
+        FileChannel cur;
+        long curId;
+        synchronized (this) {
+            ids = new ArrayList<>(unsynced);
+            unsynced.clear();
+            cur = current;
+            curId = currentId;
+        }
+        for (long id : ids) {
+            if (id == curId && cur != null && cur.isOpen()) {
+                cur.force(false);
+            } else {
+                try (FileChannel ch = FileChannel.open(path(id), StandardOpenOption.WRITE)) {
+                    ch.force(false);
+                } catch (NoSuchFileException e) {
+                    // compacted away meanwhile: nothing to sync
+                }
+            }
+        }
+    }
+
+    /** Pack ids present on disk with their sizes in bytes. */
+    TreeMap<Long, Long> list() throws IOException {
+        TreeMap<Long, Long> out = new TreeMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.pack")) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                try {
+                    out.put(Long.parseLong(n.substring(0, n.length() - 5)), Files.size(p));
+                } catch (NumberFormatException e) {
+                    // not ours
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The pack currently open for appends, or -1. */
+    synchronized long currentPackId() {
+        return currentId;
+    }
+
+    /** Closes the current pack: the next append starts a new one. */
+    synchronized void closeForAppends() throws IOException {
+        closeCurrent();
+    }
+
+    /** Deletes a pack whose records are all dead or relocated. */
+    void delete(long packId) throws IOException {
+        synchronized (this) {
+            if (packId == currentId) {
+                closeCurrent();
+            }
+            unsynced.remove(packId);
+        }
+        FileChannel ch = readers.remove(packId);
+        if (ch != null) {
+            ch.close();
+        }
+        Files.deleteIfExists(path(packId));
+    }
+
+    /** Total bytes of all packs. */
+    long totalBytes() throws IOException {
+        return list().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private void rotate() throws IOException {
+        closeCurrent();
+        currentId = nextId++;
+        current = FileChannel.open(path(currentId), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        currentSize = 0;
+    }
+
+    private void closeCurrent() throws IOException {
+        if (current != null) {
+            try {
+                if (unsynced.remove(currentId)) {
+                    current.force(false);
+                }
+            } finally {
+                current.close();
+                current = null;
+                currentId = -1;
+            }
+        }
+    }
+
+    private Path path(long packId) {
+        return dir.resolve(packId + ".pack");
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        closeCurrent();
+        for (FileChannel ch : readers.values()) {
+            ch.close();
+        }
+        readers.clear();
+    }
+}

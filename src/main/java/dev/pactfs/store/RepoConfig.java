@@ -1,0 +1,104 @@
+package dev.pactfs.store;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HexFormat;
+import java.util.Properties;
+
+/**
+ * The local repo's plaintext configuration, {@code <repo>/config}: format version, repo id, chunk sizes,
+ * partner directory, local cache limit, and the key check (an HMAC under a key-derived subkey, so that a wrong
+ * key file or paper key is recognised before anything is read or written). It never leaves home.
+ *
+ * @param format       repo format version
+ * @param repoId       32 hex digits, random at init
+ * @param chunkMin     FastCDC minimum chunk size, bytes
+ * @param chunkAvg     FastCDC average chunk size, bytes (power of two)
+ * @param chunkMax     FastCDC maximum chunk size, bytes
+ * @param partner      the partner directory, or null
+ * @param cacheMax     local payload cap in bytes, 0 = keep everything
+ * @param keyCheck     hex HMAC proving a master key belongs to this repo
+ */
+public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, int chunkMax, Path partner,
+                         long cacheMax, String keyCheck) {
+
+    /** The repo format this build writes and reads. */
+    public static final int FORMAT = 1;
+
+    public static final String FILE_NAME = "config";
+
+    public RepoConfig withKeyCheck(byte[] check) {
+        return new RepoConfig(format, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax,
+                HexFormat.of().formatHex(check));
+    }
+
+    public byte[] keyCheckBytes() {
+        return HexFormat.of().parseHex(keyCheck);
+    }
+
+    /** Reads {@code <repoDir>/config}; a missing file means "not a pactfs repo". */
+    public static RepoConfig read(Path repoDir) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(repoDir.resolve(FILE_NAME), StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (NoSuchFileException e) {
+            throw new StoreException(repoDir + " is not a pactfs repo (no config file); create one with `pactfs init`");
+        }
+        try {
+            int format = Integer.parseInt(p.getProperty("format", "-1"));
+            if (format > FORMAT) {
+                throw new StoreException("repo " + repoDir + " has format " + format
+                        + ", newer than this pactfs understands (" + FORMAT + "): upgrade pactfs");
+            }
+            if (format < 1) {
+                throw new StoreException("repo config " + repoDir.resolve(FILE_NAME) + " is damaged (no format)");
+            }
+            String partner = p.getProperty("partner", "");
+            return new RepoConfig(format, require(p, "repo_id"),
+                    Integer.parseInt(require(p, "chunk.min")), Integer.parseInt(require(p, "chunk.avg")),
+                    Integer.parseInt(require(p, "chunk.max")), partner.isEmpty() ? null : Path.of(partner),
+                    Long.parseLong(p.getProperty("cache.max", "0")), require(p, "key_check"));
+        } catch (NumberFormatException e) {
+            throw new StoreException("repo config " + repoDir.resolve(FILE_NAME) + " is damaged: " + e.getMessage());
+        }
+    }
+
+    private static String require(Properties p, String key) throws StoreException {
+        String v = p.getProperty(key);
+        if (v == null || v.isBlank()) {
+            throw new StoreException("repo config lacks " + key);
+        }
+        return v.trim();
+    }
+
+    /** Writes the config atomically (temp file, fsync, rename). */
+    public void write(Path repoDir) throws IOException {
+        StringWriter out = new StringWriter();
+        out.write("# pactfs repository configuration; see docs/format.md\n");
+        line(out, "format", Integer.toString(format));
+        line(out, "repo_id", repoId);
+        line(out, "chunk.min", Integer.toString(chunkMin));
+        line(out, "chunk.avg", Integer.toString(chunkAvg));
+        line(out, "chunk.max", Integer.toString(chunkMax));
+        line(out, "partner", partner == null ? "" : partner.toString());
+        line(out, "cache.max", Long.toString(cacheMax));
+        line(out, "key_check", keyCheck);
+        Path tmp = repoDir.resolve(FILE_NAME + ".tmp");
+        Files.writeString(tmp, out.toString(), StandardCharsets.UTF_8);
+        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, repoDir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void line(Writer w, String k, String v) throws IOException {
+        w.write(k + "=" + v.replace("\\", "\\\\") + "\n");
+    }
+}
