@@ -59,7 +59,7 @@ fi
 JAR=${JAR:-$root/target/pactfs.jar}
 if [ ! -f "$JAR" ]; then
     echo "install.sh: $JAR missing, building it" >&2
-    JAR=$(PACTFS_BUILD_ONLY=1 "$here/pactfs") || { echo "install.sh: build failed" >&2; exit 1; }
+    (cd "$root" && { mvn -q -o -DskipTests package || mvn -q -DskipTests package; }) >&2
 fi
 [ -f "$JAR" ] || { echo "install.sh: no jar at $JAR" >&2; exit 1; }
 
