@@ -52,6 +52,7 @@ public final class MountFixture implements BeforeEachCallback, AfterEachCallback
     }
 
     private final boolean autoMount;
+    private final Map<String, String> daemonEnv = new HashMap<>();
     private RepoPlacement placement;
     private Path base;
     private Path repo;
@@ -72,6 +73,12 @@ public final class MountFixture implements BeforeEachCallback, AfterEachCallback
     /** A fixture that creates BASE and the plain directory, but neither inits nor mounts. */
     public static MountFixture manual() {
         return new MountFixture(false);
+    }
+
+    /** Extra environment for "pactfs mount" (the daemon inherits it), e.g. LC_ALL=C as under systemd. */
+    public MountFixture daemonEnv(String name, String value) {
+        daemonEnv.put(name, value);
+        return this;
     }
 
     /** Put the repo somewhere else (for example on a small tmpfs). */
@@ -129,6 +136,9 @@ public final class MountFixture implements BeforeEachCallback, AfterEachCallback
     @Override
     public void beforeEach(ExtensionContext ctx) throws Exception {
         Assumptions.assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse: mount tests need FUSE");
+        // TreeManifest walks trees with java.nio: file names must decode as UTF-8 in this JVM.
+        assertEquals("UTF-8", System.getProperty("sun.jnu.encoding"),
+                "the test JVM must run in a UTF-8 locale (e.g. LANG=C.UTF-8) to read non-ASCII file names");
         String name = ctx.getRequiredTestMethod().getName();
         base = Files.createTempDirectory(Path.of("/tmp"), "pactfs-mt-" + name + "-");
         mnt = Files.createDirectory(base.resolve("mnt"));
@@ -213,7 +223,9 @@ public final class MountFixture implements BeforeEachCallback, AfterEachCallback
     }
 
     public void mount() {
-        pactfs(MOUNT_TIMEOUT, "mount", "--repo", repo.toString(), mnt.toString()).ok();
+        Map<String, String> e = env();
+        e.putAll(daemonEnv);
+        Sh.run(null, e, MOUNT_TIMEOUT, List.of(launcher().toString(), "mount", "--repo", repo.toString(), mnt.toString())).ok();
         // "pactfs mount" detaches once mounted: the mount must be there when it returns.
         assertTrue(isMounted(mnt), "pactfs mount returned but " + mnt + " is not in /proc/mounts");
         mounted = true;

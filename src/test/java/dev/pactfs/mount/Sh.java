@@ -65,7 +65,8 @@ public final class Sh {
         if (dir != null) {
             pb.directory(dir.toFile());
         }
-        pb.environment().put("LC_ALL", "C");
+        // Tools get a UTF-8 locale with C collation and messages; a test may override it (e.g. LC_ALL=C).
+        pb.environment().put("LC_ALL", "C.UTF-8");
         pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         long t0 = System.nanoTime();
