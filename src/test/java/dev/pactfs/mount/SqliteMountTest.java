@@ -19,16 +19,16 @@ class SqliteMountTest {
             sqlite3 "$DB" <<'SQL'
             PRAGMA journal_mode=%s;
             CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, payload BLOB);
-            WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000)
+            WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10000)
               INSERT INTO t SELECT x, 'name ' || x, zeroblob(x %% 700) FROM c;
             CREATE INDEX t_name ON t(name);
             SQL
-            for i in $(seq 1 40); do
+            for i in $(seq 1 15); do
               sqlite3 "$DB" "BEGIN; UPDATE t SET name = name || '.$i' WHERE id %% 97 = $i; \
                 DELETE FROM t WHERE id %% 1013 = $i; INSERT INTO t(name, payload) VALUES ('new $i', zeroblob($i * 100)); COMMIT;"
             done
-            sqlite3 "$DB" "UPDATE t SET payload = zeroblob(3000) WHERE id BETWEEN 5000 AND 9000;"
-            sqlite3 "$DB" "DELETE FROM t WHERE id > 20000;"
+            sqlite3 "$DB" "UPDATE t SET payload = zeroblob(3000) WHERE id BETWEEN 2000 AND 4000;"
+            sqlite3 "$DB" "DELETE FROM t WHERE id > 8000;"
             sqlite3 "$DB" "VACUUM;"
             sqlite3 "$DB" "INSERT INTO t(name) SELECT name || ' again' FROM t WHERE id < 2000;"
             sqlite3 "$DB" "PRAGMA integrity_check;" > integrity
