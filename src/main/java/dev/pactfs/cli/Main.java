@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
             KeyCommand.class,
             CheckCommand.class,
             GcCommand.class,
+            MountCommand.class, UmountCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

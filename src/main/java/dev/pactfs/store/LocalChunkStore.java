@@ -97,6 +97,17 @@ final class LocalChunkStore implements ChunkStore {
     public ChunkId put(byte[] plain) throws IOException {
         ChunkId id = hasher.hash(plain, 0, plain.length);
         chunksPut.increment();
+        try {
+            return putHashed(id, plain);
+        } catch (NoSpaceException e) {
+            // Files deleted since the last collection may have left dead records: free them and try once more,
+            // so that writing resumes as soon as the user has made room.
+            collectGarbage();
+            return putHashed(id, plain);
+        }
+    }
+
+    private ChunkId putHashed(ChunkId id, byte[] plain) throws IOException {
         gcLock.readLock().lock();
         try {
             pin(id);
@@ -327,7 +338,7 @@ final class LocalChunkStore implements ChunkStore {
         for (ChunkIndex.Entry e : entries) {
             byte[] idBytes = e.id().toBytes();
             byte[] sealed = packs.read(new LocalPacks.Location(packId, e.packOffset()), e.kind(), idBytes, e.storedSize());
-            moved.add(packs.append(e.kind(), idBytes, sealed));
+            moved.add(packs.append(e.kind(), idBytes, sealed, true));
         }
         packs.sync();
         catalog.transaction(tx -> {

@@ -48,6 +48,13 @@ final class LocalPacks implements Closeable {
     /** A pack is closed for appends once it reaches this size (bytes): the unit of compaction. */
     static final long TARGET_PACK_BYTES = 128L * 1024 * 1024;
 
+    /**
+     * Free space kept back on the repo's file system, in bytes: appends fail with NoSpaceException before the
+     * disk is full, so that H2 can always commit (it closes itself on a failed write) and compaction has room
+     * to rewrite packs once files are deleted. 2% of the file system, at least 4 MiB, at most 256 MiB.
+     */
+    private final long reserveBytes;
+    private final java.nio.file.FileStore fileStore;
     private final Path dir;
     private final ConcurrentHashMap<Long, FileChannel> readers = new ConcurrentHashMap<>();
     /** Packs appended to since the last sync. Guarded by {@code this}. */
@@ -65,6 +72,8 @@ final class LocalPacks implements Closeable {
             max = Math.max(max, id);
         }
         this.nextId = max + 1;
+        this.fileStore = Files.getFileStore(dir);
+        this.reserveBytes = Math.min(256L << 20, Math.max(4L << 20, fileStore.getTotalSpace() / 50));
     }
 
     /** Where a record landed. */
@@ -73,6 +82,19 @@ final class LocalPacks implements Closeable {
 
     /** Appends one record; the data is in the OS (survives kill -9) when this returns, not yet on the device. */
     synchronized Location append(int kind, byte[] id, byte[] sealed) throws IOException {
+        return append(kind, id, sealed, false);
+    }
+
+    /**
+     * As {@link #append(int, byte[], byte[])}; {@code mayUseReserve} lets compaction write into the free-space
+     * reserve, since rewriting a pack is how the space of deleted data comes back.
+     */
+    synchronized Location append(int kind, byte[] id, byte[] sealed, boolean mayUseReserve) throws IOException {
+        long want = RECORD_HEADER + (long) sealed.length;
+        if (!mayUseReserve && fileStore.getUsableSpace() - want < reserveBytes) {
+            throw new NoSpaceException("appending to a local pack: less than " + (reserveBytes >> 20)
+                    + " MiB would stay free", null);
+        }
         if (current == null || currentSize >= TARGET_PACK_BYTES) {
             rotate();
         }
@@ -80,7 +102,6 @@ final class LocalPacks implements Closeable {
         header.putInt(RECORD_MAGIC).putInt(sealed.length).put((byte) kind).put(id).flip();
         ByteBuffer[] bufs = {header, ByteBuffer.wrap(sealed)};
         long offset = currentSize;
-        long want = RECORD_HEADER + (long) sealed.length;
         long written = 0;
         try {
             while (written < want) {

@@ -1,0 +1,260 @@
+package dev.pactfs.cli;
+
+import dev.pactfs.fs.PactFs;
+import dev.pactfs.fuse.FuseMount;
+import dev.pactfs.fuse.PactFuse;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/*
+ * Detaching: without --foreground the command re-runs itself with --foreground as a child process in its own
+ * session (setsid), output appended to <repo>/mount.log, and waits until the mountpoint shows in /proc/mounts
+ * (exit 0) or the child dies (its last "pactfs:"/"fuse:" line is printed, exit 1). A passphrase asked on the
+ * terminal is handed to the child in its environment, never on its command line.
+ *
+ * Stopping: fusermount -u (by hand or through `pactfs umount`) ends the FUSE loop; SIGTERM runs a shutdown hook
+ * that unmounts. Either way the daemon then commits every open file, syncs the store and closes the repo before
+ * it exits; the hook waits for that, so the JVM does not halt half-way.
+ */
+
+@Command(name = "mount", mixinStandardHelpOptions = true,
+        description = "Mount the repository's live tree at MOUNTPOINT (a daemon unless --foreground).")
+final class MountCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(MountCommand.class);
+
+    /** File (in the repo) holding the daemon's pid while mounted, for `pactfs umount`. */
+    static final String PID_FILE = "mount.pid";
+    /** File (in the repo) collecting a detached daemon's output. */
+    static final String LOG_FILE = "mount.log";
+    /** How long the detaching parent waits for the mount to appear (seconds). */
+    static final int DETACH_TIMEOUT_SECONDS = 120;
+    /** After SIGTERM, how long open handles may keep a lazily unmounted FUSE loop alive (seconds). */
+    static final int SHUTDOWN_GRACE_SECONDS = 5;
+
+    /** fstab/mount(8) options that are not FUSE's business. */
+    private static final List<String> IGNORED = List.of("defaults", "_netdev", "nofail", "noauto", "auto", "user",
+            "users", "nouser", "rw", "dev", "suid", "exec", "async");
+
+    @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Local repository directory.")
+    Path repo;
+
+    @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "An existing, empty directory.")
+    Path mountPoint;
+
+    @Option(names = "--foreground", description = "Stay in the foreground (for systemd and debugging).")
+    boolean foreground;
+
+    @Option(names = "-o", paramLabel = "OPTS", split = ",",
+            description = "Mount options, comma-separated: allow_other, nonempty, key_file=FILE, other FUSE options.")
+    List<String> options = new ArrayList<>();
+
+    @Mixin
+    KeyOptions keys;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> fuseOpts = new ArrayList<>();
+        boolean nonempty = false;
+        for (String o : options) {
+            if (o.startsWith("key_file=")) {
+                keys.keyFile = Path.of(o.substring("key_file=".length()));
+            } else if (o.startsWith("passphrase_file=")) {
+                keys.passphraseFile = Path.of(o.substring("passphrase_file=".length()));
+            } else if (!o.isEmpty() && !IGNORED.contains(o)) {
+                nonempty |= o.equals("nonempty");
+                fuseOpts.add(o);
+            }
+        }
+        if (!Files.isDirectory(mountPoint)) {
+            throw new UserError("mountpoint " + mountPoint + " does not exist or is not a directory");
+        }
+        if (!nonempty) {
+            try (Stream<Path> s = Files.list(mountPoint)) {
+                if (s.findAny().isPresent()) {
+                    throw new UserError("mountpoint " + mountPoint + " is not empty (add -o nonempty to mount over it)");
+                }
+            }
+        }
+        if (isMounted(mountPoint)) {
+            throw new UserError(mountPoint + " is already a mountpoint");
+        }
+        return foreground ? runForeground(fuseOpts) : detach();
+    }
+
+    private int runForeground(List<String> fuseOpts) throws IOException {
+        Path abs = mountPoint.toAbsolutePath().normalize();
+        OpenRepo r = OpenRepo.open(repo, keys);
+        PactFs fs;
+        try {
+            fs = PactFs.open(r.catalog, r.store, r.dir, r::newChunker);
+        } catch (IOException | RuntimeException e) {
+            r.close();
+            throw e;
+        }
+        PactFuse fuse = new PactFuse(fs);
+        CountDownLatch closed = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+        Path pidFile = r.dir.resolve(PID_FILE);
+        Runnable closeAll = () -> {
+            if (!closing.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                fs.close();
+            } catch (IOException | RuntimeException e) {
+                System.err.println("pactfs: committing open files at shutdown failed: " + e.getMessage());
+            }
+            try {
+                r.close();
+                Files.deleteIfExists(pidFile);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("pactfs: closing the repo failed: " + e.getMessage());
+            }
+            closed.countDown();
+        };
+        Thread hook = new Thread(() -> {
+            // SIGTERM: commit what is open first, then unmount (lazily when busy) and let the FUSE loop end; if
+            // open handles keep a lazy unmount alive, close the repo ourselves after a grace period.
+            try {
+                fs.commitAll();
+            } catch (IOException | RuntimeException e) {
+                System.err.println("pactfs: committing open files at shutdown failed: " + e.getMessage());
+            }
+            FuseMount.unmount(abs);
+            try {
+                if (!closed.await(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS)) {
+                    closeAll.run();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "pactfs-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+        try {
+            log.info("mounting {} at {}", r.dir, abs);
+            FuseMount.run(fuse, abs, FuseMount.options(r.dir, fuseOpts));
+            log.info("unmounted {}", abs);
+        } catch (IllegalStateException e) {
+            throw new UserError(e.getMessage() + " (see the fuse: line above)", e);
+        } finally {
+            closeAll.run();
+        }
+        return 0;
+    }
+
+    private int detach() throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            cmd.add("/usr/bin/setsid");
+        }
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.add("mount");
+        cmd.add("--foreground");
+        cmd.add("--repo");
+        cmd.add(repo.toAbsolutePath().toString());
+        if (!options.isEmpty()) {
+            cmd.add("-o");
+            cmd.add(String.join(",", options));
+        }
+        ProcessBuilder pb = new ProcessBuilder();
+        if (keys.keyFile != null) {
+            cmd.add("--key-file");
+            cmd.add(keys.keyFile.toAbsolutePath().toString());
+        } else if (keys.paperKey != null) {
+            cmd.add("--paper-key");
+            cmd.add(keys.paperKey);
+        } else if (keys.passphraseFile != null) {
+            cmd.add("--passphrase-file");
+            cmd.add(keys.passphraseFile.toAbsolutePath().toString());
+        } else if (System.getenv(KeyOptions.PASSPHRASE_ENV) == null
+                && !options.stream().anyMatch(o -> o.startsWith("key_file=") || o.startsWith("passphrase_file="))) {
+            char[] p = keys.passphraseOrNull("passphrase for " + repo + ": ");
+            if (p != null) {
+                pb.environment().put(KeyOptions.PASSPHRASE_ENV, new String(p));
+            }
+        }
+        cmd.add(mountPoint.toAbsolutePath().toString());
+        Path logFile = repo.resolve(LOG_FILE);
+        long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
+        pb.command(cmd).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectErrorStream(true);
+        Process child = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DETACH_TIMEOUT_SECONDS);
+        while (System.nanoTime() < deadline) {
+            if (isMounted(mountPoint)) {
+                return 0;
+            }
+            if (!child.isAlive()) {
+                throw new UserError(childError(logFile, logStart, child.exitValue()));
+            }
+            Thread.sleep(50);
+        }
+        child.destroy();
+        throw new UserError("the mount did not appear within " + DETACH_TIMEOUT_SECONDS + " s; see " + logFile);
+    }
+
+    /** The child's last error line from the log, without a "pactfs: " prefix. */
+    private static String childError(Path logFile, long from, int exit) throws IOException {
+        byte[] all = Files.readAllBytes(logFile);
+        String text = new String(all, (int) Math.min(from, all.length), (int) (all.length - Math.min(from, all.length)),
+                StandardCharsets.UTF_8);
+        String best = null;
+        for (String line : text.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith("pactfs: ")) {
+                best = l.substring("pactfs: ".length());
+            } else if (l.startsWith("fuse: ") && best == null) {
+                best = l;
+            }
+        }
+        return best != null ? best : "the mount daemon exited with status " + exit + "; see " + logFile;
+    }
+
+    /** Whether {@code dir} is a mountpoint in /proc/mounts. */
+    static boolean isMounted(Path dir) throws IOException {
+        return mountEntry(dir) != null;
+    }
+
+    /** The /proc/mounts fields of the mount at {@code dir}, or null. */
+    static String[] mountEntry(Path dir) throws IOException {
+        String want = dir.toAbsolutePath().normalize().toString();
+        try {
+            want = dir.toRealPath().toString();
+        } catch (IOException e) {
+            // a dead FUSE mount cannot be stat'ed: compare the plain path
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+            String[] f = line.split(" ");
+            if (f.length > 2 && unescape(f[1]).equals(want)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    static String unescape(String s) {
+        return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
+    }
+}
