@@ -40,8 +40,11 @@ class FstabMountTest {
         // The launcher built it for init (or mount-scripts/run-tests.sh did, before the tests).
         String jar = MountFixture.projectRoot().resolve("target/pactfs.jar").toString();
         Path stage = fx.base().resolve("stage");
+        // A real install under a temporary PREFIX (not DESTDIR): mount(8) runs helpers with a clean PATH, so
+        // the helper must name the launcher by its real path, as it does after a normal install.
         Sh.run(null, Map.of(), Duration.ofMinutes(1), List.of(MountFixture.projectRoot().resolve("mount-scripts/install.sh").toString(),
-                "DESTDIR=" + stage, "JAR=" + jar)).ok();
+                "PREFIX=" + stage.resolve("usr/local"), "SBINDIR=" + stage.resolve("sbin"),
+                "UNITDIR=" + stage.resolve("etc/systemd/system"), "JAR=" + jar)).ok();
         Path bin = stage.resolve("usr/local/bin");
 
         byte[] fstab = Files.readAllBytes(FSTAB);
@@ -56,10 +59,7 @@ class FstabMountTest {
             Files.write(FSTAB, concat(fstab, line));
 
             Map<String, String> env = MountFixture.env();
-            env.put("PATH", bin + ":" + System.getenv("PATH"));
-            if (Files.exists(Path.of("/usr/local/bin/pactfs"))) {
-                env.put("PACTFS_BIN", bin.resolve("pactfs").toString()); // a pactfs installed on this machine is not the one under test
-            }
+            assertTrue(Files.readString(HELPER).contains("bindir='" + bin + "'"), "helper must name the installed launcher");
             Sh.run(null, env, Duration.ofMinutes(3), List.of("mount", fx.mnt().toString())).ok();
             assertTrue(MountFixture.isMounted(fx.mnt()), "mount " + fx.mnt() + " returned but nothing is mounted");
             assertTrue(MountFixture.mountType(fx.mnt()).orElse("").startsWith("fuse"), "type: " + MountFixture.mountType(fx.mnt()));
