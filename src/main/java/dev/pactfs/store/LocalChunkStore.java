@@ -78,12 +78,18 @@ final class LocalChunkStore implements ChunkStore {
     private final LongAdder plainBytesDeduped = new LongAdder();
     private final LongAdder cacheHits = new LongAdder();
     private final LongAdder cacheMisses = new LongAdder();
+    private final LongAdder deltasNew = new LongAdder();
+    private final LongAdder deltaStoredBytes = new LongAdder();
+    private final LongAdder deltaBytesSaved = new LongAdder();
+    private final LongAdder deltaHintHits = new LongAdder();
+    private final boolean deltas;
 
     LocalChunkStore(Catalog catalog, LocalPacks packs, BlobCipher cipher, ChunkIdHasher hasher, StoreOptions options) {
         this.catalog = catalog;
         this.packs = packs;
         this.cipher = cipher;
         this.hasher = hasher;
+        this.deltas = options.deltas();
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(options.cacheBytes())
                 .weigher((CacheKey k, byte[] v) -> v.length)
@@ -103,16 +109,25 @@ final class LocalChunkStore implements ChunkStore {
     }
 
     @Override
+    public ChunkId put(byte[] plain, ChunkId baseHint) throws IOException {
+        return put(BlobType.CHUNK, plain, baseHint);
+    }
+
+    @Override
     public ChunkId put(BlobType type, byte[] plain) throws IOException {
+        return put(type, plain, null);
+    }
+
+    private ChunkId put(BlobType type, byte[] plain, ChunkId baseHint) throws IOException {
         ChunkId id = idOf(type, plain);
         chunksPut.increment();
         try {
-            return putHashed(type, id, plain);
+            return putHashed(type, id, plain, baseHint);
         } catch (NoSpaceException e) {
             // Files deleted since the last collection may have left dead records: free them and try once more,
             // so that writing resumes as soon as the user has made room.
             collectGarbage();
-            return putHashed(type, id, plain);
+            return putHashed(type, id, plain, baseHint);
         }
     }
 
@@ -130,12 +145,12 @@ final class LocalChunkStore implements ChunkStore {
         return hasher.hash(prefixed, 0, prefixed.length);
     }
 
-    private ChunkId putHashed(BlobType type, ChunkId id, byte[] plain) throws IOException {
+    private ChunkId putHashed(BlobType type, ChunkId id, byte[] plain, ChunkId baseHint) throws IOException {
         gcLock.readLock().lock();
         try {
             pin(id);
             try {
-                ensureStored(type, id, plain);
+                ensureStored(type, id, plain, baseHint);
             } catch (IOException | RuntimeException e) {
                 unpin(List.of(id));
                 throw e;
@@ -148,6 +163,11 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public CompletableFuture<ChunkId> putAsync(byte[] plain) throws IOException {
+        return putAsync(plain, null);
+    }
+
+    @Override
+    public CompletableFuture<ChunkId> putAsync(byte[] plain, ChunkId baseHint) throws IOException {
         int kib = Math.max(1, (plain.length + 1023) >> 10);
         try {
             inflightKib.acquire(kib);
@@ -158,7 +178,7 @@ final class LocalChunkStore implements ChunkStore {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return put(plain);
+                    return put(BlobType.CHUNK, plain, baseHint);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 } finally {
@@ -171,7 +191,7 @@ final class LocalChunkStore implements ChunkStore {
         }
     }
 
-    private void ensureStored(BlobType type, ChunkId id, byte[] plain) throws IOException {
+    private void ensureStored(BlobType type, ChunkId id, byte[] plain, ChunkId baseHint) throws IOException {
         while (true) {
             CompletableFuture<Void> mine = new CompletableFuture<>();
             CompletableFuture<Void> other = storing.putIfAbsent(id, mine);
@@ -188,7 +208,7 @@ final class LocalChunkStore implements ChunkStore {
                 if (catalog.transaction(tx -> ChunkIndex.find(tx, id)) != null) {
                     plainBytesDeduped.add(plain.length);
                 } else {
-                    storeNew(type, id, plain);
+                    storeNew(type, id, plain, baseHint);
                 }
                 mine.complete(null);
                 return;
@@ -201,9 +221,14 @@ final class LocalChunkStore implements ChunkStore {
         }
     }
 
-    private void storeNew(BlobType type, ChunkId id, byte[] plain) throws IOException {
+    /** How a new chunk is framed: plain (with its super-features, to be indexed) or as a delta. */
+    private record Framing(byte[] framed, long[] features, FeatureIndex.DeltaRow delta) {
+    }
+
+    private void storeNew(BlobType type, ChunkId id, byte[] plain, ChunkId baseHint) throws IOException {
         byte[] idBytes = id.toBytes();
-        byte[] sealed = cipher.seal(type, idBytes, Compression.frame(plain));
+        Framing framing = frameNew(type, id, plain, baseHint);
+        byte[] sealed = cipher.seal(type, idBytes, framing.framed());
         LocalPacks.Location loc;
         try {
             loc = packs.append(type.code, idBytes, sealed);
@@ -216,6 +241,7 @@ final class LocalChunkStore implements ChunkStore {
         try {
             catalog.transaction(tx -> {
                 ChunkIndex.insert(tx, id, type.code, plain.length, sealed.length, loc.packId(), loc.offset());
+                recordFraming(tx, id, framing);
                 return null;
             });
         } catch (IOException e) {
@@ -227,6 +253,105 @@ final class LocalChunkStore implements ChunkStore {
         chunksNew.increment();
         plainBytesNew.add(plain.length);
         storedBytesNew.add(sealed.length);
+        if (framing.delta() != null) {
+            deltasNew.increment();
+            deltaStoredBytes.add(sealed.length);
+            deltaBytesSaved.add(framing.delta().savedBytes());
+        }
+    }
+
+    /**
+     * In the transaction that indexes a new chunk: a delta's edge to its base (which keeps the base alive and is
+     * what GC cascades through) and its delta row; a full chunk's super-features.
+     */
+    private static void recordFraming(Tx tx, ChunkId id, Framing framing) throws IOException {
+        if (framing.delta() != null) {
+            BlobGraph.addChildren(tx, id, Map.of(framing.delta().base(), 1));
+            FeatureIndex.insertDelta(tx, framing.delta());
+        } else if (framing.features() != null) {
+            FeatureIndex.insert(tx, id, framing.features());
+        }
+    }
+
+    /**
+     * Plain zstd, or a delta against a similar full chunk when that is smaller and within the re-base policy
+     * ({@link DeltaPolicy}). Candidates: the caller's hint (a delta hint stands for its own base: depth 1), then
+     * the super-feature index. Runs under the GC read lock, so a base found here is not freed before the delta's
+     * edge to it is committed.
+     */
+    private Framing frameNew(BlobType type, ChunkId id, byte[] plain, ChunkId baseHint) throws IOException {
+        byte[] zstd = Compression.frame(plain);
+        if (!deltas || type != BlobType.CHUNK || plain.length < SuperFeatures.MIN_CHUNK) {
+            return new Framing(zstd, null, null);
+        }
+        long[] sf = SuperFeatures.of(plain);
+        ChunkId hintBase = null;
+        int hintGeneration = 1;
+        if (baseHint != null && !baseHint.equals(id)) {
+            FeatureIndex.DeltaRow hintRow = catalog.transaction(tx -> FeatureIndex.findDelta(tx, baseHint));
+            if (hintRow == null) {
+                hintBase = baseHint;
+            } else {
+                hintBase = hintRow.base();
+                hintGeneration = hintRow.generation() + 1;
+            }
+        }
+        ChunkId bestBase = null;
+        byte[] best = null;
+        int bestGeneration = 1;
+        if (hintBase != null && hintGeneration <= DeltaPolicy.MAX_GENERATIONS) {
+            byte[] base = baseForDelta(hintBase);
+            if (base != null) {
+                best = DeltaCodec.encode(base, plain);
+                bestBase = hintBase;
+                bestGeneration = hintGeneration;
+            }
+        }
+        // The hint is often off by a chunk or two (content shifts between versions); unless it is already a good
+        // base, ask the feature index as well and keep the smaller delta.
+        if (best == null || best.length > DeltaPolicy.GOOD_ENOUGH_RATIO * zstd.length) {
+            ChunkId featureBase = catalog.transaction(tx -> FeatureIndex.findBase(tx, sf));
+            if (featureBase != null && !featureBase.equals(id) && !featureBase.equals(bestBase)) {
+                byte[] base = baseForDelta(featureBase);
+                if (base != null) {
+                    byte[] d = DeltaCodec.encode(base, plain);
+                    if (best == null || d.length < best.length) {
+                        best = d;
+                        bestBase = featureBase;
+                        bestGeneration = 1;
+                    }
+                }
+            }
+        }
+        if (best != null) {
+            int framedLength = Compression.DELTA_HEADER + best.length;
+            if (DeltaPolicy.judge(framedLength, zstd.length) == DeltaPolicy.Verdict.DELTA) {
+                if (bestBase.equals(hintBase)) {
+                    deltaHintHits.increment();
+                }
+                return new Framing(Compression.frameDelta(bestBase.toBytes(), best), null,
+                        new FeatureIndex.DeltaRow(id, bestBase, bestGeneration, zstd.length - framedLength));
+            }
+        }
+        return new Framing(zstd, sf, null);
+    }
+
+    /** The plaintext of {@code candidate} if it can serve as a base: a locally stored full file chunk. */
+    private byte[] baseForDelta(ChunkId candidate) {
+        try {
+            ChunkIndex.Entry e = catalog.transaction(tx -> ChunkIndex.find(tx, candidate));
+            if (e == null || e.kind() != BlobType.CHUNK.code || e.packId() == null) {
+                return null;
+            }
+            if (catalog.transaction(tx -> FeatureIndex.findDelta(tx, candidate)) != null) {
+                return null; // depth 1: a delta is never a base
+            }
+            byte[] base = get(BlobType.CHUNK, candidate);
+            return DeltaCodec.usableBase(base) ? base : null;
+        } catch (IOException e) {
+            log.warn("chunk {} cannot serve as a delta base: {}", candidate.shortHex(), e.getMessage());
+            return null;
+        }
     }
 
     private void pin(ChunkId id) {
@@ -289,15 +414,43 @@ final class LocalChunkStore implements ChunkStore {
             throw new ChunkCorruptException(e.id(), where, ex.getMessage());
         }
         byte[] plain;
-        try {
-            plain = Compression.unframe(framed, e.plainSize());
-        } catch (IllegalArgumentException ex) {
-            throw new ChunkCorruptException(e.id(), where, ex.getMessage());
+        byte[] baseId = Compression.deltaBase(framed);
+        if (baseId != null) {
+            plain = undelta(e, where, ChunkId.of(baseId), framed);
+        } else {
+            try {
+                plain = Compression.unframe(framed, e.plainSize());
+            } catch (IllegalArgumentException ex) {
+                throw new ChunkCorruptException(e.id(), where, ex.getMessage());
+            }
         }
         if (!idOf(typeOf(e), plain).equals(e.id())) {
             throw new ChunkCorruptException(e.id(), where, "plaintext does not hash to the chunk id");
         }
         return plain;
+    }
+
+    /**
+     * The plaintext of delta chunk {@code e}: its base through the cache, then zstd with the base as dictionary.
+     * A damaged or missing base makes the delta itself unreadable, reported as corruption of the delta.
+     */
+    private byte[] undelta(ChunkIndex.Entry e, String where, ChunkId baseId, byte[] framed) throws ChunkCorruptException {
+        if (e.kind() != BlobType.CHUNK.code) {
+            throw new ChunkCorruptException(e.id(), where, "delta frame in a blob of kind " + e.kind());
+        }
+        byte[] base;
+        try {
+            base = get(BlobType.CHUNK, baseId);
+        } catch (IOException ex) {
+            throw new ChunkCorruptException(e.id(), where, "its delta base " + baseId.toHex() + " is unreadable: "
+                    + ex.getMessage());
+        }
+        try {
+            return DeltaCodec.decode(base, framed, Compression.DELTA_HEADER, framed.length - Compression.DELTA_HEADER,
+                    e.plainSize());
+        } catch (IllegalArgumentException ex) {
+            throw new ChunkCorruptException(e.id(), where, "delta against " + baseId.shortHex() + ": " + ex.getMessage());
+        }
     }
 
     private static BlobType typeOf(ChunkIndex.Entry e) throws ChunkCorruptException {
@@ -348,6 +501,9 @@ final class LocalChunkStore implements ChunkStore {
                 if (counted[0] == 0) {
                     break;
                 }
+            }
+            if (freed > 0) {
+                catalog.transaction(FeatureIndex::sweep);
             }
         } finally {
             gcLock.writeLock().unlock();
@@ -457,7 +613,8 @@ final class LocalChunkStore implements ChunkStore {
     @Override
     public StoreStats stats() {
         return new StoreStats(chunksPut.sum(), chunksNew.sum(), plainBytesNew.sum(), storedBytesNew.sum(),
-                plainBytesDeduped.sum(), cacheHits.sum(), cacheMisses.sum());
+                plainBytesDeduped.sum(), cacheHits.sum(), cacheMisses.sum(), deltasNew.sum(), deltaStoredBytes.sum(),
+                deltaBytesSaved.sum(), deltaHintHits.sum());
     }
 
     @Override
