@@ -74,6 +74,10 @@ final class LocalChunkStore implements ChunkStore {
     private record CacheKey(BlobType type, ChunkId id) {
     }
     private final ExecutorService workers;
+    /** Background loads for {@link #prefetch}; a bounded queue, a full one drops the hint. */
+    private final java.util.concurrent.ThreadPoolExecutor prefetchers;
+    /** Loads in progress on the prefetchers: a get of the same blob waits for it instead of loading twice. */
+    private final ConcurrentHashMap<CacheKey, CompletableFuture<byte[]>> loading = new ConcurrentHashMap<>();
     /** Permits are KiB of chunk data in the pipeline. */
     private final Semaphore inflightKib;
     private final ConcurrentHashMap<ChunkId, AtomicInteger> pins = new ConcurrentHashMap<>();
@@ -123,6 +127,14 @@ final class LocalChunkStore implements ChunkStore {
             t.setDaemon(true);
             return t;
         });
+        AtomicInteger m = new AtomicInteger();
+        int nPrefetch = Math.max(2, options.workers());
+        this.prefetchers = new java.util.concurrent.ThreadPoolExecutor(nPrefetch, nPrefetch, 0, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(256), r -> {
+                    Thread t = new Thread(r, "pactfs-read-" + m.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         this.inflightKib = new Semaphore((int) Math.max(1, options.inflightBytes() >> 10));
         catalog.beforeTransaction(this::flushIndex);
     }
@@ -345,17 +357,62 @@ final class LocalChunkStore implements ChunkStore {
             cacheHits.increment();
             return plain;
         }
+        CompletableFuture<byte[]> inFlight = loading.get(key);
+        if (inFlight != null) {
+            try {
+                plain = inFlight.join();
+                cacheHits.increment();
+                return plain;
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                // the background load failed: load here, which reports the error properly
+            }
+        }
         cacheMisses.increment();
+        plain = loadRetrying(type, id);
+        cache.put(key, plain);
+        return plain;
+    }
+
+    private byte[] loadRetrying(BlobType type, ChunkId id) throws IOException {
         try {
-            plain = load(type, id);
+            return load(type, id);
         } catch (ChunkCorruptException e) {
             throw e;
         } catch (IOException e) {
             // Compaction may have moved the record between our lookup and our read: look up once more.
-            plain = load(type, id);
+            return load(type, id);
         }
-        cache.put(key, plain);
-        return plain;
+    }
+
+    @Override
+    public void prefetch(ChunkId id) {
+        CacheKey key = new CacheKey(BlobType.CHUNK, id);
+        if (closed || cache.getIfPresent(key) != null || loading.containsKey(key)) {
+            return;
+        }
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        if (loading.putIfAbsent(key, f) != null) {
+            return;
+        }
+        try {
+            prefetchers.execute(() -> {
+                try {
+                    byte[] plain = cache.getIfPresent(key);
+                    if (plain == null) {
+                        plain = loadRetrying(BlobType.CHUNK, id);
+                        cache.put(key, plain);
+                    }
+                    f.complete(plain);
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                } finally {
+                    loading.remove(key, f);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            loading.remove(key, f);
+            f.cancel(false);
+        }
     }
 
     private byte[] load(BlobType type, ChunkId id) throws IOException {
@@ -566,6 +623,7 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public void close() throws IOException {
+        prefetchers.shutdownNow();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(60, TimeUnit.SECONDS)) {
