@@ -44,6 +44,8 @@ final class OpenFile {
     static final long MIN_HOLE_BYTES = 64 * 1024;
     /** Largest single hole ref (bytes): ChunkRef lengths are ints. */
     static final int MAX_HOLE_REF = 1 << 30;
+    /** How far ahead of a sequential reader the store is asked to load chunks in the background (bytes). */
+    static final long PREFETCH_BYTES = 8L << 20;
     /** Bytes fed to the chunker per step while re-chunking. */
     private static final int FEED_BYTES = 1 << 20;
 
@@ -55,6 +57,11 @@ final class OpenFile {
     int handles;
 
     private List<Placed> committed;
+    /** Sequential-read detection: where the last committed read ended, and the list it read from. */
+    private long lastReadEnd = -1;
+    private List<Placed> prefetchList;
+    /** Index in prefetchList of the first chunk not yet handed to the store's prefetch. */
+    private int prefetchNext;
     private long committedSize;
     private long size;
     private long lowWater;
@@ -152,7 +159,35 @@ final class OpenFile {
         while (j < list.size() && list.get(j).offset() < end) {
             j++;
         }
+        prefetch(list, offset, end, j);
         return ctx.reader().read(list.subList(i, j), offset, dst, dstOff, len);
+    }
+
+    /**
+     * On a sequential read (one that starts where the previous one ended, or at 0), asks the store to load the
+     * chunks of the next PREFETCH_BYTES in the background, so that decrypting, decompressing and verifying them
+     * runs on other cores while the reader consumes this one. {@code next} is the first chunk past this read.
+     */
+    private void prefetch(List<Placed> list, long offset, long end, int next) {
+        boolean sequential = offset == lastReadEnd || offset == 0;
+        lastReadEnd = end;
+        if (!sequential) {
+            return;
+        }
+        if (prefetchList != list) {
+            prefetchList = list;
+            prefetchNext = 0;
+        }
+        int k = Math.max(prefetchNext, next);
+        long limit = end + PREFETCH_BYTES;
+        while (k < list.size() && list.get(k).offset() < limit) {
+            ChunkRef r = list.get(k).ref();
+            if (!r.isHole()) {
+                ctx.store().prefetch(r.id());
+            }
+            k++;
+        }
+        prefetchNext = k;
     }
 
     /** Index of the placed ref containing {@code offset}, or -1 past the end. */
