@@ -108,6 +108,8 @@ final class MountCommand implements Callable<Integer> {
             throw e;
         }
         PactFuse fuse = new PactFuse(fs);
+        DaemonContext.start(r, fs);
+        ControlServer control = ControlServer.start(r.dir);
         CountDownLatch closed = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
         Path pidFile = r.dir.resolve(PID_FILE);
@@ -115,6 +117,12 @@ final class MountCommand implements Callable<Integer> {
             if (!closing.compareAndSet(false, true)) {
                 return;
             }
+            try {
+                control.close();
+            } catch (IOException | RuntimeException e) {
+                System.err.println("pactfs: closing the control socket failed: " + e.getMessage());
+            }
+            DaemonContext.stop();
             try {
                 fs.close();
             } catch (IOException | RuntimeException e) {
