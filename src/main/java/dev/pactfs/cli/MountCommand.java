@@ -108,6 +108,7 @@ final class MountCommand implements Callable<Integer> {
             throw e;
         }
         PactFuse fuse = new PactFuse(fs);
+        fuse.setSnapshots(new dev.pactfs.snapshot.SnapshotsView(new dev.pactfs.snapshot.SnapshotService(r.store), r.store, fs));
         DaemonContext.start(r, fs);
         ControlServer control = ControlServer.start(r.dir);
         CountDownLatch closed = new CountDownLatch(1);

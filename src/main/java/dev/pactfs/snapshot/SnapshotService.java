@@ -285,6 +285,11 @@ public final class SnapshotService {
         return catalog.transaction(Snapshots::list);
     }
 
+    /** The row of the snapshot named {@code name}, or null. */
+    public Snapshots.Row row(String name) throws IOException {
+        return catalog.transaction(tx -> Snapshots.byName(tx, name));
+    }
+
     /** The snapshot named {@code name}; a {@link SnapshotException} when there is none. */
     public SnapshotRecord get(String name) throws IOException {
         Snapshots.Row row = catalog.transaction(tx -> Snapshots.byName(tx, name));
