@@ -29,6 +29,21 @@ public final class NamespaceScan {
     private NamespaceScan() {
     }
 
+    /**
+     * A value that changes whenever the namespace or a committed file changes (latest ctime, inode count): what
+     * idle detection compares.
+     */
+    public static String changeMarker(Tx tx) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT COALESCE(MAX(ctime_ns), 0), COUNT(*) FROM inodes");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1) + "/" + rs.getLong(2);
+        } catch (SQLException e) {
+            throw Catalog.translate("reading the namespace change marker", e);
+        }
+    }
+
     public static NamespaceScan read(Tx tx) throws IOException {
         NamespaceScan s = new NamespaceScan();
         try {
