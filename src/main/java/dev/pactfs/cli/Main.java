@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
             PutCommand.class,
             GetCommand.class,
             MountCommand.class, UmountCommand.class,
+            SnapshotCommand.class, RestoreCommand.class, ForgetCommand.class, PruneCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

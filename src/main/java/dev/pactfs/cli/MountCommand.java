@@ -64,6 +64,14 @@ final class MountCommand implements Callable<Integer> {
             description = "Mount options, comma-separated: allow_other, nonempty, key_file=FILE, other FUSE options.")
     List<String> options = new ArrayList<>();
 
+    @Option(names = "--snapshot-every", paramLabel = "DURATION",
+            description = "Take a snapshot (tag auto) at this interval, e.g. 24h, 30m, PT6H.")
+    String snapshotEvery;
+
+    @Option(names = "--snapshot-when-idle", paramLabel = "DURATION",
+            description = "Take a snapshot (tag idle) once writes have stopped and every file has been closed this long.")
+    String snapshotWhenIdle;
+
     @Mixin
     KeyOptions keys;
 
@@ -94,7 +102,36 @@ final class MountCommand implements Callable<Integer> {
         if (isMounted(mountPoint)) {
             throw new UserError(mountPoint + " is already a mountpoint");
         }
+        duration(snapshotEvery);
+        duration(snapshotWhenIdle);
         return foreground ? runForeground(fuseOpts) : detach();
+    }
+
+    /** Parses 30s, 15m, 6h, 1d or an ISO-8601 duration (PT6H); null stays null. */
+    static java.time.Duration duration(String s) throws UserError {
+        if (s == null) {
+            return null;
+        }
+        try {
+            java.time.Duration d;
+            if (s.matches("\\d+[smhd]")) {
+                long n = Long.parseLong(s.substring(0, s.length() - 1));
+                d = switch (s.charAt(s.length() - 1)) {
+                    case 's' -> java.time.Duration.ofSeconds(n);
+                    case 'm' -> java.time.Duration.ofMinutes(n);
+                    case 'h' -> java.time.Duration.ofHours(n);
+                    default -> java.time.Duration.ofDays(n);
+                };
+            } else {
+                d = java.time.Duration.parse(s);
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new UserError("duration must be positive: " + s);
+            }
+            return d;
+        } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+            throw new UserError("bad duration '" + s + "': use e.g. 30s, 15m, 6h, 1d or PT6H");
+        }
     }
 
     private int runForeground(List<String> fuseOpts) throws IOException {
@@ -108,6 +145,11 @@ final class MountCommand implements Callable<Integer> {
             throw e;
         }
         PactFuse fuse = new PactFuse(fs);
+        dev.pactfs.snapshot.SnapshotService snapshots = new dev.pactfs.snapshot.SnapshotService(r.store);
+        fuse.setSnapshots(new dev.pactfs.snapshot.SnapshotsView(snapshots, r.store, fs));
+        dev.pactfs.snapshot.AutoSnapshots auto = snapshotEvery == null && snapshotWhenIdle == null ? null
+                : new dev.pactfs.snapshot.AutoSnapshots(snapshots, r.catalog, fs, duration(snapshotEvery),
+                        duration(snapshotWhenIdle));
         DaemonContext.start(r, fs);
         ControlServer control = ControlServer.start(r.dir);
         CountDownLatch closed = new CountDownLatch(1);
@@ -116,6 +158,9 @@ final class MountCommand implements Callable<Integer> {
         Runnable closeAll = () -> {
             if (!closing.compareAndSet(false, true)) {
                 return;
+            }
+            if (auto != null) {
+                auto.close();
             }
             try {
                 control.close();
@@ -181,6 +226,12 @@ final class MountCommand implements Callable<Integer> {
         cmd.add("--foreground");
         cmd.add("--repo");
         cmd.add(repo.toAbsolutePath().toString());
+        if (snapshotEvery != null) {
+            cmd.add("--snapshot-every=" + snapshotEvery);
+        }
+        if (snapshotWhenIdle != null) {
+            cmd.add("--snapshot-when-idle=" + snapshotWhenIdle);
+        }
         if (!options.isEmpty()) {
             cmd.add("-o");
             cmd.add(String.join(",", options));

@@ -842,6 +842,11 @@ public final class PactFs implements Closeable {
         }
     }
 
+    /** How many inodes have open handles now (the snapshot layer's idle detection). */
+    public int openFileCount() {
+        return openFiles.all().size();
+    }
+
     /** Commits every open file and syncs the store (SIGTERM, before unmounting); the filesystem stays usable. */
     public void commitAll() throws IOException {
         IOException failure = null;

@@ -7,6 +7,7 @@ import dev.pactfs.fs.Errno;
 import dev.pactfs.fs.FsException;
 import dev.pactfs.fs.PactFs;
 import dev.pactfs.fs.StatFs;
+import dev.pactfs.snapshot.SnapshotsView;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -47,11 +48,31 @@ public final class PactFuse extends FuseStubFS {
     private static final long UTIME_OMIT = (1L << 30) - 2;
 
     private final PactFs fs;
+    /** The read-only /.snapshots directory, or null when the mount has none. */
+    private volatile SnapshotsView snapshots;
     private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[128 * 1024]);
 
     public PactFuse(PactFs fs) {
         this.fs = fs;
         setOperationFlags();
+    }
+
+    /** Serves {@code /.snapshots} from {@code view} (read-only; mkdir there creates a snapshot). */
+    public void setSnapshots(SnapshotsView view) {
+        this.snapshots = view;
+    }
+
+    /** The components of {@code path} below /.snapshots, or null when it is not there (or there is no view). */
+    private List<byte[]> snap(String path) {
+        if (snapshots == null || path == null || !path.startsWith("/.snapshots")) {
+            return null;
+        }
+        String rest = path.substring("/.snapshots".length());
+        return rest.isEmpty() || rest.startsWith("/") ? components(rest) : null;
+    }
+
+    private static boolean viewHandle(FuseFileInfo fi) {
+        return fi != null && SnapshotsView.isViewHandle(fi.fh.get());
     }
 
     /** Sets fuse_operations.flag_nullpath_ok and flag_utime_omit_ok (bits 0 and 2 of one unsigned int). */
@@ -190,6 +211,10 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int getattr(String path, FileStat stat) {
         return call("getattr", path, () -> {
+            if (snap(path) != null) {
+                fill(stat, snapshots.getattr(snap(path)));
+                return 0;
+            }
             fill(stat, fs.getattr(ino(path)));
             return 0;
         });
@@ -198,6 +223,10 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
         return call("fgetattr", path, () -> {
+            if (snap(path) != null) {
+                fill(stat, snapshots.getattr(snap(path)));
+                return 0;
+            }
             long fh = fi.fh.get();
             fill(stat, fs.getattr(fh != 0 ? fs.inodeOf(fh) : ino(path)));
             return 0;
@@ -207,7 +236,7 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int readlink(String path, Pointer buf, @size_t long size) {
         return call("readlink", path, () -> {
-            byte[] target = fs.readlink(ino(path));
+            byte[] target = snap(path) != null ? snapshots.readlink(snap(path)) : fs.readlink(ino(path));
             int n = (int) Math.min(target.length, size - 1);
             buf.put(0, target, 0, n);
             buf.putByte(n, (byte) 0);
@@ -218,6 +247,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int mknod(String path, long mode, long rdev) {
         return call("mknod", path, () -> {
+            if (snap(path) != null) {
+                throw SnapshotsView.readOnly();
+            }
             Split s = split(path);
             fs.mknod(s.parent(), s.name(), (int) mode, rdev, caller());
             return 0;
@@ -227,6 +259,10 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int mkdir(String path, long mode) {
         return call("mkdir", path, () -> {
+            if (snap(path) != null) {
+                snapshots.mkdir(snap(path));
+                return 0;
+            }
             Split s = split(path);
             fs.mkdir(s.parent(), s.name(), (int) mode, caller());
             return 0;
@@ -236,6 +272,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int unlink(String path) {
         return call("unlink", path, () -> {
+            if (snap(path) != null) {
+                throw SnapshotsView.readOnly();
+            }
             Split s = split(path);
             fs.unlink(s.parent(), s.name());
             return 0;
@@ -245,6 +284,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int rmdir(String path) {
         return call("rmdir", path, () -> {
+            if (snap(path) != null) {
+                throw SnapshotsView.readOnly();
+            }
             Split s = split(path);
             fs.rmdir(s.parent(), s.name());
             return 0;
@@ -254,6 +296,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int symlink(String target, String linkPath) {
         return call("symlink", linkPath, () -> {
+            if (snap(linkPath) != null) {
+                throw SnapshotsView.readOnly();
+            }
             Split s = split(linkPath);
             fs.symlink(s.parent(), s.name(), bytes(target), caller());
             return 0;
@@ -263,6 +308,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int rename(String from, String to) {
         return call("rename", from, () -> {
+            if (snap(from) != null || snap(to) != null) {
+                throw SnapshotsView.readOnly();
+            }
             Split a = split(from);
             Split b = split(to);
             fs.rename(a.parent(), a.name(), b.parent(), b.name());
@@ -273,6 +321,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int link(String existing, String newPath) {
         return call("link", newPath, () -> {
+            if (snap(existing) != null || snap(newPath) != null) {
+                throw SnapshotsView.readOnly();
+            }
             long ino = ino(existing);
             Split s = split(newPath);
             fs.link(ino, s.parent(), s.name());
@@ -283,6 +334,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int chmod(String path, long mode) {
         return call("chmod", path, () -> {
+            if (snap(path) != null) {
+                throw SnapshotsView.readOnly();
+            }
             fs.chmod(ino(path), (int) mode);
             return 0;
         });
@@ -291,6 +345,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int chown(String path, long uid, long gid) {
         return call("chown", path, () -> {
+            if (snap(path) != null) {
+                throw SnapshotsView.readOnly();
+            }
             fs.chown(ino(path), (int) uid, (int) gid);
             return 0;
         });
@@ -299,6 +356,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int truncate(String path, @off_t long size) {
         return call("truncate", path, () -> {
+            if (snap(path) != null) {
+                throw SnapshotsView.readOnly();
+            }
             fs.truncate(ino(path), size);
             return 0;
         });
@@ -307,6 +367,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
         return call("ftruncate", path, () -> {
+            if (viewHandle(fi)) {
+                throw SnapshotsView.readOnly();
+            }
             fs.ftruncate(fi.fh.get(), size);
             return 0;
         });
@@ -315,6 +378,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int utimens(String path, Timespec[] timespec) {
         return call("utimens", path, () -> {
+            if (snap(path) != null) {
+                throw SnapshotsView.readOnly();
+            }
             fs.utimens(ino(path), fromTimespec(timespec[0]), fromTimespec(timespec[1]));
             return 0;
         });
@@ -323,6 +389,10 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int access(String path, int mask) {
         return call("access", path, () -> {
+            if (snap(path) != null) {
+                snapshots.getattr(snap(path));
+                return (mask & 2) != 0 ? -Errno.EROFS : 0;
+            }
             fs.access(ino(path), mask);
             return 0;
         });
@@ -350,6 +420,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int opendir(String path, FuseFileInfo fi) {
         return call("opendir", path, () -> {
+            if (snap(path) != null) {
+                return snapshots.getattr(snap(path)).isDir() ? 0 : -Errno.ENOTDIR;
+            }
             if (!fs.getattr(ino(path)).isDir()) {
                 return -Errno.ENOTDIR;
             }
@@ -361,8 +434,21 @@ public final class PactFuse extends FuseStubFS {
     public int readdir(String path, Pointer buf, FuseFillDir filter, @off_t long offset, FuseFileInfo fi) {
         return call("readdir", path, () -> {
             // offset 0 to the filler: libfuse collects the whole listing once per opendir, a consistent view
+            if (snap(path) != null) {
+                for (DirEntry e : snapshots.readdir(snap(path))) {
+                    filter.apply(buf, new String(e.name(), StandardCharsets.UTF_8), null, 0);
+                }
+                return 0;
+            }
+            boolean root = snapshots != null && "/".equals(path);
             for (DirEntry e : fs.readdir(ino(path))) {
+                if (root && java.util.Arrays.equals(e.name(), SnapshotsView.DIR_NAME)) {
+                    continue; // hidden by the virtual directory
+                }
                 filter.apply(buf, new String(e.name(), StandardCharsets.UTF_8), null, 0);
+            }
+            if (root) {
+                filter.apply(buf, ".snapshots", null, 0);
             }
             return 0;
         });
@@ -381,6 +467,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int create(String path, long mode, FuseFileInfo fi) {
         return call("create", path, () -> {
+            if (snap(path) != null) {
+                throw SnapshotsView.readOnly();
+            }
             Split s = split(path);
             PactFs.Created c = fs.create(s.parent(), s.name(), (int) mode, fi.flags.get(), caller());
             fi.fh.set(c.handle());
@@ -391,6 +480,10 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int open(String path, FuseFileInfo fi) {
         return call("open", path, () -> {
+            if (snap(path) != null) {
+                fi.fh.set(snapshots.open(snap(path), fi.flags.get()));
+                return 0;
+            }
             fi.fh.set(fs.open(ino(path), fi.flags.get()));
             return 0;
         });
@@ -403,7 +496,8 @@ public final class PactFuse extends FuseStubFS {
             byte[] b = buffer(len);
             int total = 0;
             while (total < len) {
-                int n = fs.read(fi.fh.get(), offset + total, b, total, len - total);
+                int n = viewHandle(fi) ? snapshots.read(fi.fh.get(), offset + total, b, total, len - total)
+                        : fs.read(fi.fh.get(), offset + total, b, total, len - total);
                 if (n <= 0) {
                     break;
                 }
@@ -417,6 +511,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         return call("write", path, () -> {
+            if (viewHandle(fi)) {
+                throw SnapshotsView.readOnly();
+            }
             int len = (int) size;
             byte[] b = new byte[len]; // the chunker may keep a reference: a fresh array per write
             buf.get(0, b, 0, len);
@@ -427,6 +524,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int flush(String path, FuseFileInfo fi) {
         return call("flush", path, () -> {
+            if (viewHandle(fi)) {
+                return 0;
+            }
             fs.flush(fi.fh.get());
             return 0;
         });
@@ -435,6 +535,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int fsync(String path, int isdatasync, FuseFileInfo fi) {
         return call("fsync", path, () -> {
+            if (viewHandle(fi)) {
+                return 0;
+            }
             fs.fsync(fi.fh.get());
             return 0;
         });
@@ -443,6 +546,10 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int release(String path, FuseFileInfo fi) {
         return call("release", path, () -> {
+            if (viewHandle(fi)) {
+                snapshots.release(fi.fh.get());
+                return 0;
+            }
             fs.release(fi.fh.get());
             return 0;
         });
@@ -453,6 +560,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
         return call("setxattr", path, () -> {
+            if (snap(path) != null) {
+                throw SnapshotsView.readOnly();
+            }
             byte[] v = new byte[(int) size];
             value.get(0, v, 0, v.length);
             fs.setxattr(ino(path), bytes(name), v, flags);
@@ -463,7 +573,7 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int getxattr(String path, String name, Pointer value, @size_t long size) {
         return call("getxattr", path, () -> {
-            byte[] v = fs.getxattr(ino(path), bytes(name));
+            byte[] v = snap(path) != null ? snapshots.getxattr(snap(path), bytes(name)) : fs.getxattr(ino(path), bytes(name));
             if (size == 0) {
                 return v.length;
             }
@@ -478,7 +588,7 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int listxattr(String path, Pointer list, @size_t long size) {
         return call("listxattr", path, () -> {
-            List<byte[]> names = fs.listxattr(ino(path));
+            List<byte[]> names = snap(path) != null ? snapshots.listxattr(snap(path)) : fs.listxattr(ino(path));
             int total = 0;
             for (byte[] n : names) {
                 total += n.length + 1;
@@ -502,6 +612,9 @@ public final class PactFuse extends FuseStubFS {
     @Override
     public int removexattr(String path, String name) {
         return call("removexattr", path, () -> {
+            if (snap(path) != null) {
+                throw SnapshotsView.readOnly();
+            }
             fs.removexattr(ino(path), bytes(name));
             return 0;
         });
