@@ -64,6 +64,9 @@ final class MountCommand implements Callable<Integer> {
             description = "Mount options, comma-separated: allow_other, nonempty, key_file=FILE, other FUSE options.")
     List<String> options = new ArrayList<>();
 
+    @Option(names = "--bandwidth", paramLabel = "RATE", description = "Cap partner replication, e.g. 80Mbit (default: no cap).")
+    String bandwidth;
+
     @Mixin
     KeyOptions keys;
 
@@ -107,6 +110,8 @@ final class MountCommand implements Callable<Integer> {
             r.close();
             throw e;
         }
+        // Partner replication runs beside the mount (its own thread; writes never wait for it).
+        dev.pactfs.partner.BackgroundReplicator replication = PartnerWiring.startDaemon(r, bandwidth);
         PactFuse fuse = new PactFuse(fs);
         CountDownLatch closed = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -115,6 +120,7 @@ final class MountCommand implements Callable<Integer> {
             if (!closing.compareAndSet(false, true)) {
                 return;
             }
+            PartnerWiring.stopDaemon(r, replication);
             try {
                 fs.close();
             } catch (IOException | RuntimeException e) {
@@ -173,6 +179,10 @@ final class MountCommand implements Callable<Integer> {
         cmd.add("--foreground");
         cmd.add("--repo");
         cmd.add(repo.toAbsolutePath().toString());
+        if (bandwidth != null) {
+            cmd.add("--bandwidth");
+            cmd.add(bandwidth);
+        }
         if (!options.isEmpty()) {
             cmd.add("-o");
             cmd.add(String.join(",", options));

@@ -241,36 +241,69 @@ public final class PartnerCatalog {
      * not hold yet; an id missing from the index counts too. Zero means the snapshot may be published.
      */
     public static long reachableNotAtPartner(Tx tx, ChunkId root) throws IOException {
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "WITH RECURSIVE r(id) AS (SELECT CAST(? AS BINARY(32)) UNION SELECT b.child FROM blob_children b"
-                        + " JOIN r ON b.parent = r.id)"
-                        + " SELECT COUNT(*) FROM r LEFT JOIN chunks c ON c.id = r.id WHERE c.partner_pack IS NULL")) {
-            ps.setBytes(1, root.toBytes());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+        long[] missing = {0};
+        walk(tx, root, (id, known, atPartner) -> {
+            if (!known || !atPartner) {
+                missing[0]++;
             }
-        } catch (SQLException e) {
-            throw Catalog.translate("checking snapshot blobs at the partner", e);
-        }
+        });
+        return missing[0];
     }
 
     /** Whether anything reachable from {@code root} is in {@code ids}. */
     public static boolean reaches(Tx tx, ChunkId root, Set<ChunkId> ids) throws IOException {
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "WITH RECURSIVE r(id) AS (SELECT CAST(? AS BINARY(32)) UNION SELECT b.child FROM blob_children b"
-                        + " JOIN r ON b.parent = r.id) SELECT id FROM r")) {
-            ps.setBytes(1, root.toBytes());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (ids.contains(ChunkId.of(rs.getBytes(1)))) {
-                        return true;
+        boolean[] hit = {false};
+        walk(tx, root, (id, known, atPartner) -> hit[0] |= ids.contains(id));
+        return hit[0];
+    }
+
+    private interface Visitor {
+        void visit(ChunkId id, boolean known, boolean atPartner);
+    }
+
+    /**
+     * Visits every blob reachable from {@code root} once. Breadth-first in Java rather than a recursive CTE: H2
+     * mistypes a recursive CTE's binary column. Only blobs that are not file chunks are expanded (chunks have no
+     * children), so the queries number the tree blobs, not the chunks.
+     */
+    private static void walk(Tx tx, ChunkId root, Visitor v) throws IOException {
+        java.util.HashSet<ChunkId> seen = new java.util.HashSet<>();
+        java.util.ArrayDeque<ChunkId> frontier = new java.util.ArrayDeque<>();
+        try (PreparedStatement self = tx.connection().prepareStatement(
+                "SELECT kind, partner_pack IS NOT NULL FROM chunks WHERE id = ?");
+             PreparedStatement kids = tx.connection().prepareStatement(
+                "SELECT b.child, c.kind, c.partner_pack IS NOT NULL FROM blob_children b LEFT JOIN chunks c"
+                        + " ON c.id = b.child WHERE b.parent = ?")) {
+            self.setBytes(1, root.toBytes());
+            seen.add(root);
+            try (ResultSet rs = self.executeQuery()) {
+                if (rs.next()) {
+                    v.visit(root, true, rs.getBoolean(2));
+                    frontier.add(root);
+                } else {
+                    v.visit(root, false, false);
+                }
+            }
+            while (!frontier.isEmpty()) {
+                ChunkId parent = frontier.poll();
+                kids.setBytes(1, parent.toBytes());
+                try (ResultSet rs = kids.executeQuery()) {
+                    while (rs.next()) {
+                        ChunkId child = ChunkId.of(rs.getBytes(1));
+                        if (!seen.add(child)) {
+                            continue;
+                        }
+                        int kind = rs.getInt(2);
+                        boolean known = !rs.wasNull();
+                        v.visit(child, known, known && rs.getBoolean(3));
+                        if (known && kind != dev.pactfs.crypto.BlobType.CHUNK.code) {
+                            frontier.add(child);
+                        }
                     }
                 }
-                return false;
             }
         } catch (SQLException e) {
-            throw Catalog.translate("walking snapshot blobs", e);
+            throw Catalog.translate("walking the blobs of " + root.shortHex(), e);
         }
     }
 
