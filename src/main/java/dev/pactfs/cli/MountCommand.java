@@ -110,9 +110,11 @@ final class MountCommand implements Callable<Integer> {
             r.close();
             throw e;
         }
-        // Partner replication runs beside the mount (its own thread; writes never wait for it).
-        dev.pactfs.partner.BackgroundReplicator replication = PartnerWiring.startDaemon(r, bandwidth);
         PactFuse fuse = new PactFuse(fs);
+        DaemonContext daemon = DaemonContext.start(r, fs);
+        // Partner replication runs beside the mount (its own thread; writes never wait for it).
+        dev.pactfs.partner.BackgroundReplicator replication = PartnerWiring.startDaemon(r, daemon, bandwidth);
+        ControlServer control = ControlServer.start(r.dir);
         CountDownLatch closed = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
         Path pidFile = r.dir.resolve(PID_FILE);
@@ -121,6 +123,12 @@ final class MountCommand implements Callable<Integer> {
                 return;
             }
             PartnerWiring.stopDaemon(r, replication);
+            try {
+                control.close();
+            } catch (IOException | RuntimeException e) {
+                System.err.println("pactfs: closing the control socket failed: " + e.getMessage());
+            }
+            DaemonContext.stop();
             try {
                 fs.close();
             } catch (IOException | RuntimeException e) {

@@ -8,8 +8,6 @@ import dev.pactfs.partner.PartnerTarget;
 import dev.pactfs.partner.PartnerTargets;
 import dev.pactfs.partner.Replicator;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Wires the partner layer into an open repo: the target on {@code <partner>/pactfs-<id>}, the replicator, the
@@ -17,9 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * inside the daemon find here.
  */
 final class PartnerWiring {
-
-    /** Background replicators of repos this process has mounted, by absolute repo dir. */
-    private static final Map<Path, BackgroundReplicator> DAEMON = new ConcurrentHashMap<>();
 
     private PartnerWiring() {
     }
@@ -61,29 +56,28 @@ final class PartnerWiring {
     }
 
     /** Daemon hook: starts background replication of a mounted repo (no-op without a partner). */
-    static BackgroundReplicator startDaemon(OpenRepo r, String bandwidth) {
+    static BackgroundReplicator startDaemon(OpenRepo r, DaemonContext daemon, String bandwidth) {
         if (r.config.partner() == null) {
             return null;
         }
         Replicator rep = replicator(r, target(r, bandwidth), Replicator.Options.defaults());
         BackgroundReplicator bg = new BackgroundReplicator(rep, () -> CacheLimit.enforce(r.store, r.config.cacheMax()));
-        DAEMON.put(key(r.dir), bg);
+        daemon.register(BackgroundReplicator.class, bg);
         return bg.start();
     }
 
     static void stopDaemon(OpenRepo r, BackgroundReplicator bg) {
         if (bg != null) {
-            DAEMON.remove(key(r.dir), bg);
             bg.close();
         }
     }
 
     /** The background replicator of {@code repoDir} when this process is its mount daemon, else null. */
     static BackgroundReplicator daemon(Path repoDir) {
-        return DAEMON.get(key(repoDir));
-    }
-
-    private static Path key(Path dir) {
-        return dir.toAbsolutePath().normalize();
+        DaemonContext d = DaemonContext.current();
+        if (d == null || d.repoFor(repoDir) == null) {
+            return null;
+        }
+        return d.service(BackgroundReplicator.class);
     }
 }
