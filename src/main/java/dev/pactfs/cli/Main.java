@@ -27,6 +27,8 @@ import picocli.CommandLine.ScopeType;
             GetCommand.class,
             MountCommand.class, UmountCommand.class,
             SnapshotCommand.class, RestoreCommand.class, ForgetCommand.class, PruneCommand.class,
+            ReplicateCommand.class, StatusCommand.class, ScrubHostedCommand.class, AuditCommand.class,
+            RecoverCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -71,6 +71,8 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--snapshot-when-idle", paramLabel = "DURATION",
             description = "Take a snapshot (tag idle) once writes have stopped and every file has been closed this long.")
     String snapshotWhenIdle;
+    @Option(names = "--bandwidth", paramLabel = "RATE", description = "Cap partner replication, e.g. 80Mbit (default: no cap).")
+    String bandwidth;
 
     @Mixin
     KeyOptions keys;
@@ -150,7 +152,9 @@ final class MountCommand implements Callable<Integer> {
         dev.pactfs.snapshot.AutoSnapshots auto = snapshotEvery == null && snapshotWhenIdle == null ? null
                 : new dev.pactfs.snapshot.AutoSnapshots(snapshots, r.catalog, fs, duration(snapshotEvery),
                         duration(snapshotWhenIdle));
-        DaemonContext.start(r, fs);
+        DaemonContext daemon = DaemonContext.start(r, fs);
+        // Partner replication runs beside the mount (its own thread; writes never wait for it).
+        dev.pactfs.partner.BackgroundReplicator replication = PartnerWiring.startDaemon(r, daemon, bandwidth);
         ControlServer control = ControlServer.start(r.dir);
         CountDownLatch closed = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -162,6 +166,7 @@ final class MountCommand implements Callable<Integer> {
             if (auto != null) {
                 auto.close();
             }
+            PartnerWiring.stopDaemon(r, replication);
             try {
                 control.close();
             } catch (IOException | RuntimeException e) {
@@ -231,6 +236,10 @@ final class MountCommand implements Callable<Integer> {
         }
         if (snapshotWhenIdle != null) {
             cmd.add("--snapshot-when-idle=" + snapshotWhenIdle);
+        }
+        if (bandwidth != null) {
+            cmd.add("--bandwidth");
+            cmd.add(bandwidth);
         }
         if (!options.isEmpty()) {
             cmd.add("-o");
