@@ -61,7 +61,9 @@ final class OpenRepo implements Closeable {
         Catalog catalog = Catalog.open(dir, false);
         try {
             ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.chunkIdHasher(), options);
-            return new OpenRepo(dir, config, keys, catalog, store, false);
+            OpenRepo r = new OpenRepo(dir, config, keys, catalog, store, false);
+            PartnerWiring.installFetcher(r);
+            return r;
         } catch (IOException | RuntimeException e) {
             catalog.close();
             throw e;

@@ -53,6 +53,13 @@ public interface ChunkStore extends Closeable {
     byte[] get(ChunkId id) throws IOException;
 
     /**
+     * A hint that {@link #get(ChunkId)} of {@code id} will follow soon (a sequential reader's next chunks): the
+     * store may load, verify and cache it in the background. Never fails; a later get reports any error.
+     */
+    default void prefetch(ChunkId id) {
+    }
+
+    /**
      * As {@link #put(byte[])} for a blob of another type (a snapshot's tree blob, say): sealed with that type in
      * its AAD, and named HMAC(K_id, typeCode | plaintext) so that it never shares an id with a file chunk.
      * Referenced, pinned and collected exactly like chunks.
@@ -87,6 +94,23 @@ public interface ChunkStore extends Closeable {
             return problems.isEmpty();
         }
     }
+
+    /**
+     * The sealed bytes of a locally held blob exactly as stored (already compressed and encrypted: replication
+     * ships them as they are), or null when its local payload was evicted or the id is unknown.
+     */
+    byte[] readSealed(ChunkId id) throws IOException;
+
+    /**
+     * Gives an indexed blob without a local payload (evicted, or recovered from the partner) its payload again:
+     * {@code sealed} is verified like every read (AEAD tag, plaintext hash) and appended to a local pack.
+     *
+     * @throws ChunkCorruptException {@code sealed} does not verify; nothing is stored
+     */
+    void adoptSealed(ChunkId id, byte[] sealed) throws IOException;
+
+    /** Sets where reads of evicted blobs go (the partner); null: such reads fail with a clear message. */
+    void setRemoteFetcher(RemoteFetcher fetcher);
 
     /** The catalog this store indexes into. */
     Catalog catalog();

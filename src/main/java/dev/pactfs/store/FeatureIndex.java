@@ -94,7 +94,19 @@ final class FeatureIndex {
                 "SELECT base_id, generation, saved_bytes FROM delta_chunks WHERE id = ?")) {
             ps.setBytes(1, id.toBytes());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new DeltaRow(id, ChunkId.of(rs.getBytes(1)), rs.getInt(2), rs.getInt(3)) : null;
+                if (rs.next()) {
+                    return new DeltaRow(id, ChunkId.of(rs.getBytes(1)), rs.getInt(2), rs.getInt(3));
+                }
+            }
+            // A catalog rebuilt by recover from the partner's index files has the edge delta -> base (a file
+            // chunk's only kind of child) but no delta_chunks row.
+            try (PreparedStatement edge = tx.connection().prepareStatement(
+                    "SELECT b.child FROM blob_children b JOIN chunks c ON c.id = b.parent"
+                            + " WHERE b.parent = ? AND c.kind = 1 LIMIT 1")) {
+                edge.setBytes(1, id.toBytes());
+                try (ResultSet rs = edge.executeQuery()) {
+                    return rs.next() ? new DeltaRow(id, ChunkId.of(rs.getBytes(1)), 1, 0) : null;
+                }
             }
         } catch (SQLException e) {
             throw Catalog.translate("looking up delta chunk " + id.shortHex(), e);

@@ -29,9 +29,18 @@ import org.slf4j.LoggerFactory;
  * Design.
  *
  * Put: id = HMAC(plaintext); if the index knows the id, that is all (dedup costs the hash and one indexed
- * lookup). Otherwise frame (zstd or raw), seal (AES-GCM, AAD = type + id), append to the current local pack,
- * and index the location in its own small transaction. Two threads putting the same new chunk at once meet in
- * `storing`: the second waits for the first instead of storing a duplicate record.
+ * lookup, on a kept auto-commit connection with a prepared statement: no parse, no transaction). Otherwise
+ * frame (zstd or raw), seal (AES-GCM, AAD = type + id), append to the current local pack, and add the row to
+ * `pendingRows`. Two threads putting the same new chunk at once meet in `storing`: the second waits for the
+ * first instead of storing a duplicate record.
+ *
+ * Pending rows: committing one H2 transaction per new chunk (WRITE_DELAY=0 writes an MVStore chunk at every
+ * commit) cost more than compressing and encrypting it. So new rows wait in memory and are inserted in batches:
+ * when FLUSH_ROWS have gathered, before every catalog transaction (Catalog's hook: a transaction that
+ * references a chunk put earlier always finds its row), and at sync, GC, check and close. Lookups consult
+ * pendingRows before H2; a row leaves pendingRows only after its insert committed, so a lookup never misses it.
+ * A crash loses pending rows only of chunks nothing references yet: their pack records are dead bytes that
+ * compaction reclaims, as with a torn record.
  *
  * Garbage: refcounts are maintained by the reference holders' own transactions (FileChunkLists), so between
  * put and that commit a chunk may sit at refcount 0. Pins cover that window. GC takes the write side of
@@ -65,11 +74,39 @@ final class LocalChunkStore implements ChunkStore {
     private record CacheKey(BlobType type, ChunkId id) {
     }
     private final ExecutorService workers;
+    /** Background loads for {@link #prefetch}; a bounded queue, a full one drops the hint. */
+    private final java.util.concurrent.ThreadPoolExecutor prefetchers;
+    /** Loads in progress on the prefetchers: a get of the same blob waits for it instead of loading twice. */
+    private final ConcurrentHashMap<CacheKey, CompletableFuture<byte[]>> loading = new ConcurrentHashMap<>();
     /** Permits are KiB of chunk data in the pipeline. */
     private final Semaphore inflightKib;
     private final ConcurrentHashMap<ChunkId, AtomicInteger> pins = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ChunkId, CompletableFuture<Void>> storing = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
+    /** Source of evicted payloads (the partner layer); null when there is none. */
+    private volatile RemoteFetcher remoteFetcher;
+
+    /** Delta edges and super-features of pending rows, inserted with them (see recordFraming). */
+    private final ConcurrentHashMap<ChunkId, Framing> pendingFraming = new ConcurrentHashMap<>();
+    /** New index rows not yet inserted into H2; see "Pending rows" above. */
+    private final ConcurrentHashMap<ChunkId, ChunkIndex.Entry> pendingRows = new ConcurrentHashMap<>();
+    private final java.util.concurrent.locks.ReentrantLock flushLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Idle lookup sessions (connection + prepared find statement). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Lookup> lookups = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
+
+    /** Pending rows that make a put worker insert them in one transaction. */
+    static final int FLUSH_ROWS = 128;
+
+    private record Lookup(java.sql.Connection connection, java.sql.PreparedStatement find) {
+        void close() {
+            try {
+                connection.close();
+            } catch (java.sql.SQLException e) {
+                // the pool or the database is gone already
+            }
+        }
+    }
 
     private final LongAdder chunksPut = new LongAdder();
     private final LongAdder chunksNew = new LongAdder();
@@ -100,7 +137,85 @@ final class LocalChunkStore implements ChunkStore {
             t.setDaemon(true);
             return t;
         });
+        AtomicInteger m = new AtomicInteger();
+        int nPrefetch = Math.max(2, options.workers());
+        this.prefetchers = new java.util.concurrent.ThreadPoolExecutor(nPrefetch, nPrefetch, 0, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(256), r -> {
+                    Thread t = new Thread(r, "pactfs-read-" + m.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         this.inflightKib = new Semaphore((int) Math.max(1, options.inflightBytes() >> 10));
+        catalog.beforeTransaction(this::flushIndex);
+    }
+
+    /** The index row of {@code id}: a pending one, else H2's; null when unknown. */
+    private ChunkIndex.Entry lookup(ChunkId id) throws IOException {
+        ChunkIndex.Entry e = pendingRows.get(id);
+        if (e != null) {
+            return e;
+        }
+        Lookup l = lookups.poll();
+        try {
+            if (l == null) {
+                java.sql.Connection c = catalog.readConnection();
+                try {
+                    l = new Lookup(c, c.prepareStatement(ChunkIndex.FIND_SQL));
+                } catch (java.sql.SQLException ex) {
+                    c.close();
+                    throw ex;
+                }
+            }
+            e = ChunkIndex.find(l.find(), id);
+        } catch (java.sql.SQLException ex) {
+            if (l != null) {
+                l.close();
+            }
+            throw Catalog.translate("looking up chunk " + id.shortHex(), ex);
+        }
+        if (closed) {
+            l.close();
+        } else {
+            lookups.offer(l);
+        }
+        return e;
+    }
+
+    /** Inserts every pending index row into H2 in one transaction. */
+    void flushIndex() throws IOException {
+        if (pendingRows.isEmpty()) {
+            return;
+        }
+        flushLock.lock();
+        try {
+            if (pendingRows.isEmpty()) {
+                return;
+            }
+            List<ChunkIndex.Entry> rows = new java.util.ArrayList<>(pendingRows.values());
+            try {
+                catalog.transactionWithoutHook(tx -> {
+                    ChunkIndex.insertAll(tx, rows);
+                    for (ChunkIndex.Entry e : rows) {
+                        Framing f = pendingFraming.get(e.id());
+                        if (f != null) {
+                            recordFraming(tx, e.id(), f);
+                        }
+                    }
+                    return null;
+                });
+            } catch (IOException e) {
+                if (NoSpaceException.isNoSpace(e)) {
+                    throw new NoSpaceException("indexing " + rows.size() + " chunks", e);
+                }
+                throw e;
+            }
+            for (ChunkIndex.Entry e : rows) {
+                pendingFraming.remove(e.id());
+                pendingRows.remove(e.id(), e);
+            }
+        } finally {
+            flushLock.unlock();
+        }
     }
 
     @Override
@@ -121,14 +236,23 @@ final class LocalChunkStore implements ChunkStore {
     private ChunkId put(BlobType type, byte[] plain, ChunkId baseHint) throws IOException {
         ChunkId id = idOf(type, plain);
         chunksPut.increment();
+        ChunkId out;
         try {
-            return putHashed(type, id, plain, baseHint);
+            out = putHashed(type, id, plain, baseHint);
         } catch (NoSpaceException e) {
             // Files deleted since the last collection may have left dead records: free them and try once more,
             // so that writing resumes as soon as the user has made room.
             collectGarbage();
-            return putHashed(type, id, plain, baseHint);
+            out = putHashed(type, id, plain, baseHint);
         }
+        if (pendingRows.size() >= FLUSH_ROWS && flushLock.tryLock()) {
+            try {
+                flushIndex();
+            } finally {
+                flushLock.unlock();
+            }
+        }
+        return out;
     }
 
     /**
@@ -205,7 +329,7 @@ final class LocalChunkStore implements ChunkStore {
                 }
             }
             try {
-                if (catalog.transaction(tx -> ChunkIndex.find(tx, id)) != null) {
+                if (lookup(id) != null) {
                     plainBytesDeduped.add(plain.length);
                 } else {
                     storeNew(type, id, plain, baseHint);
@@ -238,18 +362,12 @@ final class LocalChunkStore implements ChunkStore {
             }
             throw e;
         }
-        try {
-            catalog.transaction(tx -> {
-                ChunkIndex.insert(tx, id, type.code, plain.length, sealed.length, loc.packId(), loc.offset());
-                recordFraming(tx, id, framing);
-                return null;
-            });
-        } catch (IOException e) {
-            if (NoSpaceException.isNoSpace(e)) {
-                throw new NoSpaceException("indexing chunk " + id.shortHex(), e);
-            }
-            throw e;
+        if (framing.delta() != null || framing.features() != null) {
+            // Before the row: a flush that sees the row sees this too, and records both in one transaction.
+            pendingFraming.put(id, framing);
         }
+        pendingRows.put(id, new ChunkIndex.Entry(id, type.code, plain.length, sealed.length, 0, loc.packId(),
+                loc.offset()));
         chunksNew.increment();
         plainBytesNew.add(plain.length);
         storedBytesNew.add(sealed.length);
@@ -288,7 +406,7 @@ final class LocalChunkStore implements ChunkStore {
         ChunkId hintBase = null;
         int hintGeneration = 1;
         if (baseHint != null && !baseHint.equals(id)) {
-            FeatureIndex.DeltaRow hintRow = catalog.transaction(tx -> FeatureIndex.findDelta(tx, baseHint));
+            FeatureIndex.DeltaRow hintRow = findDelta(baseHint);
             if (hintRow == null) {
                 hintBase = baseHint;
             } else {
@@ -310,7 +428,11 @@ final class LocalChunkStore implements ChunkStore {
         // The hint is often off by a chunk or two (content shifts between versions); unless it is already a good
         // base, ask the feature index as well and keep the smaller delta.
         if (best == null || best.length > DeltaPolicy.GOOD_ENOUGH_RATIO * zstd.length) {
-            ChunkId featureBase = catalog.transaction(tx -> FeatureIndex.findBase(tx, sf));
+            // Without the flush hook: a lookup per new chunk must not defeat the batching of index rows.
+            ChunkId featureBase = catalog.transactionWithoutHook(tx -> FeatureIndex.findBase(tx, sf));
+            if (featureBase == null) {
+                featureBase = pendingBase(sf);
+            }
             if (featureBase != null && !featureBase.equals(id) && !featureBase.equals(bestBase)) {
                 byte[] base = baseForDelta(featureBase);
                 if (base != null) {
@@ -336,14 +458,49 @@ final class LocalChunkStore implements ChunkStore {
         return new Framing(zstd, sf, null);
     }
 
+    /**
+     * A full chunk among those not yet flushed to H2 (at most a batch) sharing the most super-features with
+     * {@code sf}: so that near-duplicates within one stream find each other before the index rows are written.
+     */
+    private ChunkId pendingBase(long[] sf) {
+        ChunkId best = null;
+        int bestVotes = 0;
+        for (Map.Entry<ChunkId, Framing> e : pendingFraming.entrySet()) {
+            long[] other = e.getValue().features();
+            if (other == null) {
+                continue;
+            }
+            int votes = 0;
+            for (int i = 0; i < sf.length; i++) {
+                if (sf[i] == other[i]) {
+                    votes++;
+                }
+            }
+            if (votes > bestVotes) {
+                best = e.getKey();
+                bestVotes = votes;
+            }
+        }
+        return best;
+    }
+
+    /** The delta facts of {@code id} (pending or in H2), or null when it is stored in full. */
+    private FeatureIndex.DeltaRow findDelta(ChunkId id) throws IOException {
+        Framing f = pendingFraming.get(id);
+        if (f != null) {
+            return f.delta();
+        }
+        return catalog.transactionWithoutHook(tx -> FeatureIndex.findDelta(tx, id));
+    }
+
     /** The plaintext of {@code candidate} if it can serve as a base: a locally stored full file chunk. */
     private byte[] baseForDelta(ChunkId candidate) {
         try {
-            ChunkIndex.Entry e = catalog.transaction(tx -> ChunkIndex.find(tx, candidate));
+            ChunkIndex.Entry e = lookup(candidate);
             if (e == null || e.kind() != BlobType.CHUNK.code || e.packId() == null) {
                 return null;
             }
-            if (catalog.transaction(tx -> FeatureIndex.findDelta(tx, candidate)) != null) {
+            if (findDelta(candidate) != null) {
                 return null; // depth 1: a delta is never a base
             }
             byte[] base = get(BlobType.CHUNK, candidate);
@@ -378,21 +535,66 @@ final class LocalChunkStore implements ChunkStore {
             cacheHits.increment();
             return plain;
         }
-        cacheMisses.increment();
-        try {
-            plain = load(type, id);
-        } catch (ChunkCorruptException e) {
-            throw e;
-        } catch (IOException e) {
-            // Compaction may have moved the record between our lookup and our read: look up once more.
-            plain = load(type, id);
+        CompletableFuture<byte[]> inFlight = loading.get(key);
+        if (inFlight != null) {
+            try {
+                plain = inFlight.join();
+                cacheHits.increment();
+                return plain;
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                // the background load failed: load here, which reports the error properly
+            }
         }
+        cacheMisses.increment();
+        plain = loadRetrying(type, id);
         cache.put(key, plain);
         return plain;
     }
 
+    private byte[] loadRetrying(BlobType type, ChunkId id) throws IOException {
+        try {
+            return load(type, id);
+        } catch (ChunkCorruptException e) {
+            throw e;
+        } catch (IOException e) {
+            // Compaction may have moved the record between our lookup and our read: look up once more.
+            return load(type, id);
+        }
+    }
+
+    @Override
+    public void prefetch(ChunkId id) {
+        CacheKey key = new CacheKey(BlobType.CHUNK, id);
+        if (closed || cache.getIfPresent(key) != null || loading.containsKey(key)) {
+            return;
+        }
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        if (loading.putIfAbsent(key, f) != null) {
+            return;
+        }
+        try {
+            prefetchers.execute(() -> {
+                try {
+                    byte[] plain = cache.getIfPresent(key);
+                    if (plain == null) {
+                        plain = loadRetrying(BlobType.CHUNK, id);
+                        cache.put(key, plain);
+                    }
+                    f.complete(plain);
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                } finally {
+                    loading.remove(key, f);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            loading.remove(key, f);
+            f.cancel(false);
+        }
+    }
+
     private byte[] load(BlobType type, ChunkId id) throws IOException {
-        ChunkIndex.Entry e = catalog.transaction(tx -> ChunkIndex.find(tx, id));
+        ChunkIndex.Entry e = lookup(id);
         if (e == null) {
             throw new StoreException("chunk " + id.toHex() + " is not in the index");
         }
@@ -400,13 +602,20 @@ final class LocalChunkStore implements ChunkStore {
             throw new StoreException("blob " + id.toHex() + " is of kind " + e.kind() + ", not " + type);
         }
         if (e.packId() == null) {
-            throw new StoreException("chunk " + id.toHex() + " has no local payload (evicted) and no partner to fetch it from");
+            RemoteFetcher fetcher = remoteFetcher;
+            if (fetcher == null) {
+                throw new StoreException("chunk " + id.toHex() + " has no local payload (evicted) and no partner to fetch it from");
+            }
+            return verify(e, fetcher.fetchSealed(id, e.kind(), e.storedSize()), "partner copy");
         }
         return verify(e, packs.read(new LocalPacks.Location(e.packId(), e.packOffset()), e.kind(), id.toBytes(), e.storedSize()));
     }
 
     private byte[] verify(ChunkIndex.Entry e, byte[] sealed) throws ChunkCorruptException {
-        String where = "local pack " + e.packId() + " offset " + e.packOffset();
+        return verify(e, sealed, "local pack " + e.packId() + " offset " + e.packOffset());
+    }
+
+    private byte[] verify(ChunkIndex.Entry e, byte[] sealed, String where) throws ChunkCorruptException {
         byte[] framed;
         try {
             framed = cipher.open(typeOf(e), e.id().toBytes(), sealed);
@@ -464,11 +673,12 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public boolean contains(ChunkId id) throws IOException {
-        return catalog.transaction(tx -> ChunkIndex.find(tx, id)) != null;
+        return lookup(id) != null;
     }
 
     @Override
     public void sync() throws IOException {
+        flushIndex();
         packs.sync();
         catalog.sync();
     }
@@ -479,6 +689,7 @@ final class LocalChunkStore implements ChunkStore {
         long freedBytes = 0;
         gcLock.writeLock().lock();
         try {
+            flushIndex();
             // Freeing a tree blob drops the references it held, which may free its children: repeat until stable.
             while (true) {
                 List<ChunkIndex.Entry> dead = catalog.transaction(tx -> ChunkIndex.unreferenced(tx, Integer.MAX_VALUE));
@@ -510,6 +721,7 @@ final class LocalChunkStore implements ChunkStore {
         }
         int rewritten = 0;
         long reclaimed = 0;
+        flushIndex(); // rows of puts since the collection above count as live
         Map<Long, Long> live = catalog.transaction(ChunkIndex::liveBytesPerPack);
         java.util.TreeMap<Long, Long> sizes = packs.list();
         long current = packs.currentPackId();
@@ -537,6 +749,14 @@ final class LocalChunkStore implements ChunkStore {
 
     /** Moves the live records of {@code packId} to the current pack, then deletes it. */
     private void rewritePack(long packId) throws IOException {
+        // Puts hold the read side from their append until their row is pending: with the write side, every
+        // record in this (closed) pack has its row pending or in H2; flush, so the query below sees them all.
+        gcLock.writeLock().lock();
+        try {
+            flushIndex();
+        } finally {
+            gcLock.writeLock().unlock();
+        }
         List<ChunkIndex.Entry> entries = catalog.transaction(tx -> ChunkIndex.inPack(tx, packId));
         List<LocalPacks.Location> moved = new java.util.ArrayList<>(entries.size());
         for (ChunkIndex.Entry e : entries) {
@@ -557,6 +777,7 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public CheckReport check(boolean readData) throws IOException {
+        flushIndex();
         List<String> problems = new java.util.ArrayList<>();
         Map<ChunkId, Long> refs = catalog.transaction(tx -> {
             Map<ChunkId, Long> all = ChunkIndex.countFileReferences(tx);
@@ -601,6 +822,54 @@ final class LocalChunkStore implements ChunkStore {
     }
 
     @Override
+    public byte[] readSealed(ChunkId id) throws IOException {
+        ChunkIndex.Entry e = catalog.transaction(tx -> ChunkIndex.find(tx, id));
+        if (e == null || e.packId() == null) {
+            return null;
+        }
+        try {
+            return packs.read(new LocalPacks.Location(e.packId(), e.packOffset()), e.kind(), id.toBytes(), e.storedSize());
+        } catch (IOException ex) {
+            // Compaction may have moved the record between our lookup and our read: look up once more.
+            e = catalog.transaction(tx -> ChunkIndex.find(tx, id));
+            if (e == null || e.packId() == null) {
+                return null;
+            }
+            return packs.read(new LocalPacks.Location(e.packId(), e.packOffset()), e.kind(), id.toBytes(), e.storedSize());
+        }
+    }
+
+    @Override
+    public void adoptSealed(ChunkId id, byte[] sealed) throws IOException {
+        gcLock.readLock().lock();
+        try {
+            ChunkIndex.Entry e = catalog.transaction(tx -> ChunkIndex.find(tx, id));
+            if (e == null) {
+                throw new StoreException("chunk " + id.toHex() + " is not in the index");
+            }
+            if (e.packId() != null) {
+                return;
+            }
+            if (sealed.length != e.storedSize()) {
+                throw new ChunkCorruptException(id, "fetched copy", "length " + sealed.length + ", index says " + e.storedSize());
+            }
+            verify(e, sealed, "fetched copy");
+            LocalPacks.Location loc = packs.append(e.kind(), id.toBytes(), sealed);
+            catalog.transaction(tx -> {
+                ChunkIndex.relocate(tx, id, loc.packId(), loc.offset());
+                return null;
+            });
+        } finally {
+            gcLock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void setRemoteFetcher(RemoteFetcher fetcher) {
+        this.remoteFetcher = fetcher;
+    }
+
+    @Override
     public Catalog catalog() {
         return catalog;
     }
@@ -619,6 +888,7 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public void close() throws IOException {
+        prefetchers.shutdownNow();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(60, TimeUnit.SECONDS)) {
@@ -627,7 +897,17 @@ final class LocalChunkStore implements ChunkStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        packs.sync();
-        packs.close();
+        closed = true;
+        try {
+            packs.sync();
+            flushIndex();
+        } finally {
+            catalog.beforeTransaction(null);
+            Lookup l;
+            while ((l = lookups.poll()) != null) {
+                l.close();
+            }
+            packs.close();
+        }
     }
 }

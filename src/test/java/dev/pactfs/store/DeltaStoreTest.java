@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(120)
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
-class DeltaStoreTest {
+public class DeltaStoreTest {
 
     @TempDir
     Path dir;
@@ -42,7 +42,7 @@ class DeltaStoreTest {
     }
 
     /** Text-like lines, as a dump: zstd shrinks it about 3x, a few changed lines leave most of it equal. */
-    static byte[] lines(long seed, int size) {
+    public static byte[] lines(long seed, int size) {
         SplittableRandom r = new SplittableRandom(seed);
         String[] words = new String[512];
         for (int i = 0; i < words.length; i++) {
@@ -65,7 +65,7 @@ class DeltaStoreTest {
     }
 
     /** {@code base} with {@code edits} short runs overwritten. */
-    static byte[] edited(byte[] base, long seed, int edits) {
+    public static byte[] edited(byte[] base, long seed, int edits) {
         byte[] b = base.clone();
         SplittableRandom r = new SplittableRandom(seed);
         for (int i = 0; i < edits; i++) {
@@ -75,6 +75,21 @@ class DeltaStoreTest {
             }
         }
         return b;
+    }
+
+    /** File chunks with an edge to a base, i.e. the delta chunks (what recover sees too). */
+    public static List<ChunkId> deltaChunks(Tx tx) throws IOException {
+        List<ChunkId> out = new java.util.ArrayList<>();
+        try (var ps = tx.connection().prepareStatement(
+                "SELECT b.parent FROM blob_children b JOIN chunks c ON c.id = b.parent WHERE c.kind = 1");
+             var rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(ChunkId.of(rs.getBytes(1)));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IOException(e);
+        }
+        return out;
     }
 
     private FeatureIndex.DeltaRow deltaRow(ChunkId id) throws IOException {
