@@ -83,8 +83,14 @@ final class SnapshotCommand implements Runnable {
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
                     StringBuilder sb = new StringBuilder("[");
+                    long prevMs = Long.MIN_VALUE;
                     for (int i = 0; i < all.size(); i++) {
                         SnapshotRecord s = all.get(i);
+                        long from = prevMs;
+                        // What the store added since the previous snapshot, and how much of it came as deltas.
+                        dev.pactfs.store.DeltaStats.Window w = r.catalog.transaction(
+                                tx -> dev.pactfs.store.DeltaStats.createdBetween(tx, from, s.timeMs()));
+                        prevMs = s.timeMs();
                         sb.append(i == 0 ? "\n" : ",\n").append("  {\"name\": ").append(Json.str(s.name()))
                                 .append(", \"time\": ").append(Json.str(s.time().toString()))
                                 .append(", \"time_ms\": ").append(s.timeMs())
@@ -92,6 +98,12 @@ final class SnapshotCommand implements Runnable {
                                 .append(", \"tag\": ").append(s.tag() == null ? "null" : Json.str(s.tag()))
                                 .append(", \"root\": ").append(Json.str(s.root().toHex()))
                                 .append(", \"parent\": ").append(s.parent() == null ? "null" : Json.str(s.parent()))
+                                .append(", \"new_blobs\": ").append(w.blobs())
+                                .append(", \"new_plain_bytes\": ").append(w.plainBytes())
+                                .append(", \"new_stored_bytes\": ").append(w.storedBytes())
+                                .append(", \"deltas\": ").append(w.deltas())
+                                .append(", \"delta_stored_bytes\": ").append(w.deltaStoredBytes())
+                                .append(", \"delta_bytes_saved\": ").append(w.deltaSavedBytes())
                                 .append("}");
                     }
                     out.println(sb.append(all.isEmpty() ? "]" : "\n]"));

@@ -41,18 +41,27 @@ final class StatusCommand implements Callable<Integer> {
                 PartnerTarget t = r.config.partner() == null ? null : PartnerWiring.target(r, null);
                 s = Replicator.status(r.catalog, t, -1, false, null);
             }
+            stored = r.catalog.transaction(dev.pactfs.store.DeltaStats::total);
             print(spec.commandLine().getOut(), s, bg != null);
+
         }
         return 0;
     }
 
+    /** What the store holds and how much of it came as deltas (issue 6); null: not shown. */
+    dev.pactfs.store.DeltaStats.Window stored;
+
     void print(PrintWriter out, ReplicationStatus s, boolean daemon) {
+        dev.pactfs.store.DeltaStats.Window w = stored != null ? stored
+                : new dev.pactfs.store.DeltaStats.Window(0, 0, 0, 0, 0, 0);
         if (json) {
             out.printf("{\"pending_blobs\":%d,\"pending_bytes\":%d,\"rate_bytes_per_sec\":%.0f,\"eta_seconds\":%d,"
                             + "\"last_snapshot\":%s,\"last_snapshot_ms\":%d,\"partner_free_bytes\":%d,\"last_error\":%s,"
-                            + "\"last_pass_ms\":%d,\"running\":%b,\"daemon\":%b}%n",
+                            + "\"last_pass_ms\":%d,\"running\":%b,\"daemon\":%b,\"stored_blobs\":%d,\"stored_bytes\":%d,"
+                            + "\"stored_plain_bytes\":%d,\"deltas\":%d,\"delta_stored_bytes\":%d,\"delta_bytes_saved\":%d}%n",
                     s.pendingBlobs(), s.pendingBytes(), s.rateBytesPerSec(), s.etaSeconds(), jsonString(s.lastSnapshot()),
-                    s.lastSnapshotMs(), s.partnerFreeBytes(), jsonString(s.lastError()), s.lastPassMs(), s.running(), daemon);
+                    s.lastSnapshotMs(), s.partnerFreeBytes(), jsonString(s.lastError()), s.lastPassMs(), s.running(), daemon,
+                    w.blobs(), w.storedBytes(), w.plainBytes(), w.deltas(), w.deltaStoredBytes(), w.deltaSavedBytes());
         } else {
             out.printf("pending:        %d blobs, %s%n", s.pendingBlobs(), human(s.pendingBytes()));
             out.printf("rate:           %s/s%s%n", human((long) s.rateBytesPerSec()), s.running() ? " (replicating)" : "");
@@ -63,6 +72,12 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("partner free:   %s%n", s.partnerFreeBytes() < 0 ? "unknown" : human(s.partnerFreeBytes()));
             out.printf("last pass:      %s%n", s.lastPassMs() == 0 ? "never" : Instant.ofEpochMilli(s.lastPassMs()).toString());
             out.printf("last error:     %s%n", s.lastError() == null ? "none" : s.lastError());
+            if (stored != null) {
+                out.printf("stored:         %d blobs, %s (%s of plaintext)%n", w.blobs(), human(w.storedBytes()),
+                        human(w.plainBytes()));
+                out.printf("deltas:         %d blobs, %s stored, %s saved against plain zstd%n", w.deltas(),
+                        human(w.deltaStoredBytes()), human(w.deltaSavedBytes()));
+            }
         }
         out.flush();
     }
