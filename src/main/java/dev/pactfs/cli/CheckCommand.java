@@ -22,14 +22,18 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     KeyOptions keys;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
         try (OpenRepo r = OpenRepo.open(repo, keys)) {
             CheckReport report = r.store.check(readData);
+            java.io.PrintWriter out = spec.commandLine().getOut();
             for (String p : report.problems()) {
-                System.out.println("problem: " + p);
+                out.println("problem: " + p);
             }
-            System.out.println((report.clean() ? "ok: " : "FAILED: ") + report.chunks() + " chunks, "
+            out.println((report.clean() ? "ok: " : "FAILED: ") + report.chunks() + " chunks, "
                     + report.storedBytes() + " stored bytes" + (readData ? ", " + report.bytesRead() + " bytes read and verified" : "")
                     + (report.clean() ? "" : ", " + report.problems().size() + " problems"));
             return report.clean() ? 0 : Main.EXIT_USER_ERROR;

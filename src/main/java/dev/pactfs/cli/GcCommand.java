@@ -18,12 +18,15 @@ final class GcCommand implements Callable<Integer> {
     @Mixin
     KeyOptions keys;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
         try (OpenRepo r = OpenRepo.open(repo, keys)) {
             GcStats s = r.store.collectGarbage();
             r.catalog.compact();
-            System.out.println("freed " + s.chunksFreed() + " chunks (" + s.bytesFreed() + " bytes), rewrote "
+            spec.commandLine().getOut().println("freed " + s.chunksFreed() + " chunks (" + s.bytesFreed() + " bytes), rewrote "
                     + s.packsRewritten() + " packs, reclaimed " + s.bytesReclaimed() + " bytes");
             return 0;
         }

@@ -31,8 +31,12 @@ final class GetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         byte[] n = FsNames.single(name);
+        if (out.equals("-") && DaemonContext.current() != null) {
+            throw new UserError("the repo is mounted: read the file through the mount instead of get to stdout");
+        }
         try (OpenRepo r = OpenRepo.open(repo, keys);
-             PactFs fs = PactFs.open(r.catalog, r.store, r.dir, r::newChunker)) {
+             OpenRepo.Fs handle = r.openFs()) {
+            PactFs fs = handle.fs();
             long ino;
             try {
                 ino = fs.lookup(PactFs.ROOT, n);
@@ -40,7 +44,7 @@ final class GetCommand implements Callable<Integer> {
                 throw new UserError("no file named '" + name + "' in repo " + repo, e);
             }
             long fh = fs.open(ino, PactFs.O_RDONLY);
-            try (OutputStream os = out.equals("-") ? System.out : Files.newOutputStream(Path.of(out))) {
+            try (OutputStream os = out.equals("-") ? System.out : Files.newOutputStream(Cli.resolve(Path.of(out)))) {
                 byte[] buf = new byte[1 << 20];
                 long offset = 0;
                 int got;

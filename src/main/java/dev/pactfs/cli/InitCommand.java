@@ -69,6 +69,8 @@ final class InitCommand implements Callable<Integer> {
         MasterKey key = MasterKey.generate();
         RepoKeys keys = RepoKeys.derive(key);
         Files.createDirectories(repo);
+        // Only the owner (root, the daemon's user) may enter: the key file, the catalog and the control socket live here.
+        Files.setPosixFilePermissions(repo, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         if (passphrase != null && passphrase.length > 0) {
             KeyFile.writeWrapped(repo.resolve(OpenRepo.WRAPPED_KEY), repoId, key, passphrase);
         }

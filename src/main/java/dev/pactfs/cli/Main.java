@@ -26,6 +26,9 @@ import picocli.CommandLine.ScopeType;
             PutCommand.class,
             GetCommand.class,
             MountCommand.class, UmountCommand.class,
+            SnapshotCommand.class, RestoreCommand.class, ForgetCommand.class, PruneCommand.class,
+            ReplicateCommand.class, StatusCommand.class, ScrubHostedCommand.class, AuditCommand.class,
+            RecoverCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -57,9 +60,23 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns its exit status (tests call this). */
+    /**
+     * Runs the command line and returns its exit status (tests call this). When a mount daemon serves the repo
+     * the command names, the daemon runs it (see ControlServer); otherwise it runs here.
+     */
     public static int run(String... args) {
+        Integer forwarded = ControlClient.tryForward(args, System.out, System.err);
+        if (forwarded != null) {
+            return forwarded;
+        }
+        return execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    }
+
+    /** Runs the command line in this process, printing through {@code out} and {@code err}. */
+    static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
         cl.setExecutionExceptionHandler(Main::handle);
         return cl.execute(args);
     }

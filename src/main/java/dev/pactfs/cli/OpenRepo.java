@@ -32,8 +32,11 @@ final class OpenRepo implements Closeable {
     final RepoKeys keys;
     final Catalog catalog;
     final ChunkStore store;
+    /** A view of the daemon's repo: {@link #close} leaves it open. */
+    private final boolean shared;
 
-    private OpenRepo(Path dir, RepoConfig config, RepoKeys keys, Catalog catalog, ChunkStore store) {
+    private OpenRepo(Path dir, RepoConfig config, RepoKeys keys, Catalog catalog, ChunkStore store, boolean shared) {
+        this.shared = shared;
         this.dir = dir;
         this.config = config;
         this.keys = keys;
@@ -46,13 +49,21 @@ final class OpenRepo implements Closeable {
     }
 
     static OpenRepo open(Path dir, KeyOptions keyOptions, StoreOptions options) throws IOException {
+        DaemonContext daemon = DaemonContext.current();
+        OpenRepo served = daemon == null ? null : daemon.repoFor(dir);
+        if (served != null) {
+            // Run inside the mount daemon for a client: share its open repo; closing the view closes nothing.
+            return new OpenRepo(served.dir, served.config, served.keys, served.catalog, served.store, true);
+        }
         RepoConfig config = RepoConfig.read(dir);
         RepoKeys keys = unlock(dir, config, keyOptions);
         RepoKeys.warmUp();
         Catalog catalog = Catalog.open(dir, false);
         try {
             ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.chunkIdHasher(), options);
-            return new OpenRepo(dir, config, keys, catalog, store);
+            OpenRepo r = new OpenRepo(dir, config, keys, catalog, store, false);
+            PartnerWiring.installFetcher(r);
+            return r;
         } catch (IOException | RuntimeException e) {
             catalog.close();
             throw e;
@@ -98,8 +109,35 @@ final class OpenRepo implements Closeable {
         return Chunker.fastCdc(chunkerParams(), keys.cdcSeed());
     }
 
+    /** The live filesystem over this repo: the daemon's when run inside it, else a new one closed with the handle. */
+    Fs openFs() throws IOException {
+        DaemonContext daemon = DaemonContext.current();
+        if (shared && daemon != null) {
+            return new Fs(daemon.fs(), false);
+        }
+        return new Fs(dev.pactfs.fs.PactFs.open(catalog, store, dir, this::newChunker), true);
+    }
+
+    /** A live filesystem and whether closing the handle closes it. */
+    record Fs(dev.pactfs.fs.PactFs fs, boolean owned) implements Closeable {
+        @Override
+        public void close() throws IOException {
+            if (owned) {
+                fs.close();
+            }
+        }
+    }
+
+    /** Whether this is the daemon's repo, used by a command the daemon runs for a client. */
+    boolean isShared() {
+        return shared;
+    }
+
     @Override
     public void close() throws IOException {
+        if (shared) {
+            return;
+        }
         try {
             store.close();
         } finally {

@@ -38,12 +38,19 @@ final class PutCommand implements Callable<Integer> {
     @Mixin
     KeyOptions keys;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
         byte[] n = FsNames.single(name);
+        if (file.equals("-") && DaemonContext.current() != null) {
+            throw new UserError("the repo is mounted: write into the mount instead of piping to put");
+        }
         try (OpenRepo r = OpenRepo.open(repo, keys);
-             PactFs fs = PactFs.open(r.catalog, r.store, r.dir, r::newChunker);
-             InputStream in = file.equals("-") ? System.in : Files.newInputStream(Path.of(file))) {
+             OpenRepo.Fs handle = r.openFs();
+             InputStream in = file.equals("-") ? System.in : Files.newInputStream(Cli.resolve(Path.of(file)))) {
+            PactFs fs = handle.fs();
             long start = System.nanoTime();
             try {
                 fs.unlink(PactFs.ROOT, n);
@@ -67,7 +74,7 @@ final class PutCommand implements Callable<Integer> {
             }
             double secs = (System.nanoTime() - start) / 1e9;
             var s = r.store.stats();
-            System.err.printf("stored %s as %s: %d bytes in %.2f s (%.0f MB/s), %d new bytes stored for %d new of %d chunks%n",
+            spec.commandLine().getErr().printf("stored %s as %s: %d bytes in %.2f s (%.0f MB/s), %d new bytes stored for %d new of %d chunks%n",
                     file, name, offset, secs, offset / 1e6 / secs, s.storedBytesNew(), s.chunksNew(), s.chunksPut());
         }
         return 0;

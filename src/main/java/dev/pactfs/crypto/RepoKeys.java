@@ -112,7 +112,7 @@ public final class RepoKeys {
     /**
      * Gets the JIT to compile the AES-GCM and HMAC paths (and their intrinsics) by sealing, opening and
      * hashing a few tens of MiB under a throw-away key. Call once at daemon start, off the request
-     * path; takes well under a second on the reference machine (see docs/format-crypto.md).
+     * path; takes well under a second on the reference machine (see docs/format.md).
      */
     public static void warmUp() {
         Warmup.run();

@@ -1,6 +1,6 @@
 /**
  * Keys, blob encryption, chunk ids, key files and paper keys: the only package that touches cipher
- * classes. This comment is the format specification (format version 1); docs/format-crypto.md repeats
+ * classes. This comment is the format specification (format version 1); docs/format.md repeats
  * it for readers of the docs. All integers are big-endian and unsigned.
  *
  * <h2>Subkeys</h2>
@@ -80,6 +80,6 @@
  * Blobs are sealed in 4 KiB GCM update() pieces and opened by AES-CTR decryption plus a GCM re-seal
  * that recomputes the tag, also in 4 KiB pieces (the JDK's GCM decryption runs one uncompiled pass over
  * the whole blob). RepoKeys.warmUp() should run once at daemon start: the JDK's AES and GHASH are fast
- * only once C2 has compiled their callers. See AesGcmBlobCipher and docs/format-crypto.md.
+ * only once C2 has compiled their callers. See AesGcmBlobCipher and docs/format.md.
  */
 package dev.pactfs.crypto;

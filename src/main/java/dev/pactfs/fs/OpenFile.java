@@ -316,10 +316,10 @@ final class OpenFile {
         List<ChunkId> pins = ids(refs);
         try {
             long newSize = s.end;
-            long mtime = pendingMtime != null ? pendingMtime : System.currentTimeMillis() * 1_000_000L;
+            Long mtime = pendingMtime;
             ctx.catalog().transaction(tx -> {
                 FileChunkLists.replaceRange(tx, ino, s.start, Long.MAX_VALUE, s.start, refs);
-                Namespace.setContent(tx, ino, newSize, mtime, mtime);
+                setContent(tx, newSize, mtime);
                 return null;
             });
             committed = null;
@@ -384,6 +384,21 @@ final class OpenFile {
         }
     }
 
+    /**
+     * Records the committed size with the pending mtime; with none pending (a utimens since the last write set
+     * the times explicitly: cp -a, tar, rsync) the inode's times stay as they are.
+     */
+    private void setContent(dev.pactfs.store.Tx tx, long newSize, Long mtime) throws IOException {
+        if (mtime != null) {
+            Namespace.setContent(tx, ino, newSize, mtime, mtime);
+        } else {
+            dev.pactfs.store.InodeRecord r = Namespace.get(tx, ino);
+            if (r != null) {
+                Namespace.setContent(tx, ino, newSize, r.mtimeNs(), r.ctimeNs());
+            }
+        }
+    }
+
     /** Drops everything uncommitted (the inode is gone). */
     void discard() throws IOException {
         if (stream != null) {
@@ -422,12 +437,12 @@ final class OpenFile {
         try {
             rc.run(pins);
             long newSize = size;
-            long mtime = pendingMtime != null ? pendingMtime : System.currentTimeMillis() * 1_000_000L;
+            Long mtime = pendingMtime;
             ctx.catalog().transaction(tx -> {
                 for (Rechunk.Segment seg : rc.segments) {
                     FileChunkLists.replaceRange(tx, ino, seg.start, seg.oldEnd, seg.start, seg.refs);
                 }
-                Namespace.setContent(tx, ino, newSize, mtime, mtime);
+                setContent(tx, newSize, mtime);
                 return null;
             });
         } finally {

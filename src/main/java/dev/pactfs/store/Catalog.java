@@ -113,6 +113,33 @@ public final class Catalog implements Closeable {
         }
     }
 
+    /**
+     * As {@link #transaction}, but every statement of {@code work} reads one consistent state of the catalog: the
+     * one committed when it began (H2's SNAPSHOT isolation), whatever commits meanwhile. For long read-only scans
+     * such as freezing the namespace into a snapshot.
+     */
+    public <T> T readConsistent(Work<T> work) throws IOException {
+        try (Connection c = connect()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SNAPSHOT");
+            }
+            try {
+                T result = work.run(new Tx(c));
+                c.commit();
+                return result;
+            } catch (IOException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED");
+                }
+            }
+        } catch (SQLException e) {
+            throw translate("consistent catalog read", e);
+        }
+    }
+
     /** Forces every committed transaction to the device. */
     public void sync() throws IOException {
         try (Connection c = connect(); Statement st = c.createStatement()) {

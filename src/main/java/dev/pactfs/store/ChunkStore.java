@@ -90,6 +90,23 @@ public interface ChunkStore extends Closeable {
         }
     }
 
+    /**
+     * The sealed bytes of a locally held blob exactly as stored (already compressed and encrypted: replication
+     * ships them as they are), or null when its local payload was evicted or the id is unknown.
+     */
+    byte[] readSealed(ChunkId id) throws IOException;
+
+    /**
+     * Gives an indexed blob without a local payload (evicted, or recovered from the partner) its payload again:
+     * {@code sealed} is verified like every read (AEAD tag, plaintext hash) and appended to a local pack.
+     *
+     * @throws ChunkCorruptException {@code sealed} does not verify; nothing is stored
+     */
+    void adoptSealed(ChunkId id, byte[] sealed) throws IOException;
+
+    /** Sets where reads of evicted blobs go (the partner); null: such reads fail with a clear message. */
+    void setRemoteFetcher(RemoteFetcher fetcher);
+
     /** The catalog this store indexes into. */
     Catalog catalog();
 

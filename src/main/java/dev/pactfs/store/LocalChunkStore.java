@@ -83,6 +83,8 @@ final class LocalChunkStore implements ChunkStore {
     private final ConcurrentHashMap<ChunkId, AtomicInteger> pins = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ChunkId, CompletableFuture<Void>> storing = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
+    /** Source of evicted payloads (the partner layer); null when there is none. */
+    private volatile RemoteFetcher remoteFetcher;
 
     /** New index rows not yet inserted into H2; see "Pending rows" above. */
     private final ConcurrentHashMap<ChunkId, ChunkIndex.Entry> pendingRows = new ConcurrentHashMap<>();
@@ -495,13 +497,20 @@ final class LocalChunkStore implements ChunkStore {
             throw new StoreException("blob " + id.toHex() + " is of kind " + e.kind() + ", not " + type);
         }
         if (e.packId() == null) {
-            throw new StoreException("chunk " + id.toHex() + " has no local payload (evicted) and no partner to fetch it from");
+            RemoteFetcher fetcher = remoteFetcher;
+            if (fetcher == null) {
+                throw new StoreException("chunk " + id.toHex() + " has no local payload (evicted) and no partner to fetch it from");
+            }
+            return verify(e, fetcher.fetchSealed(id, e.kind(), e.storedSize()), "partner copy");
         }
         return verify(e, packs.read(new LocalPacks.Location(e.packId(), e.packOffset()), e.kind(), id.toBytes(), e.storedSize()));
     }
 
     private byte[] verify(ChunkIndex.Entry e, byte[] sealed) throws ChunkCorruptException {
-        String where = "local pack " + e.packId() + " offset " + e.packOffset();
+        return verify(e, sealed, "local pack " + e.packId() + " offset " + e.packOffset());
+    }
+
+    private byte[] verify(ChunkIndex.Entry e, byte[] sealed, String where) throws ChunkCorruptException {
         byte[] framed;
         try {
             framed = cipher.open(typeOf(e), e.id().toBytes(), sealed);
@@ -674,6 +683,54 @@ final class LocalChunkStore implements ChunkStore {
             problems.add("chunk " + dangling.getKey() + ": referenced " + dangling.getValue() + " times but not in the index");
         }
         return new CheckReport(totals[0], totals[1], totals[2], problems);
+    }
+
+    @Override
+    public byte[] readSealed(ChunkId id) throws IOException {
+        ChunkIndex.Entry e = catalog.transaction(tx -> ChunkIndex.find(tx, id));
+        if (e == null || e.packId() == null) {
+            return null;
+        }
+        try {
+            return packs.read(new LocalPacks.Location(e.packId(), e.packOffset()), e.kind(), id.toBytes(), e.storedSize());
+        } catch (IOException ex) {
+            // Compaction may have moved the record between our lookup and our read: look up once more.
+            e = catalog.transaction(tx -> ChunkIndex.find(tx, id));
+            if (e == null || e.packId() == null) {
+                return null;
+            }
+            return packs.read(new LocalPacks.Location(e.packId(), e.packOffset()), e.kind(), id.toBytes(), e.storedSize());
+        }
+    }
+
+    @Override
+    public void adoptSealed(ChunkId id, byte[] sealed) throws IOException {
+        gcLock.readLock().lock();
+        try {
+            ChunkIndex.Entry e = catalog.transaction(tx -> ChunkIndex.find(tx, id));
+            if (e == null) {
+                throw new StoreException("chunk " + id.toHex() + " is not in the index");
+            }
+            if (e.packId() != null) {
+                return;
+            }
+            if (sealed.length != e.storedSize()) {
+                throw new ChunkCorruptException(id, "fetched copy", "length " + sealed.length + ", index says " + e.storedSize());
+            }
+            verify(e, sealed, "fetched copy");
+            LocalPacks.Location loc = packs.append(e.kind(), id.toBytes(), sealed);
+            catalog.transaction(tx -> {
+                ChunkIndex.relocate(tx, id, loc.packId(), loc.offset());
+                return null;
+            });
+        } finally {
+            gcLock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void setRemoteFetcher(RemoteFetcher fetcher) {
+        this.remoteFetcher = fetcher;
     }
 
     @Override

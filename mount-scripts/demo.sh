@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Brings up a working demo: a repo and a local "partner" directory under ./demo, mounted at ./demo/mnt.
+#   mount-scripts/demo.sh         set up (idempotent) and mount
+#   mount-scripts/demo.sh stop    unmount
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+demo="$root/demo"
+pactfs="$root/mount-scripts/pactfs"
+export PACTFS_PASSPHRASE="${PACTFS_PASSPHRASE:-demo-passphrase}"
+
+if [ "${1:-}" = "stop" ]; then
+  "$pactfs" umount "$demo/mnt" && echo "demo unmounted; remove $demo to start over"
+  exit 0
+fi
+
+"$root/mount-scripts/setup-debian.sh"
+mkdir -p "$demo/partner" "$demo/mnt"
+if [ ! -f "$demo/repo/config" ]; then
+  "$pactfs" init --repo "$demo/repo" --partner "$demo/partner"
+fi
+if grep -qs " $demo/mnt fuse" /proc/mounts; then
+  echo "demo already mounted at $demo/mnt"
+else
+  "$pactfs" mount --repo "$demo/repo" "$demo/mnt"
+fi
+cat <<EOT
+
+pactfs demo is mounted at $demo/mnt (repo $demo/repo, partner $demo/partner,
+passphrase "$PACTFS_PASSPHRASE" via PACTFS_PASSPHRASE).
+
+Try:
+  tar -cf $demo/mnt/etc.tar /etc 2>/dev/null; tar -cf $demo/mnt/etc-again.tar /etc 2>/dev/null
+  du -sh $demo/repo/packs                       # the second tar cost (almost) nothing
+  cmp <(tar -cf - /etc 2>/dev/null) $demo/mnt/etc.tar && echo identical
+  rsync -aHAX /usr/share/doc/ $demo/mnt/doc/
+  PACTFS_PASSPHRASE=$PACTFS_PASSPHRASE $pactfs check --repo $demo/repo --read-data
+  $root/mount-scripts/demo.sh stop
+EOT

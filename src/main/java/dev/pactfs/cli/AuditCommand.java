@@ -1,0 +1,47 @@
+package dev.pactfs.cli;
+
+import dev.pactfs.partner.Audit;
+import dev.pactfs.partner.PartnerTargets;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = "Read a random sample of the packs at the partner back and compare them with the hashes kept at home; exit 1 on any mismatch.")
+final class AuditCommand implements Callable<Integer> {
+
+    @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Local repository directory.")
+    Path repo;
+
+    @Option(names = "--sample", paramLabel = "PCT", defaultValue = "5", description = "Percent of packs to read (default: ${DEFAULT-VALUE}).")
+    double sample;
+
+    @Mixin
+    KeyOptions keys;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (sample <= 0 || sample > 100) {
+            throw new UserError("--sample must be a percentage in (0, 100], got " + sample);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (OpenRepo r = OpenRepo.open(repo, keys)) {
+            Audit.Result res = Audit.run(r.catalog, PartnerTargets.directory(PartnerWiring.copyDir(r)), sample, line -> { });
+            for (String p : res.problems()) {
+                out.println(p);
+            }
+            out.printf("audited %d of %d packs (%d bytes read): %s%n", res.packsChecked(), res.packsKnown(), res.bytesRead(),
+                    res.clean() ? "all match" : res.problems().size() + " problems");
+            out.flush();
+            return res.clean() ? 0 : 1;
+        }
+    }
+}

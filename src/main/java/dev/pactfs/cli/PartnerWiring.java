@@ -1,0 +1,83 @@
+package dev.pactfs.cli;
+
+import dev.pactfs.partner.BackgroundReplicator;
+import dev.pactfs.partner.Bandwidth;
+import dev.pactfs.partner.CacheLimit;
+import dev.pactfs.partner.PartnerFetcher;
+import dev.pactfs.partner.PartnerTarget;
+import dev.pactfs.partner.PartnerTargets;
+import dev.pactfs.partner.Replicator;
+import java.nio.file.Path;
+
+/**
+ * Wires the partner layer into an open repo: the target on {@code <partner>/pactfs-<id>}, the replicator, the
+ * fetcher for evicted payloads, and (in the mount daemon) the background replicator that commands running
+ * inside the daemon find here.
+ */
+final class PartnerWiring {
+
+    private PartnerWiring() {
+    }
+
+    /** The repo's partner copy directory; a user error when the repo has no partner. */
+    static Path copyDir(OpenRepo r) {
+        if (r.config.partner() == null) {
+            throw new UserError("repo " + r.dir + " has no partner directory (init --partner DIR)");
+        }
+        return PartnerTargets.copyDir(r.config.partner(), r.config.repoId());
+    }
+
+    /** The partner target, capped at {@code bandwidth} (null: no cap). */
+    static PartnerTarget target(OpenRepo r, String bandwidth) {
+        PartnerTarget t = PartnerTargets.directory(copyDir(r));
+        if (bandwidth != null) {
+            long bps;
+            try {
+                bps = Bandwidth.parseBytesPerSecond(bandwidth);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--bandwidth: " + e.getMessage());
+            }
+            t = PartnerTargets.rateLimited(t, bps);
+        }
+        return t;
+    }
+
+    static Replicator replicator(OpenRepo r, PartnerTarget target, Replicator.Options options) {
+        return new Replicator(r.store, r.keys.blobCipher(), target, r.config.repoId(), r.config.chunkMin(),
+                r.config.chunkAvg(), r.config.chunkMax(), r.config.format(), options);
+    }
+
+    /** Lets reads of evicted payloads fetch them from the partner (no-op without a partner). */
+    static void installFetcher(OpenRepo r) {
+        if (r.config.partner() != null) {
+            r.store.setRemoteFetcher(new PartnerFetcher(r.catalog,
+                    PartnerTargets.directory(PartnerTargets.copyDir(r.config.partner(), r.config.repoId()))));
+        }
+    }
+
+    /** Daemon hook: starts background replication of a mounted repo (no-op without a partner). */
+    static BackgroundReplicator startDaemon(OpenRepo r, DaemonContext daemon, String bandwidth) {
+        if (r.config.partner() == null) {
+            return null;
+        }
+        Replicator rep = replicator(r, target(r, bandwidth), Replicator.Options.defaults());
+        BackgroundReplicator bg = new BackgroundReplicator(rep, () -> CacheLimit.enforce(r.store, r.config.cacheMax()));
+        daemon.register(BackgroundReplicator.class, bg);
+        return bg.start();
+    }
+
+    static void stopDaemon(OpenRepo r, BackgroundReplicator bg) {
+        if (bg != null) {
+            bg.close();
+        }
+    }
+
+    /** The background replicator of {@code repoDir} when this process is its mount daemon, else null. */
+    static BackgroundReplicator daemon(Path repoDir) {
+        DaemonContext d = DaemonContext.current();
+        if (d == null || d.repoFor(repoDir) == null) {
+            return null;
+        }
+        return d.service(BackgroundReplicator.class);
+    }
+}

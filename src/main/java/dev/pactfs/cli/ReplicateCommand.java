@@ -1,0 +1,60 @@
+package dev.pactfs.cli;
+
+import dev.pactfs.partner.BackgroundReplicator;
+import dev.pactfs.partner.CacheLimit;
+import dev.pactfs.partner.Replicator;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "replicate", mixinStandardHelpOptions = true,
+        description = "Ship blobs and snapshot records not yet at the partner (one pass; the mount daemon does this in the background).")
+final class ReplicateCommand implements Callable<Integer> {
+
+    @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Local repository directory.")
+    Path repo;
+
+    @Option(names = "--once", description = "One pass, then exit (for cron and tests).")
+    boolean once;
+
+    @Option(names = "--bandwidth", paramLabel = "RATE", description = "Cap the upload rate, e.g. 80Mbit, 10MB (default: no cap).")
+    String bandwidth;
+
+    @Option(names = "--pack-target", paramLabel = "BYTES", hidden = true, description = "Pack target size (tests).")
+    Long packTarget;
+
+    @Mixin
+    KeyOptions keys;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        try (OpenRepo r = OpenRepo.open(repo, keys)) {
+            BackgroundReplicator bg = PartnerWiring.daemon(r.dir);
+            Replicator rep;
+            if (bg != null && bandwidth == null && packTarget == null) {
+                rep = bg.replicator(); // inside the daemon: its replicator, so passes never overlap
+            } else {
+                Replicator.Options o = Replicator.Options.defaults();
+                if (packTarget != null) {
+                    o = new Replicator.Options(packTarget, Math.max(packTarget, o.packMaxBytes()));
+                }
+                rep = PartnerWiring.replicator(r, PartnerWiring.target(r, bandwidth), o);
+            }
+            Replicator.PassResult p = rep.runPass();
+            long evicted = CacheLimit.enforce(r.store, r.config.cacheMax());
+            spec.commandLine().getOut().printf("replicated %d blobs (%d bytes) in %d packs, %d snapshot records;"
+                            + " %d blobs adopted from an interrupted pass, %d temp files removed%s (%d ms)%n",
+                    p.blobs(), p.bytes(), p.packs(), p.snapshots(), p.adopted(), p.tempFilesRemoved(),
+                    evicted > 0 ? ", " + evicted + " local payloads evicted" : "", p.millis());
+            spec.commandLine().getOut().flush();
+        }
+        return 0;
+    }
+}

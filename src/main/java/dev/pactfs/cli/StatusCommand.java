@@ -1,0 +1,105 @@
+package dev.pactfs.cli;
+
+import dev.pactfs.partner.BackgroundReplicator;
+import dev.pactfs.partner.PartnerTarget;
+import dev.pactfs.partner.ReplicationStatus;
+import dev.pactfs.partner.Replicator;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Replication state: pending bytes and blobs, rate, ETA, last replicated snapshot, partner free space, last error.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Local repository directory.")
+    Path repo;
+
+    @Option(names = "--json", description = "One JSON object instead of text.")
+    boolean json;
+
+    @Mixin
+    KeyOptions keys;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        try (OpenRepo r = OpenRepo.open(repo, keys)) {
+            BackgroundReplicator bg = PartnerWiring.daemon(r.dir);
+            ReplicationStatus s;
+            if (bg != null) {
+                s = bg.replicator().status();
+            } else {
+                PartnerTarget t = r.config.partner() == null ? null : PartnerWiring.target(r, null);
+                s = Replicator.status(r.catalog, t, -1, false, null);
+            }
+            print(spec.commandLine().getOut(), s, bg != null);
+        }
+        return 0;
+    }
+
+    void print(PrintWriter out, ReplicationStatus s, boolean daemon) {
+        if (json) {
+            out.printf("{\"pending_blobs\":%d,\"pending_bytes\":%d,\"rate_bytes_per_sec\":%.0f,\"eta_seconds\":%d,"
+                            + "\"last_snapshot\":%s,\"last_snapshot_ms\":%d,\"partner_free_bytes\":%d,\"last_error\":%s,"
+                            + "\"last_pass_ms\":%d,\"running\":%b,\"daemon\":%b}%n",
+                    s.pendingBlobs(), s.pendingBytes(), s.rateBytesPerSec(), s.etaSeconds(), jsonString(s.lastSnapshot()),
+                    s.lastSnapshotMs(), s.partnerFreeBytes(), jsonString(s.lastError()), s.lastPassMs(), s.running(), daemon);
+        } else {
+            out.printf("pending:        %d blobs, %s%n", s.pendingBlobs(), human(s.pendingBytes()));
+            out.printf("rate:           %s/s%s%n", human((long) s.rateBytesPerSec()), s.running() ? " (replicating)" : "");
+            out.printf("eta:            %s%n", s.pendingBytes() == 0 ? "up to date" : s.etaSeconds() < 0 ? "unknown"
+                    : s.etaSeconds() + " s");
+            out.printf("last snapshot:  %s%n", s.lastSnapshot() == null ? "none replicated yet"
+                    : s.lastSnapshot() + " (" + Instant.ofEpochMilli(s.lastSnapshotMs()) + ")");
+            out.printf("partner free:   %s%n", s.partnerFreeBytes() < 0 ? "unknown" : human(s.partnerFreeBytes()));
+            out.printf("last pass:      %s%n", s.lastPassMs() == 0 ? "never" : Instant.ofEpochMilli(s.lastPassMs()).toString());
+            out.printf("last error:     %s%n", s.lastError() == null ? "none" : s.lastError());
+        }
+        out.flush();
+    }
+
+    static String jsonString(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] u = {"KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int i = -1;
+        while (v >= 1024 && i < u.length - 1) {
+            v /= 1024;
+            i++;
+        }
+        return String.format("%.1f %s", v, u[i]);
+    }
+}

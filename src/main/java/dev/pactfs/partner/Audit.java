@@ -1,0 +1,63 @@
+package dev.pactfs.partner;
+
+import dev.pactfs.store.Catalog;
+import dev.pactfs.store.PartnerCatalog;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * {@code audit}: the owner reads a random sample of the packs it published back from the partner and compares
+ * each with the SHA-256 kept at home (the pack's name, recorded when it was uploaded) and its recorded size.
+ * The partner cannot fake holding a pack it lost or damaged: it would have to produce bytes with that hash.
+ */
+public final class Audit {
+
+    private Audit() {
+    }
+
+    /** What an audit found. */
+    public record Result(int packsKnown, int packsChecked, long bytesRead, List<String> problems) {
+        public boolean clean() {
+            return problems.isEmpty();
+        }
+    }
+
+    /** Checks {@code percent} % of the packs (at least one when there are any). */
+    public static Result run(Catalog catalog, PartnerTarget target, double percent, Consumer<String> progress)
+            throws IOException {
+        List<PartnerCatalog.PartnerPack> packs = new ArrayList<>(catalog.transaction(PartnerCatalog::packs));
+        Collections.shuffle(packs, new SecureRandom());
+        int n = packs.isEmpty() ? 0 : (int) Math.max(1, Math.min(packs.size(), Math.ceil(packs.size() * percent / 100.0)));
+        List<String> problems = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            PartnerCatalog.PartnerPack p = packs.get(i);
+            String name = HexFormat.of().formatHex(p.name());
+            byte[] b;
+            try {
+                b = target.load(PartnerTarget.Kind.PACK, name);
+            } catch (IOException e) {
+                if (PartnerTarget.isNotFound(e)) {
+                    problems.add("missing: pack " + name);
+                    continue;
+                }
+                throw new PartnerUnavailableException("audit cannot read pack " + name + " at " + target.location()
+                        + ": " + e.getMessage(), e);
+            }
+            bytes += b.length;
+            String actual = Envelope.nameOf(b);
+            if (b.length != p.size()) {
+                problems.add("corrupt: pack " + name + ": " + b.length + " bytes, uploaded " + p.size());
+            } else if (!actual.equals(name)) {
+                problems.add("corrupt: pack " + name + ": content hashes to " + actual);
+            }
+            progress.accept("checked " + (i + 1) + "/" + n + " packs");
+        }
+        return new Result(packs.size(), n, bytes, problems);
+    }
+}

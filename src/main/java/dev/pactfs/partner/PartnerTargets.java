@@ -1,0 +1,40 @@
+package dev.pactfs.partner;
+
+import java.nio.file.Path;
+
+/** Factories for {@link PartnerTarget}s and their wrappers. */
+public final class PartnerTargets {
+
+    private PartnerTargets() {
+    }
+
+    /** The copy directory of repo {@code repoId} under the partner directory (as given to {@code init --partner}). */
+    public static Path copyDir(Path partnerDir, String repoId) {
+        return partnerDir.resolve("pactfs-" + repoId);
+    }
+
+    /** A target on the copy directory {@code copyDir} ({@code <partner>/pactfs-<id>}); never creates that directory. */
+    public static PartnerTarget directory(Path copyDir) {
+        return new DirectoryTarget(copyDir);
+    }
+
+    /** An empty in-memory target (tests). */
+    public static PartnerTarget memory() {
+        return new MemoryTarget();
+    }
+
+    /** {@code inner}, refusing writes unless its config names {@code repoId}. */
+    public static PartnerTarget guarded(PartnerTarget inner, String repoId) {
+        return new GuardedTarget(inner, repoId);
+    }
+
+    /** {@code inner}, paced to {@code bytesPerSecond}. */
+    public static PartnerTarget rateLimited(PartnerTarget inner, long bytesPerSecond) {
+        return new RateLimitedTarget(inner, bytesPerSecond);
+    }
+
+    /** Throws {@link PartnerUnavailableException} unless {@code target}'s config names {@code repoId}. */
+    public static void checkOwnership(PartnerTarget target, String repoId) throws PartnerUnavailableException {
+        new GuardedTarget(target, repoId).check();
+    }
+}

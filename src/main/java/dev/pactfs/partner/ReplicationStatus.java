@@ -1,0 +1,20 @@
+package dev.pactfs.partner;
+
+/**
+ * What {@code pactfs status} shows about replication.
+ *
+ * @param pendingBlobs      referenced blobs the partner does not hold yet
+ * @param pendingBytes      their sealed bytes
+ * @param rateBytesPerSec   recent upload rate (last 30 s while a pass runs, else the last pass's average)
+ * @param etaSeconds        pendingBytes / rate, or -1 when unknown
+ * @param lastSnapshot      name of the newest snapshot whose record is at the partner, or null
+ * @param lastSnapshotMs    its time, ms since the epoch (0 if none)
+ * @param partnerFreeBytes  usable space at the partner, or -1 when unknown/unreachable
+ * @param lastError         the last pass's error, or null
+ * @param lastPassMs        end time of the last successful pass, or 0
+ * @param running           a pass is running right now (daemon)
+ */
+public record ReplicationStatus(long pendingBlobs, long pendingBytes, double rateBytesPerSec, long etaSeconds,
+                                String lastSnapshot, long lastSnapshotMs, long partnerFreeBytes, String lastError,
+                                long lastPassMs, boolean running) {
+}

@@ -1,0 +1,450 @@
+package dev.pactfs.partner;
+
+import dev.pactfs.crypto.BlobCipher;
+import dev.pactfs.crypto.BlobType;
+import dev.pactfs.crypto.ChunkId;
+import dev.pactfs.store.Catalog;
+import dev.pactfs.store.ChunkStore;
+import dev.pactfs.store.PartnerCatalog;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * One pass:
+ *   1. ownership check (config names this repo; else nothing is written) and removal of temp files left by an
+ *      interrupted pass;
+ *   2. the repo-info file (chunk sizes, for recover) if the partner lacks it;
+ *   3. adoption of orphan packs: a pack published before a crash but not yet recorded at home is read back,
+ *      its trailer opened, and its blobs recorded (so a killed pass does not re-send them); an orphan nobody
+ *      needs is deleted with its index file;
+ *   4. pending blobs (referenced, local payload, no partner location), oldest first, grouped into packs of
+ *      packTargetBytes..packMaxBytes; per pack: build, parse back, publish the pack, then its index file (parsed
+ *      back too), then record pack + locations in one catalog transaction. Durable at the partner strictly
+ *      before recorded at home: a crash between leaves an orphan (step 3), never a location that lies;
+ *   5. snapshot records whose every reachable blob has a partner location, oldest first.
+ * A pass holds the replicator's lock: passes never overlap. I/O failures abort the pass; the next one resumes
+ * from the catalog.
+ */
+
+/** Ships blobs and snapshot records to the partner copy. Thread-safe; one pass at a time. */
+public final class Replicator {
+
+    private static final Logger log = LoggerFactory.getLogger(Replicator.class);
+
+    /** A pack is closed once it holds this many bytes of blobs (design: 16–64 MiB packs). */
+    public static final long DEFAULT_PACK_TARGET_BYTES = 32L << 20;
+    /** A pack never grows beyond this (bytes), so one more blob starts a new pack. */
+    public static final long DEFAULT_PACK_MAX_BYTES = 64L << 20;
+    /** Pending rows fetched from the catalog at once. */
+    private static final int BATCH_ROWS = 20_000;
+    /** Window of the "current rate" figure, nanoseconds. */
+    private static final long RATE_WINDOW_NANOS = 30_000_000_000L;
+
+    static final String META_REPO_INFO = "partner.repo_info";
+    static final String META_LAST_ERROR = "partner.last_error";
+    static final String META_LAST_PASS = "partner.last_pass_ms";
+    static final String META_LAST_RATE = "partner.last_rate";
+
+    /** Tuning. */
+    public record Options(long packTargetBytes, long packMaxBytes) {
+        public static Options defaults() {
+            return new Options(DEFAULT_PACK_TARGET_BYTES, DEFAULT_PACK_MAX_BYTES);
+        }
+    }
+
+    /** What one pass did. */
+    public record PassResult(int packs, long blobs, long bytes, int snapshots, int adopted, int tempFilesRemoved,
+                             long millis) {
+    }
+
+    private final ChunkStore store;
+    private final Catalog catalog;
+    private final BlobCipher cipher;
+    private final PartnerTarget target;
+    private final String repoId;
+    private final MetaFiles.RepoInfo repoInfo;
+    private final Options options;
+    private final SecureRandom random = new SecureRandom();
+    private final Object passLock = new Object();
+
+    /** Upload samples (nanoTime, bytes) within the rate window. Guarded by itself. */
+    private final Deque<long[]> samples = new ArrayDeque<>();
+    private volatile boolean running;
+    private volatile String lastError;
+
+    /**
+     * @param target    the partner copy; wrap it with {@link PartnerTargets#rateLimited} for a cap. The replicator
+     *                  adds the ownership guard itself.
+     * @param chunkMin  the repo's chunk sizes, kept at the partner (encrypted) so that recover can restore them
+     */
+    public Replicator(ChunkStore store, BlobCipher cipher, PartnerTarget target, String repoId, int chunkMin,
+                      int chunkAvg, int chunkMax, int repoFormat, Options options) {
+        this.store = store;
+        this.catalog = store.catalog();
+        this.cipher = cipher;
+        this.target = PartnerTargets.guarded(target, repoId);
+        this.repoId = repoId;
+        this.repoInfo = new MetaFiles.RepoInfo(repoId, chunkMin, chunkAvg, chunkMax, repoFormat);
+        this.options = options;
+    }
+
+    /** The guarded target (for the fetcher, audit and prune sharing this replicator's partner). */
+    public PartnerTarget target() {
+        return target;
+    }
+
+    /** Runs one pass; records success or the error in the catalog for {@code status}. */
+    public PassResult runPass() throws IOException {
+        synchronized (passLock) {
+            running = true;
+            try {
+                PassResult r = pass();
+                lastError = null;
+                long now = System.currentTimeMillis();
+                double rate = r.millis() > 0 ? r.bytes() * 1000.0 / r.millis() : 0;
+                catalog.transaction(tx -> {
+                    PartnerCatalog.setMeta(tx, META_LAST_ERROR, null);
+                    PartnerCatalog.setMeta(tx, META_LAST_PASS, Long.toString(now));
+                    if (r.bytes() > 0) {
+                        PartnerCatalog.setMeta(tx, META_LAST_RATE, Long.toString((long) rate));
+                    }
+                    return null;
+                });
+                return r;
+            } catch (IOException | RuntimeException e) {
+                String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+                lastError = msg;
+                try {
+                    catalog.transaction(tx -> {
+                        PartnerCatalog.setMeta(tx, META_LAST_ERROR, System.currentTimeMillis() + " " + msg);
+                        return null;
+                    });
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                if (e instanceof IOException io && !(e instanceof PartnerUnavailableException)
+                        && !(e instanceof PartnerCorruptException) && !(e instanceof dev.pactfs.store.StoreException)) {
+                    throw new PartnerUnavailableException("replication to " + target.location() + " failed: " + msg, io);
+                }
+                throw e;
+            } finally {
+                running = false;
+            }
+        }
+    }
+
+    private PassResult pass() throws IOException {
+        long start = System.nanoTime();
+        PartnerTargets.checkOwnership(target, repoId);
+        int temps = target.cleanup();
+        if (temps > 0) {
+            log.info("removed {} temp files left by an interrupted pass at {}", temps, target.location());
+        }
+        ensureRepoInfo();
+        int adopted = adoptOrphans();
+        int packs = 0;
+        long blobs = 0;
+        long bytes = 0;
+        while (true) {
+            List<PartnerCatalog.BlobRow> rows = catalog.transaction(tx -> PartnerCatalog.pending(tx, BATCH_ROWS));
+            if (rows.isEmpty()) {
+                break;
+            }
+            long progress = 0;
+            List<PackFile.Blob> group = new ArrayList<>();
+            long groupBytes = 0;
+            for (PartnerCatalog.BlobRow row : rows) {
+                if (!group.isEmpty() && (groupBytes >= options.packTargetBytes()
+                        || groupBytes + row.storedSize() > options.packMaxBytes())) {
+                    bytes += upload(group);
+                    packs++;
+                    blobs += group.size();
+                    progress += group.size();
+                    group.clear();
+                    groupBytes = 0;
+                }
+                byte[] sealed = store.readSealed(row.id());
+                if (sealed == null) {
+                    continue; // collected or evicted meanwhile
+                }
+                group.add(new PackFile.Blob(row.id(), row.kind(), row.plainSize(), sealed));
+                groupBytes += sealed.length;
+            }
+            if (!group.isEmpty()) {
+                bytes += upload(group);
+                packs++;
+                blobs += group.size();
+                progress += group.size();
+            }
+            if (progress == 0) {
+                break;
+            }
+        }
+        int snaps = publishSnapshots();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        if (packs > 0 || snaps > 0) {
+            log.info("replicated {} blobs ({} bytes) in {} packs and {} snapshot records to {} in {} ms",
+                    blobs, bytes, packs, snaps, target.location(), millis);
+        }
+        return new PassResult(packs, blobs, bytes, snaps, adopted, temps, millis);
+    }
+
+    /** Publishes one pack and its index, then records both at home. Returns bytes sent. */
+    private long upload(List<PackFile.Blob> group) throws IOException {
+        PackFile.Built pack = PackFile.build(cipher, group, random);
+        PackFile.verifyBuilt(cipher, pack, group);
+        List<MetaFiles.IndexEntry> entries = new ArrayList<>(group.size());
+        Map<ChunkId, Map<ChunkId, Integer>> children = new HashMap<>();
+        catalog.transaction(tx -> {
+            for (PackFile.Blob b : group) {
+                if (b.kind() != BlobType.CHUNK.code) {
+                    children.put(b.id(), PartnerCatalog.children(tx, b.id()));
+                }
+            }
+            return null;
+        });
+        for (PackFile.Entry e : pack.entries()) {
+            entries.add(new MetaFiles.IndexEntry(e.id(), e.kind(), e.offset(), e.length(), e.plainSize(),
+                    children.getOrDefault(e.id(), Map.of())));
+        }
+        byte[] packName = HexFormat.of().parseHex(pack.name());
+        MetaFiles.Built index = MetaFiles.index(cipher, random,
+                new MetaFiles.Index(packName, pack.bytes().length, entries));
+        MetaFiles.Index back = MetaFiles.readIndex(cipher, index.bytes(), "new index " + index.name());
+        if (back.entries().size() != entries.size()) {
+            throw new PartnerCorruptException("new index " + index.name() + ": parsed back " + back.entries().size()
+                    + " entries, wrote " + entries.size());
+        }
+        target.save(PartnerTarget.Kind.PACK, pack.name(), pack.bytes());
+        target.save(PartnerTarget.Kind.INDEX, index.name(), index.bytes());
+        List<PartnerCatalog.Placed> placed = pack.entries().stream()
+                .map(e -> new PartnerCatalog.Placed(e.id(), e.offset())).toList();
+        byte[] indexName = HexFormat.of().parseHex(index.name());
+        catalog.transaction(tx -> {
+            PartnerCatalog.recordPack(tx, packName, pack.bytes().length, indexName, placed);
+            return null;
+        });
+        long sent = pack.bytes().length + (long) index.bytes().length;
+        sample(sent);
+        return sent;
+    }
+
+    private void ensureRepoInfo() throws IOException {
+        String known = catalog.transaction(tx -> PartnerCatalog.meta(tx, META_REPO_INFO));
+        if (known != null) {
+            try {
+                target.stat(PartnerTarget.Kind.INDEX, known);
+                return;
+            } catch (IOException e) {
+                if (!PartnerTarget.isNotFound(e)) {
+                    throw e;
+                }
+            }
+        }
+        MetaFiles.Built info = MetaFiles.repoInfo(cipher, random, repoInfo);
+        MetaFiles.readRepoInfo(cipher, info.bytes(), "new repo info");
+        target.save(PartnerTarget.Kind.INDEX, info.name(), info.bytes());
+        catalog.transaction(tx -> {
+            PartnerCatalog.setMeta(tx, META_REPO_INFO, info.name());
+            return null;
+        });
+    }
+
+    /** Records (or deletes) packs at the partner that home does not know: leftovers of a pass killed mid-way. */
+    private int adoptOrphans() throws IOException {
+        Set<String> known = new HashSet<>();
+        Set<String> knownIndex = new HashSet<>();
+        for (PartnerCatalog.PartnerPack p : catalog.transaction(PartnerCatalog::packs)) {
+            known.add(HexFormat.of().formatHex(p.name()));
+            knownIndex.add(HexFormat.of().formatHex(p.indexName()));
+        }
+        List<String> orphans = new ArrayList<>();
+        for (String name : target.list(PartnerTarget.Kind.PACK)) {
+            if (!known.contains(name)) {
+                orphans.add(name);
+            }
+        }
+        if (orphans.isEmpty()) {
+            return 0;
+        }
+        // Index files of orphans, by the (keyless) pack name in their header.
+        String infoName = catalog.transaction(tx -> PartnerCatalog.meta(tx, META_REPO_INFO));
+        Map<String, String> indexOf = new HashMap<>();
+        for (String idx : target.list(PartnerTarget.Kind.INDEX)) {
+            if (knownIndex.contains(idx) || idx.equals(infoName)) {
+                continue;
+            }
+            byte[] f = target.load(PartnerTarget.Kind.INDEX, idx);
+            try {
+                if (MetaFiles.kindOf(f, idx) == Envelope.INDEX) {
+                    indexOf.put(Envelope.hex(MetaFiles.indexPackName(f, idx)), idx);
+                }
+            } catch (PartnerCorruptException e) {
+                log.warn("partner index file {} is damaged: {}", idx, e.getMessage());
+            }
+        }
+        int adopted = 0;
+        for (String name : orphans) {
+            byte[] file = target.load(PartnerTarget.Kind.PACK, name);
+            List<PackFile.Entry> entries;
+            try {
+                if (!Envelope.nameOf(file).equals(name)) {
+                    throw new PartnerCorruptException("pack " + name + ": content does not hash to its name");
+                }
+                entries = PackFile.parse(cipher, file, "pack " + name);
+            } catch (PartnerCorruptException e) {
+                log.warn("orphan partner pack {} is damaged, ignoring it: {}", name, e.getMessage());
+                continue;
+            }
+            List<PartnerCatalog.Placed> placed = new ArrayList<>();
+            catalog.transaction(tx -> {
+                for (PackFile.Entry e : entries) {
+                    PartnerCatalog.BlobRow row = PartnerCatalog.find(tx, e.id());
+                    if (row != null && row.kind() == e.kind() && row.storedSize() == e.length()
+                            && PartnerCatalog.location(tx, e.id()) == null) {
+                        placed.add(new PartnerCatalog.Placed(e.id(), e.offset()));
+                    }
+                }
+                return null;
+            });
+            String idx = indexOf.get(name);
+            if (placed.isEmpty()) {
+                if (idx != null) {
+                    target.delete(PartnerTarget.Kind.INDEX, idx);
+                }
+                target.delete(PartnerTarget.Kind.PACK, name);
+                log.info("deleted orphan partner pack {} (nothing at home needs it)", name);
+                continue;
+            }
+            if (idx == null) {
+                // Killed between pack and index: write the index now (full, from the trailer and home's edges).
+                List<MetaFiles.IndexEntry> ie = new ArrayList<>();
+                catalog.transaction(tx -> {
+                    for (PackFile.Entry e : entries) {
+                        Map<ChunkId, Integer> ch = e.kind() == BlobType.CHUNK.code ? Map.of() : PartnerCatalog.children(tx, e.id());
+                        ie.add(new MetaFiles.IndexEntry(e.id(), e.kind(), e.offset(), e.length(), e.plainSize(), ch));
+                    }
+                    return null;
+                });
+                MetaFiles.Built built = MetaFiles.index(cipher, random,
+                        new MetaFiles.Index(HexFormat.of().parseHex(name), file.length, ie));
+                target.save(PartnerTarget.Kind.INDEX, built.name(), built.bytes());
+                idx = built.name();
+            }
+            byte[] indexName = HexFormat.of().parseHex(idx);
+            catalog.transaction(tx -> {
+                PartnerCatalog.recordPack(tx, HexFormat.of().parseHex(name), file.length, indexName, placed);
+                return null;
+            });
+            adopted += placed.size();
+            log.info("adopted orphan partner pack {} ({} blobs)", name, placed.size());
+        }
+        return adopted;
+    }
+
+    private int publishSnapshots() throws IOException {
+        List<PartnerCatalog.SnapshotRow> snaps = catalog.transaction(PartnerCatalog::unreplicatedSnapshots);
+        if (snaps.isEmpty()) {
+            return 0;
+        }
+        Map<Long, String> names = new HashMap<>();
+        for (PartnerCatalog.SnapshotRow s : catalog.transaction(PartnerCatalog::allSnapshots)) {
+            names.put(s.id(), s.name());
+        }
+        int n = 0;
+        for (PartnerCatalog.SnapshotRow s : snaps) {
+            long missing = catalog.transaction(tx -> PartnerCatalog.reachableNotAtPartner(tx, s.root()));
+            if (missing > 0) {
+                log.debug("snapshot {} waits for {} blobs to reach the partner", s.name(), missing);
+                continue;
+            }
+            MetaFiles.Built f = MetaFiles.snapshot(cipher, random, new MetaFiles.Snapshot(s.name(), s.timeMs(), s.host(),
+                    s.tag(), s.root(), s.parent() == null ? null : names.get(s.parent())));
+            MetaFiles.Snapshot back = MetaFiles.readSnapshot(cipher, f.bytes(), "new snapshot record");
+            if (!back.name().equals(s.name()) || !back.root().equals(s.root())) {
+                throw new PartnerCorruptException("new snapshot record for " + s.name() + " parses back differently");
+            }
+            target.save(PartnerTarget.Kind.SNAPSHOT, f.name(), f.bytes());
+            byte[] file = HexFormat.of().parseHex(f.name());
+            catalog.transaction(tx -> {
+                PartnerCatalog.recordSnapshot(tx, s.id(), file);
+                return null;
+            });
+            sample(f.bytes().length);
+            n++;
+        }
+        return n;
+    }
+
+    private void sample(long bytes) {
+        long now = System.nanoTime();
+        synchronized (samples) {
+            samples.addLast(new long[] {now, bytes});
+            while (!samples.isEmpty() && now - samples.peekFirst()[0] > RATE_WINDOW_NANOS) {
+                samples.removeFirst();
+            }
+        }
+    }
+
+    /** Upload rate over the last 30 s in bytes per second, or -1 when no pass ran lately. */
+    double recentRate() {
+        long now = System.nanoTime();
+        synchronized (samples) {
+            while (!samples.isEmpty() && now - samples.peekFirst()[0] > RATE_WINDOW_NANOS) {
+                samples.removeFirst();
+            }
+            if (samples.isEmpty()) {
+                return -1;
+            }
+            long total = 0;
+            for (long[] s : samples) {
+                total += s[1];
+            }
+            double secs = Math.max(1.0, (now - samples.peekFirst()[0]) / 1e9);
+            return total / secs;
+        }
+    }
+
+    /** Live status (rate from this process's recent passes). */
+    public ReplicationStatus status() throws IOException {
+        return status(catalog, target, recentRate(), running, lastError);
+    }
+
+    /** Status from the catalog alone (no daemon running): the rate is the last pass's average. */
+    public static ReplicationStatus status(Catalog catalog, PartnerTarget target, double liveRate, boolean running,
+                                           String liveError) throws IOException {
+        long[] pending = catalog.transaction(PartnerCatalog::pendingTotals);
+        PartnerCatalog.SnapshotRow last = catalog.transaction(PartnerCatalog::lastReplicatedSnapshot);
+        String[] meta = catalog.transaction(tx -> new String[] {
+            PartnerCatalog.meta(tx, META_LAST_ERROR), PartnerCatalog.meta(tx, META_LAST_PASS),
+            PartnerCatalog.meta(tx, META_LAST_RATE)});
+        double rate = liveRate >= 0 ? liveRate : meta[2] == null ? 0 : Double.parseDouble(meta[2]);
+        long free = -1;
+        if (target != null) {
+            try {
+                free = target.usableSpace();
+            } catch (IOException e) {
+                free = -1;
+            }
+        }
+        String err = liveError;
+        if (err == null && meta[0] != null) {
+            int sp = meta[0].indexOf(' ');
+            err = sp < 0 ? meta[0] : meta[0].substring(sp + 1);
+        }
+        long eta = pending[1] == 0 ? 0 : rate > 0 ? (long) Math.ceil(pending[1] / rate) : -1;
+        return new ReplicationStatus(pending[0], pending[1], rate, eta, last == null ? null : last.name(),
+                last == null ? 0 : last.timeMs(), free, err, meta[1] == null ? 0 : Long.parseLong(meta[1]), running);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.pactfs.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/** Runs a pactfs command line in this JVM with its output captured (tests of other packages use it). */
+public final class Cli {
+
+    private Cli() {
+    }
+
+    /** Exit status and what the command printed. */
+    public record Result(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\nout: " + out + "\nerr: " + err;
+        }
+    }
+
+    public static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(exit, out.toString(), err.toString());
+    }
+}

@@ -1,0 +1,119 @@
+package dev.pactfs.mount;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** mount-scripts/ without a mount: the mount(8) helper's translation, install.sh, the systemd unit. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class MountScriptsTest {
+    @TempDir
+    Path tmp;
+
+    static final Path SCRIPTS = MountFixture.projectRoot().resolve("mount-scripts");
+
+    /** A stand-in executable that prints its arguments, one per line, and exits with $STUB_EXIT. */
+    private Path stub(String name) throws Exception {
+        Path p = tmp.resolve(name);
+        Files.writeString(p, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\nexit ${STUB_EXIT:-0}\n");
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return p;
+    }
+
+    private Sh.Result helper(Map<String, String> env, String... args) {
+        List<String> argv = new java.util.ArrayList<>();
+        argv.add(SCRIPTS.resolve("mount.pactfs").toString());
+        argv.addAll(List.of(args));
+        return Sh.run(tmp, env, Duration.ofSeconds(30), argv);
+    }
+
+    @Test
+    void helperTranslatesWhatMountPasses() throws Exception {
+        Map<String, String> env = Map.of("PACTFS_BIN", stub("pactfs").toString());
+        // exactly what mount(8) of util-linux 2.38 passes for the fstab line of docs/systemd.md
+        assertEquals(List.of("mount", "--repo", "/var/lib/pactfs/acme", "/srv/backup", "--key-file", "/etc/pactfs/acme.key", "-o", "rw"),
+                helper(env, "/var/lib/pactfs/acme", "/srv/backup", "-o", "rw,key_file=/etc/pactfs/acme.key,_netdev,nofail")
+                        .ok().out().lines().toList());
+        assertEquals(List.of("mount", "--repo", "/r", "/m", "--passphrase-file", "/p", "-o", "allow_other,ro,noatime"),
+                helper(env, "/r", "/m", "-n", "-o", "defaults,allow_other,noauto,x-systemd.automount,user,comment=x,ro",
+                        "-o", "passphrase_file=/p,noatime").ok().out().lines().toList());
+        assertEquals(List.of("mount", "--repo", "/r", "/m"), helper(env, "/r", "/m").ok().out().lines().toList());
+        assertEquals(List.of("mount", "--repo", "/r", "/m", "-o", "ro"),
+                helper(env, "/r", "/m", "-t", "fuse.pactfs", "-r", "-o", "defaults").ok().out().lines().toList());
+    }
+
+    @Test
+    void helperPassesOnFailureAndFakeMountsNothing() throws Exception {
+        Map<String, String> env = Map.of("PACTFS_BIN", stub("pactfs").toString(), "STUB_EXIT", "3");
+        assertEquals(3, helper(env, "/r", "/m", "-o", "key_file=/k").exit());
+        Sh.Result fake = helper(env, "/r", "/m", "-f", "-o", "key_file=/k,_netdev").ok();
+        assertEquals("", fake.out(), "mount -f must not run pactfs");
+        assertTrue(fake.err().contains("mount --repo /r /m --key-file /k"), fake.err());
+        assertEquals(2, helper(env, "/r").exit(), "usage error");
+    }
+
+    @Test
+    void installShStagesEverythingAndUninstalls() throws Exception {
+        Path jar = Files.writeString(tmp.resolve("fake.jar"), "not really a jar");
+        Path root = tmp.resolve("root");
+        Sh.run(null, Map.of(), Duration.ofSeconds(60),
+                List.of(SCRIPTS.resolve("install.sh").toString(), "DESTDIR=" + root, "JAR=" + jar)).ok();
+        for (String f : List.of("usr/local/lib/pactfs/pactfs.jar", "usr/local/bin/pactfs", "sbin/mount.pactfs",
+                "sbin/mount.fuse.pactfs", "etc/systemd/system/pactfs@.service", "usr/local/share/doc/pactfs/systemd.md")) {
+            assertTrue(Files.exists(root.resolve(f)), "installed: " + f);
+        }
+        assertEquals("mount.pactfs", Files.readSymbolicLink(root.resolve("sbin/mount.fuse.pactfs")).toString());
+        assertTrue(Files.isExecutable(root.resolve("usr/local/bin/pactfs")));
+        assertTrue(Files.isExecutable(root.resolve("sbin/mount.pactfs")));
+        String unit = Files.readString(root.resolve("etc/systemd/system/pactfs@.service"));
+        assertTrue(unit.contains("ExecStart=/usr/local/bin/pactfs mount --foreground"), unit);
+        assertTrue(unit.contains("ExecStop=/usr/local/bin/pactfs umount %f"), unit);
+        assertTrue(!unit.contains("@BINDIR@") && !unit.contains("@FUSERMOUNT@"), unit);
+        assertTrue(Files.readString(root.resolve("sbin/mount.pactfs")).contains("bindir='/usr/local/bin'"));
+
+        // The installed launcher runs the installed jar (java replaced by a stub that prints its arguments).
+        stub("java");
+        Sh.Result run = Sh.run(null, Map.of("PATH", tmp + ":" + System.getenv("PATH")),
+                Duration.ofSeconds(30), List.of(root.resolve("usr/local/bin/pactfs").toString(), "status", "--repo", "/r")).ok();
+        List<String> args = run.out().lines().toList();
+        int j = args.indexOf("-jar");
+        assertTrue(j >= 0, "java -jar expected: " + args);
+        assertEquals(List.of("-jar", root.resolve("usr/local/lib/pactfs/pactfs.jar").toString(), "status", "--repo", "/r"),
+                args.subList(j, args.size()));
+
+        Sh.run(null, Map.of(), Duration.ofSeconds(60),
+                List.of(SCRIPTS.resolve("install.sh").toString(), "--uninstall", "DESTDIR=" + root)).ok();
+        assertEquals(List.of(), Sh.run(null, Map.of(), Duration.ofSeconds(10),
+                List.of("find", root.toString(), "-type", "f", "-o", "-type", "l")).ok().out().lines().toList());
+    }
+
+    @Test
+    void systemdAnalyzeVerifiesTheUnit() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "systemd-analyze not installed");
+        Path jar = Files.writeString(tmp.resolve("fake.jar"), "");
+        Path root = tmp.resolve("root");
+        Sh.run(null, Map.of(), Duration.ofSeconds(60),
+                List.of(SCRIPTS.resolve("install.sh").toString(), "DESTDIR=" + root, "JAR=" + jar)).ok();
+        // verify checks that ExecStart= programs exist: point them at the staged launcher.
+        String unit = Files.readString(root.resolve("etc/systemd/system/pactfs@.service"))
+                .replace("/usr/local/bin/pactfs", root.resolve("usr/local/bin/pactfs").toString());
+        Path dir = Files.createDirectory(tmp.resolve("units"));
+        Path instance = dir.resolve("pactfs@srv-backup.service");
+        Files.writeString(instance, unit);
+        Sh.Result r = Sh.run(null, Map.of("SYSTEMD_LOG_LEVEL", "notice"), Duration.ofSeconds(60),
+                List.of("systemd-analyze", "verify", instance.toString()));
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(!r.err().contains("pactfs@"), "systemd-analyze verify complains about the unit:\n" + r.err());
+    }
+}

@@ -1,0 +1,189 @@
+package dev.pactfs.partner;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pactfs.cli.Cli;
+import dev.pactfs.crypto.PaperKey;
+import dev.pactfs.store.StoreFixture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The partner commands end to end: replicate, status, scrub-hosted, audit, recover; kill -9 of a pass. */
+@Timeout(300)
+class PartnerCliTest {
+
+    @TempDir
+    Path tmp;
+
+    /** A fixture with {@code nights} snapshots, closed so the commands can open the repo. */
+    static Map<String, Map<String, byte[]>> seed(PartnerFixture f, int nights, int files, int size) throws IOException {
+        Map<String, Map<String, byte[]>> all = new LinkedHashMap<>();
+        for (int n = 1; n <= nights; n++) {
+            Map<String, byte[]> night = PartnerFixture.night(n, 100 + n, files, size);
+            f.snapshot("night-" + n, night);
+            all.put("night-" + n, night);
+        }
+        f.close();
+        return all;
+    }
+
+    static void assertRecovered(PartnerFixture f, Path newRepo, Map<String, Map<String, byte[]>> all) throws IOException {
+        try (StoreFixture st = StoreFixture.open(newRepo, f.keys)) {
+            for (Map.Entry<String, Map<String, byte[]>> snap : all.entrySet()) {
+                Map<String, byte[]> got = PartnerFixture.restore(st, snap.getKey());
+                assertEquals(snap.getValue().keySet(), got.keySet());
+                for (String k : snap.getValue().keySet()) {
+                    assertArrayEquals(snap.getValue().get(k), got.get(k), snap.getKey() + "/" + k);
+                }
+            }
+            assertTrue(st.store.check(true).clean(), st.store.check(true).problems().toString());
+        }
+    }
+
+    @Test
+    void replicateStatusScrubAuditAndRecoverWithKeyFileAndWithPaperKey() throws IOException {
+        PartnerFixture f = PartnerFixture.create(tmp, tmp.resolve("partner"));
+        Path key = f.writeKeyFile(tmp.resolve("acme.key"));
+        Map<String, Map<String, byte[]>> all = seed(f, 3, 4, 50_000);
+        String repo = f.repoDir.toString();
+
+        Cli.Result st = Cli.run("status", "--repo", repo, "--key-file", key.toString(), "--json");
+        assertEquals(0, st.exit(), st.toString());
+        assertTrue(st.out().contains("\"last_snapshot\":null") && !st.out().contains("\"pending_blobs\":0,"), st.out());
+
+        Cli.Result rep = Cli.run("replicate", "--repo", repo, "--key-file", key.toString(), "--once", "--bandwidth", "400Mbit");
+        assertEquals(0, rep.exit(), rep.toString());
+        assertTrue(rep.out().contains("3 snapshot records"), rep.out());
+
+        st = Cli.run("status", "--repo", repo, "--key-file", key.toString(), "--json");
+        assertTrue(st.out().contains("\"pending_blobs\":0,\"pending_bytes\":0") && st.out().contains("\"last_snapshot\":\"night-3\"")
+                && st.out().contains("\"last_error\":null"), st.out());
+        Cli.Result text = Cli.run("status", "--repo", repo, "--key-file", key.toString());
+        assertTrue(text.out().contains("up to date") && text.out().contains("night-3"), text.out());
+
+        Cli.Result scrub = Cli.run("scrub-hosted", tmp.resolve("partner").toString());
+        assertEquals(0, scrub.exit(), scrub.toString());
+        Cli.Result audit = Cli.run("audit", "--repo", repo, "--key-file", key.toString(), "--sample", "100");
+        assertEquals(0, audit.exit(), audit.toString());
+
+        Path r1 = tmp.resolve("recovered-keyfile");
+        Cli.Result rec = Cli.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo", r1.toString(),
+                "--key-file", key.toString());
+        assertEquals(0, rec.exit(), rec.toString());
+        assertRecovered(f, r1, all);
+        // The recovered repo opens with the key file through the normal path and has no replication backlog.
+        Cli.Result st2 = Cli.run("status", "--repo", r1.toString(), "--key-file", key.toString(), "--json");
+        assertEquals(0, st2.exit(), st2.toString());
+        assertTrue(st2.out().contains("\"pending_blobs\":0,"), st2.out());
+
+        Path r2 = tmp.resolve("recovered-paper");
+        rec = Cli.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo", r2.toString(),
+                "--paper-key", PaperKey.encode(f.key));
+        assertEquals(0, rec.exit(), rec.toString());
+        assertRecovered(f, r2, all);
+    }
+
+    @Test
+    void recoverWithTheWrongKeyFailsWithOneLineAndWritesNoRepo() throws IOException {
+        PartnerFixture f = PartnerFixture.create(tmp, tmp.resolve("partner"));
+        Path key = f.writeKeyFile(tmp.resolve("acme.key"));
+        seed(f, 1, 1, 1000);
+        assertEquals(0, Cli.run("replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--once").exit());
+        Cli.Result rec = Cli.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
+                tmp.resolve("r").toString(), "--paper-key", PaperKey.encode(dev.pactfs.crypto.MasterKey.generate()));
+        assertEquals(1, rec.exit(), rec.toString());
+        assertTrue(rec.err().startsWith("pactfs: the key does not open the partner copy"), rec.err());
+        assertTrue(!Files.exists(tmp.resolve("r/config")));
+    }
+
+    @Test
+    void scrubHostedExitsOneAndNamesAFlippedPack() throws IOException {
+        PartnerFixture f = PartnerFixture.create(tmp, tmp.resolve("partner"));
+        Path key = f.writeKeyFile(tmp.resolve("acme.key"));
+        seed(f, 1, 2, 20_000);
+        Cli.run("replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--once");
+        Path pack;
+        try (Stream<Path> s = Files.walk(f.copyDir.resolve("packs"))) {
+            pack = s.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        byte[] b = Files.readAllBytes(pack);
+        b[b.length / 2] ^= 1;
+        Files.write(pack, b);
+        Cli.Result scrub = Cli.run("scrub-hosted", tmp.resolve("partner").toString());
+        assertEquals(1, scrub.exit(), scrub.toString());
+        assertTrue(scrub.out().contains("corrupt: " + pack), scrub.out());
+        Cli.Result audit = Cli.run("audit", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--sample", "100");
+        assertEquals(1, audit.exit(), audit.toString());
+        assertTrue(audit.out().contains(pack.getFileName().toString()), audit.out());
+        Cli.Result rec = Cli.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
+                tmp.resolve("r").toString(), "--key-file", key.toString());
+        assertEquals(1, rec.exit(), rec.toString());
+        assertTrue(rec.out().contains("affected snapshots: night-1"), rec.out());
+    }
+
+    @Test
+    void replicateKilledWithSigkillMidPassLeavesNoPartialFileAndTheNextPassCompletesIt() throws Exception {
+        PartnerFixture f = PartnerFixture.create(tmp, tmp.resolve("partner"));
+        Path key = f.writeKeyFile(tmp.resolve("acme.key"));
+        Map<String, Map<String, byte[]>> all = seed(f, 2, 8, 400_000); // ~6 MB stored
+        List<String> cmd = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                "dev.pactfs.cli.Main", "replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(),
+                "--once", "--bandwidth", "2MB", "--pack-target", "262144"));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("child.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (countPacks(f.copyDir) < 3) {
+                assertTrue(child.isAlive(), () -> "child exited early: " + readLog());
+                assertTrue(System.nanoTime() < deadline, "no packs appeared");
+                Thread.sleep(20);
+            }
+            child.destroyForcibly(); // SIGKILL
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            child.destroyForcibly();
+        }
+        int packsAfterKill = countPacks(f.copyDir);
+        // Whatever sits under a final name is whole: scrub-hosted ignores only temp files.
+        assertTrue(HostedScrub.scrub(tmp.resolve("partner"), l -> { }).clean());
+        Cli.Result rep = Cli.run("replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--once");
+        assertEquals(0, rep.exit(), rep.toString());
+        assertTrue(rep.out().contains("2 snapshot records"), rep.out());
+        try (Stream<Path> s = Files.walk(f.copyDir)) {
+            assertEquals(0, s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).count(), "temp files left");
+        }
+        assertTrue(HostedScrub.scrub(tmp.resolve("partner"), l -> { }).clean());
+        assertTrue(countPacks(f.copyDir) >= packsAfterKill);
+        Path r = tmp.resolve("recovered");
+        assertEquals(0, Cli.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo", r.toString(),
+                "--key-file", key.toString()).exit());
+        assertRecovered(f, r, all);
+    }
+
+    private String readLog() {
+        try {
+            return Files.readString(tmp.resolve("child.log"));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    static int countPacks(Path copyDir) throws IOException {
+        try (Stream<Path> s = Files.walk(copyDir.resolve("packs"))) {
+            return (int) s.filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().startsWith(".tmp-")).count();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.pactfs.partner;
+
+import dev.pactfs.crypto.BlobType;
+import dev.pactfs.crypto.ChunkId;
+import dev.pactfs.crypto.KeyFile;
+import dev.pactfs.crypto.MasterKey;
+import dev.pactfs.crypto.RepoKeys;
+import dev.pactfs.store.BlobGraph;
+import dev.pactfs.store.PartnerCatalog;
+import dev.pactfs.store.RepoConfig;
+import dev.pactfs.store.StoreFixture;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A repo with a partner copy, for tests: a store, a partner directory laid out as {@code init} does, and
+ * stand-in snapshots. The snapshot layer's tree format is not this layer's business, so a test snapshot's tree
+ * blob is a TREE blob listing "name TAB chunkHex,chunkHex..." per file, its edges recorded as the snapshot
+ * layer records them ({@link BlobGraph#addChildren}), its row in {@code snapshots} referencing it.
+ */
+final class PartnerFixture implements AutoCloseable {
+
+    static final int PIECE = 16 * 1024;
+
+    final Path repoDir;
+    final Path partnerDir;
+    final Path copyDir;
+    final MasterKey key;
+    final RepoKeys keys;
+    final String repoId;
+    StoreFixture s;
+
+    private PartnerFixture(Path repoDir, Path partnerDir, MasterKey key, String repoId) throws IOException {
+        this.repoDir = repoDir;
+        this.partnerDir = partnerDir;
+        this.copyDir = PartnerTargets.copyDir(partnerDir, repoId);
+        this.key = key;
+        this.keys = RepoKeys.derive(key);
+        this.repoId = repoId;
+        this.s = StoreFixture.open(repoDir, keys);
+    }
+
+    /** A new repo in {@code tmp/repo} with its partner copy in {@code partnerDir} (laid out like init does). */
+    static PartnerFixture create(Path tmp, Path partnerDir) throws IOException {
+        String repoId = "0123456789abcdef" + Long.toHexString(System.nanoTime() & 0xffffffffffffL);
+        repoId = (repoId + "0000000000000000").substring(0, 32);
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        MasterKey key = MasterKey.generate();
+        layOut(partnerDir, repoId);
+        new RepoConfig(RepoConfig.FORMAT, repoId, 2048, 8192, 32768, partnerDir.toAbsolutePath(), 0, "")
+                .withKeyCheck(RepoKeys.derive(key).keyCheck(repoId)).write(repo);
+        return new PartnerFixture(repo, partnerDir, key, repoId);
+    }
+
+    /** What {@code init --partner} creates. */
+    static void layOut(Path partnerDir, String repoId) throws IOException {
+        Path copy = PartnerTargets.copyDir(partnerDir, repoId);
+        for (String d : List.of("packs", "index", "snapshots")) {
+            Files.createDirectories(copy.resolve(d));
+        }
+        Files.writeString(copy.resolve("config"), "pactfs-partner-copy\nformat=1\nrepo_id=" + repoId + "\n");
+    }
+
+    Path writeKeyFile(Path file) throws IOException {
+        KeyFile.writeMachineKey(file, repoId, key);
+        return file;
+    }
+
+    PartnerTarget target() {
+        return PartnerTargets.directory(copyDir);
+    }
+
+    Replicator replicator(PartnerTarget target, long packTarget) {
+        return new Replicator(s.store, keys.blobCipher(), target, repoId, 2048, 8192, 32768, RepoConfig.FORMAT,
+                new Replicator.Options(packTarget, Math.max(packTarget, 1L << 20)));
+    }
+
+    /** Stores {@code files} and a snapshot of them named {@code name}; returns the root tree id. */
+    ChunkId snapshot(String name, Map<String, byte[]> files) throws IOException {
+        StringBuilder tree = new StringBuilder();
+        Map<ChunkId, Integer> children = new HashMap<>();
+        List<ChunkId> pinned = new ArrayList<>();
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            tree.append(f.getKey()).append('\t');
+            byte[] data = f.getValue();
+            for (int off = 0; off < data.length; off += PIECE) {
+                byte[] piece = java.util.Arrays.copyOfRange(data, off, Math.min(data.length, off + PIECE));
+                ChunkId id = s.store.put(piece);
+                pinned.add(id);
+                children.merge(id, 1, Integer::sum);
+                tree.append(off == 0 ? "" : ",").append(id.toHex());
+            }
+            tree.append('\n');
+        }
+        ChunkId root = s.store.put(BlobType.TREE, tree.toString().getBytes(StandardCharsets.UTF_8));
+        pinned.add(root);
+        s.catalog.transaction(tx -> {
+            BlobGraph.addChildren(tx, root, children);
+            PartnerCatalog.insertSnapshot(tx, name, System.currentTimeMillis(), "testhost", "nightly", root, null);
+            BlobGraph.adjustRefcounts(tx, Map.of(root, 1L));
+            return null;
+        });
+        s.store.unpin(pinned);
+        return root;
+    }
+
+    /** Every file of snapshot {@code name}, read through the store (from local payloads or the partner). */
+    static Map<String, byte[]> restore(StoreFixture st, String name) throws IOException {
+        PartnerCatalog.SnapshotRow row = st.catalog.transaction(PartnerCatalog::allSnapshots).stream()
+                .filter(r -> r.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no snapshot " + name));
+        String tree = new String(st.store.get(BlobType.TREE, row.root()), StandardCharsets.UTF_8);
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        for (String line : tree.split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] p = line.split("\t", 2);
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            if (!p[1].isEmpty()) {
+                for (String hex : p[1].split(",")) {
+                    b.writeBytes(st.store.get(ChunkId.ofHex(hex)));
+                }
+            }
+            out.put(p[0], b.toByteArray());
+        }
+        return out;
+    }
+
+    /** Files of a night: text-like (compressible) and random contents, with names a test can look for. */
+    static Map<String, byte[]> night(int n, long seed, int files, int size) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < files; i++) {
+            String name = "secret-payroll-" + n + "-" + i + ".sql";
+            byte[] data = i % 2 == 0 ? StoreFixture.compressible(r.nextLong(), size) : StoreFixture.random(r.nextLong(), size);
+            out.put(name, data);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        s.close();
+    }
+}
