@@ -104,6 +104,18 @@ public final class Replicator {
         return target;
     }
 
+    /**
+     * Prune at the partner (the hook the snapshot layer's {@code prune} calls after it freed blobs at home):
+     * forgotten snapshot records are deleted, packs under {@code minLiveFraction} live bytes repacked. Never
+     * overlaps a replication pass.
+     */
+    public PartnerPrune.Result prune(double minLiveFraction) throws IOException {
+        synchronized (passLock) {
+            PartnerTargets.checkOwnership(target, repoId);
+            return PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
+        }
+    }
+
     /** Runs one pass; records success or the error in the catalog for {@code status}. */
     public PassResult runPass() throws IOException {
         synchronized (passLock) {

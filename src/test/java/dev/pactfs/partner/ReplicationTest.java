@@ -303,7 +303,7 @@ class ReplicationTest {
             return null;
         });
         f.s.store.collectGarbage();
-        PartnerPrune.Result pr = PartnerPrune.run(f.s.store, f.keys.blobCipher(), rep.target(), 0.8, 1 << 20);
+        PartnerPrune.Result pr = rep.prune(0.8);
         assertEquals(1, pr.packsRepacked());
         assertEquals(1, pr.snapshotRecordsDeleted());
         assertEquals(1, f.target().list(PartnerTarget.Kind.PACK).size());
