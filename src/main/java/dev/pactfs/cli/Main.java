@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
             PutCommand.class,
             GetCommand.class,
             MountCommand.class, UmountCommand.class,
+            SnapshotCommand.class, RestoreCommand.class, ForgetCommand.class, PruneCommand.class,
             ReplicateCommand.class, StatusCommand.class, ScrubHostedCommand.class, AuditCommand.class,
             RecoverCommand.class,
             CommandLine.HelpCommand.class,

@@ -64,6 +64,13 @@ final class MountCommand implements Callable<Integer> {
             description = "Mount options, comma-separated: allow_other, nonempty, key_file=FILE, other FUSE options.")
     List<String> options = new ArrayList<>();
 
+    @Option(names = "--snapshot-every", paramLabel = "DURATION",
+            description = "Take a snapshot (tag auto) at this interval, e.g. 24h, 30m, PT6H.")
+    String snapshotEvery;
+
+    @Option(names = "--snapshot-when-idle", paramLabel = "DURATION",
+            description = "Take a snapshot (tag idle) once writes have stopped and every file has been closed this long.")
+    String snapshotWhenIdle;
     @Option(names = "--bandwidth", paramLabel = "RATE", description = "Cap partner replication, e.g. 80Mbit (default: no cap).")
     String bandwidth;
 
@@ -97,7 +104,36 @@ final class MountCommand implements Callable<Integer> {
         if (isMounted(mountPoint)) {
             throw new UserError(mountPoint + " is already a mountpoint");
         }
+        duration(snapshotEvery);
+        duration(snapshotWhenIdle);
         return foreground ? runForeground(fuseOpts) : detach();
+    }
+
+    /** Parses 30s, 15m, 6h, 1d or an ISO-8601 duration (PT6H); null stays null. */
+    static java.time.Duration duration(String s) throws UserError {
+        if (s == null) {
+            return null;
+        }
+        try {
+            java.time.Duration d;
+            if (s.matches("\\d+[smhd]")) {
+                long n = Long.parseLong(s.substring(0, s.length() - 1));
+                d = switch (s.charAt(s.length() - 1)) {
+                    case 's' -> java.time.Duration.ofSeconds(n);
+                    case 'm' -> java.time.Duration.ofMinutes(n);
+                    case 'h' -> java.time.Duration.ofHours(n);
+                    default -> java.time.Duration.ofDays(n);
+                };
+            } else {
+                d = java.time.Duration.parse(s);
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new UserError("duration must be positive: " + s);
+            }
+            return d;
+        } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+            throw new UserError("bad duration '" + s + "': use e.g. 30s, 15m, 6h, 1d or PT6H");
+        }
     }
 
     private int runForeground(List<String> fuseOpts) throws IOException {
@@ -111,6 +147,11 @@ final class MountCommand implements Callable<Integer> {
             throw e;
         }
         PactFuse fuse = new PactFuse(fs);
+        dev.pactfs.snapshot.SnapshotService snapshots = new dev.pactfs.snapshot.SnapshotService(r.store);
+        fuse.setSnapshots(new dev.pactfs.snapshot.SnapshotsView(snapshots, r.store, fs));
+        dev.pactfs.snapshot.AutoSnapshots auto = snapshotEvery == null && snapshotWhenIdle == null ? null
+                : new dev.pactfs.snapshot.AutoSnapshots(snapshots, r.catalog, fs, duration(snapshotEvery),
+                        duration(snapshotWhenIdle));
         DaemonContext daemon = DaemonContext.start(r, fs);
         // Partner replication runs beside the mount (its own thread; writes never wait for it).
         dev.pactfs.partner.BackgroundReplicator replication = PartnerWiring.startDaemon(r, daemon, bandwidth);
@@ -121,6 +162,9 @@ final class MountCommand implements Callable<Integer> {
         Runnable closeAll = () -> {
             if (!closing.compareAndSet(false, true)) {
                 return;
+            }
+            if (auto != null) {
+                auto.close();
             }
             PartnerWiring.stopDaemon(r, replication);
             try {
@@ -187,6 +231,12 @@ final class MountCommand implements Callable<Integer> {
         cmd.add("--foreground");
         cmd.add("--repo");
         cmd.add(repo.toAbsolutePath().toString());
+        if (snapshotEvery != null) {
+            cmd.add("--snapshot-every=" + snapshotEvery);
+        }
+        if (snapshotWhenIdle != null) {
+            cmd.add("--snapshot-when-idle=" + snapshotWhenIdle);
+        }
         if (bandwidth != null) {
             cmd.add("--bandwidth");
             cmd.add(bandwidth);

@@ -44,6 +44,8 @@ final class OpenFile {
     static final long MIN_HOLE_BYTES = 64 * 1024;
     /** Largest single hole ref (bytes): ChunkRef lengths are ints. */
     static final int MAX_HOLE_REF = 1 << 30;
+    /** How far ahead of a sequential reader the store is asked to load chunks in the background (bytes). */
+    static final long PREFETCH_BYTES = 8L << 20;
     /** Bytes fed to the chunker per step while re-chunking. */
     private static final int FEED_BYTES = 1 << 20;
 
@@ -55,6 +57,11 @@ final class OpenFile {
     int handles;
 
     private List<Placed> committed;
+    /** Sequential-read detection: where the last committed read ended, and the list it read from. */
+    private long lastReadEnd = -1;
+    private List<Placed> prefetchList;
+    /** Index in prefetchList of the first chunk not yet handed to the store's prefetch. */
+    private int prefetchNext;
     private long committedSize;
     private long size;
     private long lowWater;
@@ -152,7 +159,35 @@ final class OpenFile {
         while (j < list.size() && list.get(j).offset() < end) {
             j++;
         }
+        prefetch(list, offset, end, j);
         return ctx.reader().read(list.subList(i, j), offset, dst, dstOff, len);
+    }
+
+    /**
+     * On a sequential read (one that starts where the previous one ended, or at 0), asks the store to load the
+     * chunks of the next PREFETCH_BYTES in the background, so that decrypting, decompressing and verifying them
+     * runs on other cores while the reader consumes this one. {@code next} is the first chunk past this read.
+     */
+    private void prefetch(List<Placed> list, long offset, long end, int next) {
+        boolean sequential = offset == lastReadEnd || offset == 0;
+        lastReadEnd = end;
+        if (!sequential) {
+            return;
+        }
+        if (prefetchList != list) {
+            prefetchList = list;
+            prefetchNext = 0;
+        }
+        int k = Math.max(prefetchNext, next);
+        long limit = end + PREFETCH_BYTES;
+        while (k < list.size() && list.get(k).offset() < limit) {
+            ChunkRef r = list.get(k).ref();
+            if (!r.isHole()) {
+                ctx.store().prefetch(r.id());
+            }
+            k++;
+        }
+        prefetchNext = k;
     }
 
     /** Index of the placed ref containing {@code offset}, or -1 past the end. */
@@ -277,10 +312,10 @@ final class OpenFile {
         List<ChunkId> pins = ids(refs);
         try {
             long newSize = s.end;
-            long mtime = pendingMtime != null ? pendingMtime : System.currentTimeMillis() * 1_000_000L;
+            Long mtime = pendingMtime;
             ctx.catalog().transaction(tx -> {
                 FileChunkLists.replaceRange(tx, ino, s.start, Long.MAX_VALUE, s.start, refs);
-                Namespace.setContent(tx, ino, newSize, mtime, mtime);
+                setContent(tx, newSize, mtime);
                 return null;
             });
             committed = null;
@@ -345,6 +380,21 @@ final class OpenFile {
         }
     }
 
+    /**
+     * Records the committed size with the pending mtime; with none pending (a utimens since the last write set
+     * the times explicitly: cp -a, tar, rsync) the inode's times stay as they are.
+     */
+    private void setContent(dev.pactfs.store.Tx tx, long newSize, Long mtime) throws IOException {
+        if (mtime != null) {
+            Namespace.setContent(tx, ino, newSize, mtime, mtime);
+        } else {
+            dev.pactfs.store.InodeRecord r = Namespace.get(tx, ino);
+            if (r != null) {
+                Namespace.setContent(tx, ino, newSize, r.mtimeNs(), r.ctimeNs());
+            }
+        }
+    }
+
     /** Drops everything uncommitted (the inode is gone). */
     void discard() throws IOException {
         if (stream != null) {
@@ -383,12 +433,12 @@ final class OpenFile {
         try {
             rc.run(pins);
             long newSize = size;
-            long mtime = pendingMtime != null ? pendingMtime : System.currentTimeMillis() * 1_000_000L;
+            Long mtime = pendingMtime;
             ctx.catalog().transaction(tx -> {
                 for (Rechunk.Segment seg : rc.segments) {
                     FileChunkLists.replaceRange(tx, ino, seg.start, seg.oldEnd, seg.start, seg.refs);
                 }
-                Namespace.setContent(tx, ino, newSize, mtime, mtime);
+                setContent(tx, newSize, mtime);
                 return null;
             });
         } finally {

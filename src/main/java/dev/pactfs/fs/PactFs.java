@@ -348,10 +348,30 @@ public final class PactFs implements Closeable {
                 perms |= Modes.S_ISGID;
             }
         }
+        PosixAcl.Created inherited = null;
+        PosixAcl dflt = null;
+        if (kind != Kind.SYMLINK) {
+            byte[] d = Xattrs.get(tx, parent, PosixAcl.DEFAULT);
+            if (d != null) {
+                dflt = PosixAcl.parse(d);
+                if (dflt != null) {
+                    inherited = dflt.createMasq(perms);
+                    perms = inherited.mode();
+                }
+            }
+        }
         long ino = nextIno.getAndIncrement();
         InodeRecord r = new InodeRecord(ino, kind, perms, caller.uid(), gid,
                 symlink == null ? 0 : symlink.length, kind == Kind.DIR ? 2 : 1, rdev, now, now, now, now, symlink);
         Namespace.insert(tx, r);
+        if (inherited != null) {
+            if (!inherited.access().equivalentToMode()) {
+                Xattrs.put(tx, ino, PosixAcl.ACCESS, inherited.access().encode());
+            }
+            if (kind == Kind.DIR) {
+                Xattrs.put(tx, ino, PosixAcl.DEFAULT, dflt.encode());
+            }
+        }
         Namespace.link(tx, parent, name, ino);
         Namespace.addDirNlink(tx, parent, kind == Kind.DIR ? 1 : 0, now);
         return r;
@@ -539,6 +559,11 @@ public final class PactFs implements Closeable {
         return attr(ns((tx, now) -> {
             require(tx, ino);
             Namespace.setMode(tx, ino, mode & Modes.PERMS, now);
+            byte[] stored = Xattrs.get(tx, ino, PosixAcl.ACCESS);
+            PosixAcl acl = stored == null ? null : PosixAcl.parse(stored);
+            if (acl != null) {
+                Xattrs.put(tx, ino, PosixAcl.ACCESS, acl.chmod(mode).encode());
+            }
             return Namespace.get(tx, ino);
         }));
     }
@@ -631,6 +656,10 @@ public final class PactFs implements Closeable {
         if (value.length > XATTR_VALUE_MAX) {
             throw new FsException(Errno.E2BIG, "attribute value longer than " + XATTR_VALUE_MAX);
         }
+        if (PosixAcl.isAcl(name)) {
+            setAcl(ino, name, value);
+            return;
+        }
         ns((tx, now) -> {
             require(tx, ino);
             boolean exists = Xattrs.get(tx, ino, name) != null;
@@ -646,6 +675,44 @@ public final class PactFs implements Closeable {
         });
     }
 
+    /**
+     * setxattr of an ACL, as ext4 (see {@link PosixAcl}): an access ACL sets the mode and is kept only when it says
+     * more than the mode; a default ACL only on a directory; a value without entries removes the ACL.
+     */
+    private void setAcl(long ino, byte[] name, byte[] value) throws IOException {
+        PosixAcl acl = PosixAcl.parse(value);
+        ns((tx, now) -> {
+            InodeRecord r = require(tx, ino);
+            if (PosixAcl.isDefault(name)) {
+                if (!r.isDir()) {
+                    if (acl != null) {
+                        throw new FsException(Errno.EACCES, "default ACL on a non-directory");
+                    }
+                    return null;
+                }
+                if (acl == null) {
+                    Xattrs.remove(tx, ino, name);
+                } else {
+                    Xattrs.put(tx, ino, name, acl.encode());
+                }
+                Namespace.setCtime(tx, ino, now);
+                return null;
+            }
+            if (acl == null) {
+                Xattrs.remove(tx, ino, name);
+                Namespace.setCtime(tx, ino, now);
+                return null;
+            }
+            Namespace.setMode(tx, ino, acl.applyToMode(r.mode()) & Modes.PERMS, now);
+            if (acl.equivalentToMode()) {
+                Xattrs.remove(tx, ino, name);
+            } else {
+                Xattrs.put(tx, ino, name, acl.encode());
+            }
+            return null;
+        });
+    }
+
     public List<byte[]> listxattr(long ino) throws IOException {
         return catalog.transaction(tx -> {
             require(tx, ino);
@@ -657,7 +724,7 @@ public final class PactFs implements Closeable {
         checkXattrName(name);
         ns((tx, now) -> {
             require(tx, ino);
-            if (!Xattrs.remove(tx, ino, name)) {
+            if (!Xattrs.remove(tx, ino, name) && !PosixAcl.isAcl(name)) {
                 throw new FsException(Errno.ENODATA, "no such attribute");
             }
             Namespace.setCtime(tx, ino, now);
@@ -840,6 +907,11 @@ public final class PactFs implements Closeable {
         if (closed) {
             throw new FsException(Errno.EIO, "filesystem is shut down");
         }
+    }
+
+    /** How many inodes have open handles now (the snapshot layer's idle detection). */
+    public int openFileCount() {
+        return openFiles.all().size();
     }
 
     /** Commits every open file and syncs the store (SIGTERM, before unmounting); the filesystem stays usable. */

@@ -19,7 +19,8 @@ import ru.serce.jnrfuse.FuseException;
  *
  * <p>Not {@code hard_remove}: with it libfuse 2 cannot stat a file unlinked while open (the kernel's GETATTR for
  * fstat carries no file handle, and libfuse has no path for the node), which breaks SQLite's temp files. Without
- * it libfuse renames such a file to {@code .fuse_hidden*} and unlinks it at release, as NFS does.
+ * it libfuse renames such a file to {@code .fuse_hidden*} and unlinks it at release; {@link PactFuse} turns that
+ * rename into a real unlink, so the name never shows (docs/design.md, "POSIX details").
  */
 public final class FuseMount {
 

@@ -30,6 +30,17 @@ public final class Catalog implements Closeable {
 
     private final JdbcConnectionPool pool;
     private final Path dbFile;
+    /**
+     * Run before every transaction: the chunk store's flush of index rows it has not committed yet, so that a
+     * transaction referencing a chunk put earlier always finds its row (LocalChunkStore, "pending rows").
+     */
+    private volatile Hook beforeTransaction;
+
+    /** Work run before each transaction. */
+    @FunctionalInterface
+    interface Hook {
+        void run() throws IOException;
+    }
 
     private Catalog(JdbcConnectionPool pool, Path dbFile) {
         this.pool = pool;
@@ -71,6 +82,20 @@ public final class Catalog implements Closeable {
      * Do not nest: a transaction inside another one would run on a second connection.
      */
     public <T> T transaction(Work<T> work) throws IOException {
+        Hook hook = beforeTransaction;
+        if (hook != null) {
+            hook.run();
+        }
+        return transactionWithoutHook(work);
+    }
+
+    /** Sets the hook run before every {@link #transaction} (one at a time; null removes it). */
+    void beforeTransaction(Hook hook) {
+        this.beforeTransaction = hook;
+    }
+
+    /** As {@link #transaction} without running the hook: for the hook's own work. */
+    <T> T transactionWithoutHook(Work<T> work) throws IOException {
         try (Connection c = connect()) {
             try {
                 T result = work.run(new Tx(c));
@@ -85,6 +110,33 @@ public final class Catalog implements Closeable {
             }
         } catch (SQLException e) {
             throw translate("catalog transaction", e);
+        }
+    }
+
+    /**
+     * As {@link #transaction}, but every statement of {@code work} reads one consistent state of the catalog: the
+     * one committed when it began (H2's SNAPSHOT isolation), whatever commits meanwhile. For long read-only scans
+     * such as freezing the namespace into a snapshot.
+     */
+    public <T> T readConsistent(Work<T> work) throws IOException {
+        try (Connection c = connect()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SNAPSHOT");
+            }
+            try {
+                T result = work.run(new Tx(c));
+                c.commit();
+                return result;
+            } catch (IOException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED");
+                }
+            }
+        } catch (SQLException e) {
+            throw translate("consistent catalog read", e);
         }
     }
 
@@ -111,6 +163,17 @@ public final class Catalog implements Closeable {
     /** Size of the database file in bytes. */
     public long fileSize() throws IOException {
         return Files.size(dbFile);
+    }
+
+    /**
+     * A pooled connection in auto-commit mode for single-statement reads (the chunk store's index lookups), which
+     * keeps its prepared statements across calls: a lookup then costs no parse and no transaction. Close it to
+     * return it to the pool.
+     */
+    Connection readConnection() throws SQLException {
+        Connection c = pool.getConnection();
+        c.setAutoCommit(true);
+        return c;
     }
 
     private Connection connect() throws SQLException {

@@ -36,6 +36,47 @@ final class ChunkIndex {
         }
     }
 
+    static final String FIND_SQL =
+            "SELECT kind, plain_size, stored_size, refcount, pack_id, pack_offset FROM chunks WHERE id = ?";
+
+    /** As {@link #find(Tx, ChunkId)} through a prepared {@link #FIND_SQL} statement kept by the caller. */
+    static Entry find(PreparedStatement ps, ChunkId id) throws SQLException {
+        ps.setBytes(1, id.toBytes());
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            long pack = rs.getLong(5);
+            Long packId = rs.wasNull() ? null : pack;
+            return new Entry(id, rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getLong(4), packId, rs.getLong(6));
+        }
+    }
+
+    /** Inserts new rows (refcount 0) in one batch. */
+    static void insertAll(Tx tx, List<Entry> rows) throws IOException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "INSERT INTO chunks (id, kind, plain_size, stored_size, refcount, pack_id, pack_offset, created_ms)"
+                        + " VALUES (?, ?, ?, ?, 0, ?, ?, ?)")) {
+            long now = System.currentTimeMillis();
+            for (Entry e : rows) {
+                ps.setBytes(1, e.id().toBytes());
+                ps.setInt(2, e.kind());
+                ps.setInt(3, e.plainSize());
+                ps.setInt(4, e.storedSize());
+                ps.setLong(5, e.packId());
+                ps.setLong(6, e.packOffset());
+                ps.setLong(7, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw Catalog.translate("indexing " + rows.size() + " chunks", e);
+        }
+    }
+
     static void insert(Tx tx, ChunkId id, int kind, int plainSize, int storedSize, long packId, long packOffset)
             throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(

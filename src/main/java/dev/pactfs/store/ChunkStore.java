@@ -39,6 +39,13 @@ public interface ChunkStore extends Closeable {
     byte[] get(ChunkId id) throws IOException;
 
     /**
+     * A hint that {@link #get(ChunkId)} of {@code id} will follow soon (a sequential reader's next chunks): the
+     * store may load, verify and cache it in the background. Never fails; a later get reports any error.
+     */
+    default void prefetch(ChunkId id) {
+    }
+
+    /**
      * As {@link #put(byte[])} for a blob of another type (a snapshot's tree blob, say): sealed with that type in
      * its AAD, and named HMAC(K_id, typeCode | plaintext) so that it never shares an id with a file chunk.
      * Referenced, pinned and collected exactly like chunks.

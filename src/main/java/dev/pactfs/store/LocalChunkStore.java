@@ -29,9 +29,18 @@ import org.slf4j.LoggerFactory;
  * Design.
  *
  * Put: id = HMAC(plaintext); if the index knows the id, that is all (dedup costs the hash and one indexed
- * lookup). Otherwise frame (zstd or raw), seal (AES-GCM, AAD = type + id), append to the current local pack,
- * and index the location in its own small transaction. Two threads putting the same new chunk at once meet in
- * `storing`: the second waits for the first instead of storing a duplicate record.
+ * lookup, on a kept auto-commit connection with a prepared statement: no parse, no transaction). Otherwise
+ * frame (zstd or raw), seal (AES-GCM, AAD = type + id), append to the current local pack, and add the row to
+ * `pendingRows`. Two threads putting the same new chunk at once meet in `storing`: the second waits for the
+ * first instead of storing a duplicate record.
+ *
+ * Pending rows: committing one H2 transaction per new chunk (WRITE_DELAY=0 writes an MVStore chunk at every
+ * commit) cost more than compressing and encrypting it. So new rows wait in memory and are inserted in batches:
+ * when FLUSH_ROWS have gathered, before every catalog transaction (Catalog's hook: a transaction that
+ * references a chunk put earlier always finds its row), and at sync, GC, check and close. Lookups consult
+ * pendingRows before H2; a row leaves pendingRows only after its insert committed, so a lookup never misses it.
+ * A crash loses pending rows only of chunks nothing references yet: their pack records are dead bytes that
+ * compaction reclaims, as with a torn record.
  *
  * Garbage: refcounts are maintained by the reference holders' own transactions (FileChunkLists), so between
  * put and that commit a chunk may sit at refcount 0. Pins cover that window. GC takes the write side of
@@ -65,6 +74,10 @@ final class LocalChunkStore implements ChunkStore {
     private record CacheKey(BlobType type, ChunkId id) {
     }
     private final ExecutorService workers;
+    /** Background loads for {@link #prefetch}; a bounded queue, a full one drops the hint. */
+    private final java.util.concurrent.ThreadPoolExecutor prefetchers;
+    /** Loads in progress on the prefetchers: a get of the same blob waits for it instead of loading twice. */
+    private final ConcurrentHashMap<CacheKey, CompletableFuture<byte[]>> loading = new ConcurrentHashMap<>();
     /** Permits are KiB of chunk data in the pipeline. */
     private final Semaphore inflightKib;
     private final ConcurrentHashMap<ChunkId, AtomicInteger> pins = new ConcurrentHashMap<>();
@@ -72,6 +85,26 @@ final class LocalChunkStore implements ChunkStore {
     private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
     /** Source of evicted payloads (the partner layer); null when there is none. */
     private volatile RemoteFetcher remoteFetcher;
+
+    /** New index rows not yet inserted into H2; see "Pending rows" above. */
+    private final ConcurrentHashMap<ChunkId, ChunkIndex.Entry> pendingRows = new ConcurrentHashMap<>();
+    private final java.util.concurrent.locks.ReentrantLock flushLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Idle lookup sessions (connection + prepared find statement). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Lookup> lookups = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
+
+    /** Pending rows that make a put worker insert them in one transaction. */
+    static final int FLUSH_ROWS = 128;
+
+    private record Lookup(java.sql.Connection connection, java.sql.PreparedStatement find) {
+        void close() {
+            try {
+                connection.close();
+            } catch (java.sql.SQLException e) {
+                // the pool or the database is gone already
+            }
+        }
+    }
 
     private final LongAdder chunksPut = new LongAdder();
     private final LongAdder chunksNew = new LongAdder();
@@ -96,7 +129,78 @@ final class LocalChunkStore implements ChunkStore {
             t.setDaemon(true);
             return t;
         });
+        AtomicInteger m = new AtomicInteger();
+        int nPrefetch = Math.max(2, options.workers());
+        this.prefetchers = new java.util.concurrent.ThreadPoolExecutor(nPrefetch, nPrefetch, 0, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(256), r -> {
+                    Thread t = new Thread(r, "pactfs-read-" + m.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         this.inflightKib = new Semaphore((int) Math.max(1, options.inflightBytes() >> 10));
+        catalog.beforeTransaction(this::flushIndex);
+    }
+
+    /** The index row of {@code id}: a pending one, else H2's; null when unknown. */
+    private ChunkIndex.Entry lookup(ChunkId id) throws IOException {
+        ChunkIndex.Entry e = pendingRows.get(id);
+        if (e != null) {
+            return e;
+        }
+        Lookup l = lookups.poll();
+        try {
+            if (l == null) {
+                java.sql.Connection c = catalog.readConnection();
+                try {
+                    l = new Lookup(c, c.prepareStatement(ChunkIndex.FIND_SQL));
+                } catch (java.sql.SQLException ex) {
+                    c.close();
+                    throw ex;
+                }
+            }
+            e = ChunkIndex.find(l.find(), id);
+        } catch (java.sql.SQLException ex) {
+            if (l != null) {
+                l.close();
+            }
+            throw Catalog.translate("looking up chunk " + id.shortHex(), ex);
+        }
+        if (closed) {
+            l.close();
+        } else {
+            lookups.offer(l);
+        }
+        return e;
+    }
+
+    /** Inserts every pending index row into H2 in one transaction. */
+    void flushIndex() throws IOException {
+        if (pendingRows.isEmpty()) {
+            return;
+        }
+        flushLock.lock();
+        try {
+            if (pendingRows.isEmpty()) {
+                return;
+            }
+            List<ChunkIndex.Entry> rows = new java.util.ArrayList<>(pendingRows.values());
+            try {
+                catalog.transactionWithoutHook(tx -> {
+                    ChunkIndex.insertAll(tx, rows);
+                    return null;
+                });
+            } catch (IOException e) {
+                if (NoSpaceException.isNoSpace(e)) {
+                    throw new NoSpaceException("indexing " + rows.size() + " chunks", e);
+                }
+                throw e;
+            }
+            for (ChunkIndex.Entry e : rows) {
+                pendingRows.remove(e.id(), e);
+            }
+        } finally {
+            flushLock.unlock();
+        }
     }
 
     @Override
@@ -108,14 +212,23 @@ final class LocalChunkStore implements ChunkStore {
     public ChunkId put(BlobType type, byte[] plain) throws IOException {
         ChunkId id = idOf(type, plain);
         chunksPut.increment();
+        ChunkId out;
         try {
-            return putHashed(type, id, plain);
+            out = putHashed(type, id, plain);
         } catch (NoSpaceException e) {
             // Files deleted since the last collection may have left dead records: free them and try once more,
             // so that writing resumes as soon as the user has made room.
             collectGarbage();
-            return putHashed(type, id, plain);
+            out = putHashed(type, id, plain);
         }
+        if (pendingRows.size() >= FLUSH_ROWS && flushLock.tryLock()) {
+            try {
+                flushIndex();
+            } finally {
+                flushLock.unlock();
+            }
+        }
+        return out;
     }
 
     /**
@@ -187,7 +300,7 @@ final class LocalChunkStore implements ChunkStore {
                 }
             }
             try {
-                if (catalog.transaction(tx -> ChunkIndex.find(tx, id)) != null) {
+                if (lookup(id) != null) {
                     plainBytesDeduped.add(plain.length);
                 } else {
                     storeNew(type, id, plain);
@@ -215,17 +328,8 @@ final class LocalChunkStore implements ChunkStore {
             }
             throw e;
         }
-        try {
-            catalog.transaction(tx -> {
-                ChunkIndex.insert(tx, id, type.code, plain.length, sealed.length, loc.packId(), loc.offset());
-                return null;
-            });
-        } catch (IOException e) {
-            if (NoSpaceException.isNoSpace(e)) {
-                throw new NoSpaceException("indexing chunk " + id.shortHex(), e);
-            }
-            throw e;
-        }
+        pendingRows.put(id, new ChunkIndex.Entry(id, type.code, plain.length, sealed.length, 0, loc.packId(),
+                loc.offset()));
         chunksNew.increment();
         plainBytesNew.add(plain.length);
         storedBytesNew.add(sealed.length);
@@ -255,21 +359,66 @@ final class LocalChunkStore implements ChunkStore {
             cacheHits.increment();
             return plain;
         }
-        cacheMisses.increment();
-        try {
-            plain = load(type, id);
-        } catch (ChunkCorruptException e) {
-            throw e;
-        } catch (IOException e) {
-            // Compaction may have moved the record between our lookup and our read: look up once more.
-            plain = load(type, id);
+        CompletableFuture<byte[]> inFlight = loading.get(key);
+        if (inFlight != null) {
+            try {
+                plain = inFlight.join();
+                cacheHits.increment();
+                return plain;
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                // the background load failed: load here, which reports the error properly
+            }
         }
+        cacheMisses.increment();
+        plain = loadRetrying(type, id);
         cache.put(key, plain);
         return plain;
     }
 
+    private byte[] loadRetrying(BlobType type, ChunkId id) throws IOException {
+        try {
+            return load(type, id);
+        } catch (ChunkCorruptException e) {
+            throw e;
+        } catch (IOException e) {
+            // Compaction may have moved the record between our lookup and our read: look up once more.
+            return load(type, id);
+        }
+    }
+
+    @Override
+    public void prefetch(ChunkId id) {
+        CacheKey key = new CacheKey(BlobType.CHUNK, id);
+        if (closed || cache.getIfPresent(key) != null || loading.containsKey(key)) {
+            return;
+        }
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        if (loading.putIfAbsent(key, f) != null) {
+            return;
+        }
+        try {
+            prefetchers.execute(() -> {
+                try {
+                    byte[] plain = cache.getIfPresent(key);
+                    if (plain == null) {
+                        plain = loadRetrying(BlobType.CHUNK, id);
+                        cache.put(key, plain);
+                    }
+                    f.complete(plain);
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                } finally {
+                    loading.remove(key, f);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            loading.remove(key, f);
+            f.cancel(false);
+        }
+    }
+
     private byte[] load(BlobType type, ChunkId id) throws IOException {
-        ChunkIndex.Entry e = catalog.transaction(tx -> ChunkIndex.find(tx, id));
+        ChunkIndex.Entry e = lookup(id);
         if (e == null) {
             throw new StoreException("chunk " + id.toHex() + " is not in the index");
         }
@@ -320,11 +469,12 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public boolean contains(ChunkId id) throws IOException {
-        return catalog.transaction(tx -> ChunkIndex.find(tx, id)) != null;
+        return lookup(id) != null;
     }
 
     @Override
     public void sync() throws IOException {
+        flushIndex();
         packs.sync();
         catalog.sync();
     }
@@ -335,6 +485,7 @@ final class LocalChunkStore implements ChunkStore {
         long freedBytes = 0;
         gcLock.writeLock().lock();
         try {
+            flushIndex();
             // Freeing a tree blob drops the references it held, which may free its children: repeat until stable.
             while (true) {
                 List<ChunkIndex.Entry> dead = catalog.transaction(tx -> ChunkIndex.unreferenced(tx, Integer.MAX_VALUE));
@@ -363,6 +514,7 @@ final class LocalChunkStore implements ChunkStore {
         }
         int rewritten = 0;
         long reclaimed = 0;
+        flushIndex(); // rows of puts since the collection above count as live
         Map<Long, Long> live = catalog.transaction(ChunkIndex::liveBytesPerPack);
         java.util.TreeMap<Long, Long> sizes = packs.list();
         long current = packs.currentPackId();
@@ -390,6 +542,14 @@ final class LocalChunkStore implements ChunkStore {
 
     /** Moves the live records of {@code packId} to the current pack, then deletes it. */
     private void rewritePack(long packId) throws IOException {
+        // Puts hold the read side from their append until their row is pending: with the write side, every
+        // record in this (closed) pack has its row pending or in H2; flush, so the query below sees them all.
+        gcLock.writeLock().lock();
+        try {
+            flushIndex();
+        } finally {
+            gcLock.writeLock().unlock();
+        }
         List<ChunkIndex.Entry> entries = catalog.transaction(tx -> ChunkIndex.inPack(tx, packId));
         List<LocalPacks.Location> moved = new java.util.ArrayList<>(entries.size());
         for (ChunkIndex.Entry e : entries) {
@@ -410,6 +570,7 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public CheckReport check(boolean readData) throws IOException {
+        flushIndex();
         List<String> problems = new java.util.ArrayList<>();
         Map<ChunkId, Long> refs = catalog.transaction(tx -> {
             Map<ChunkId, Long> all = ChunkIndex.countFileReferences(tx);
@@ -519,6 +680,7 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public void close() throws IOException {
+        prefetchers.shutdownNow();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(60, TimeUnit.SECONDS)) {
@@ -527,7 +689,17 @@ final class LocalChunkStore implements ChunkStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        packs.sync();
-        packs.close();
+        closed = true;
+        try {
+            packs.sync();
+            flushIndex();
+        } finally {
+            catalog.beforeTransaction(null);
+            Lookup l;
+            while ((l = lookups.poll()) != null) {
+                l.close();
+            }
+            packs.close();
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.pactfs.fs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -207,5 +208,29 @@ class FileContentTest {
         org.junit.jupiter.api.Assertions.assertTrue(same >= before.size() - 4,
                 "only " + same + " of " + before.size() + " chunks kept");
         repo.assertStoreClean();
+    }
+
+    @Test
+    void utimensWhileOpenWinsOverEarlierWritesAndALaterWriteMovesMtimeAgain() throws IOException {
+        PactFs fs = repo.fs;
+        PactFs.Created c = fs.create(PactFs.ROOT, name("t"), 0644, 1, Caller.ROOT);
+        long fh = c.handle();
+        long ino = c.attr().ino();
+        fs.write(fh, 0, random(1, 300_000), 0, 300_000);
+        fs.utimens(ino, 1_000_000_123L, 2_000_000_456L);
+        fs.flush(fh);
+        assertEquals(2_000_000_456L, fs.getattr(ino).mtimeNs());
+        fs.release(fh);
+        assertEquals(2_000_000_456L, fs.getattr(ino).mtimeNs());
+        assertEquals(300_000, fs.getattr(ino).size());
+        long fh2 = fs.open(ino, 2);
+        fs.write(fh2, 10, random(2, 10), 0, 10);
+        fs.utimens(ino, PactFs.TIME_OMIT, 3_000_000_789L);
+        fs.release(fh2);
+        assertEquals(3_000_000_789L, fs.getattr(ino).mtimeNs());
+        long fh3 = fs.open(ino, 2);
+        fs.write(fh3, 10, random(3, 10), 0, 10);
+        fs.release(fh3);
+        assertTrue(fs.getattr(ino).mtimeNs() > 3_000_000_789L);
     }
 }

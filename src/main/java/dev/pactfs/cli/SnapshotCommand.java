@@ -1,0 +1,179 @@
+package dev.pactfs.cli;
+
+import dev.pactfs.snapshot.Diff;
+import dev.pactfs.snapshot.SnapshotRecord;
+import dev.pactfs.snapshot.SnapshotService;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code pactfs snapshot create|list|diff}. */
+@Command(name = "snapshot", mixinStandardHelpOptions = true,
+        description = "Create, list and compare snapshots (read-only point-in-time copies of the whole tree).",
+        subcommands = {SnapshotCommand.Create.class, SnapshotCommand.ListSnapshots.class, SnapshotCommand.DiffCmd.class})
+final class SnapshotCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, list or diff");
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Freeze the whole live tree as a snapshot (through the mount daemon when mounted: files"
+                    + " being written appear as of their last completed write).")
+    static final class Create implements Callable<Integer> {
+        @Option(names = "--repo", required = true, paramLabel = "DIR")
+        Path repo;
+
+        @Option(names = "--tag", paramLabel = "T", description = "A tag, for forget --keep-tag and listings.")
+        String tag;
+
+        @Option(names = "--name", paramLabel = "N", description = "The snapshot's name (default: its UTC time).")
+        String name;
+
+        @Mixin
+        KeyOptions keys;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (OpenRepo r = OpenRepo.open(Cli.resolve(repo), keys)) {
+                DaemonContext d = DaemonContext.current();
+                dev.pactfs.fs.PactFs live = r.isShared() && d != null ? d.fs() : null;
+                SnapshotService.Created c = new SnapshotService(r.store).create(name, tag, live);
+                spec.commandLine().getOut().println("snapshot " + c.record().name() + " created: " + c.files()
+                        + " files, " + c.trees() + " directories (" + c.newTrees() + " new tree blobs)");
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List snapshots, oldest first.")
+    static final class ListSnapshots implements Callable<Integer> {
+        @Option(names = "--repo", required = true, paramLabel = "DIR")
+        Path repo;
+
+        @Option(names = "--json", description = "One JSON array of snapshot objects.")
+        boolean json;
+
+        @Mixin
+        KeyOptions keys;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (OpenRepo r = OpenRepo.open(Cli.resolve(repo), keys)) {
+                List<SnapshotRecord> all = new SnapshotService(r.store).list();
+                PrintWriter out = spec.commandLine().getOut();
+                if (json) {
+                    StringBuilder sb = new StringBuilder("[");
+                    for (int i = 0; i < all.size(); i++) {
+                        SnapshotRecord s = all.get(i);
+                        sb.append(i == 0 ? "\n" : ",\n").append("  {\"name\": ").append(Json.str(s.name()))
+                                .append(", \"time\": ").append(Json.str(s.time().toString()))
+                                .append(", \"time_ms\": ").append(s.timeMs())
+                                .append(", \"host\": ").append(Json.str(s.host()))
+                                .append(", \"tag\": ").append(s.tag() == null ? "null" : Json.str(s.tag()))
+                                .append(", \"root\": ").append(Json.str(s.root().toHex()))
+                                .append(", \"parent\": ").append(s.parent() == null ? "null" : Json.str(s.parent()))
+                                .append("}");
+                    }
+                    out.println(sb.append(all.isEmpty() ? "]" : "\n]"));
+                } else {
+                    out.printf("%-28s %-24s %-16s %-12s %s%n", "NAME", "TIME (UTC)", "HOST", "TAG", "ROOT");
+                    for (SnapshotRecord s : all) {
+                        out.printf("%-28s %-24s %-16s %-12s %s%n", s.name(), Instant.ofEpochMilli(s.timeMs()).toString(),
+                                s.host(), s.tag() == null ? "-" : s.tag(), s.root().shortHex());
+                    }
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "diff", mixinStandardHelpOptions = true,
+            description = "Paths added (+), removed (-) and changed (M) from snapshot A to snapshot B, with sizes.")
+    static final class DiffCmd implements Callable<Integer> {
+        @Option(names = "--repo", required = true, paramLabel = "DIR")
+        Path repo;
+
+        @Parameters(index = "0", paramLabel = "A")
+        String a;
+
+        @Parameters(index = "1", paramLabel = "B")
+        String b;
+
+        @Mixin
+        KeyOptions keys;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (OpenRepo r = OpenRepo.open(Cli.resolve(repo), keys)) {
+                SnapshotService s = new SnapshotService(r.store);
+                List<Diff.Change> changes = new Diff(s.trees()).between(s.get(a), s.get(b));
+                PrintWriter out = spec.commandLine().getOut();
+                long added = 0;
+                long removed = 0;
+                for (Diff.Change c : changes) {
+                    String p = c.path() + (c.dir() ? "/" : "");
+                    switch (c.kind()) {
+                        case ADDED -> {
+                            out.println("+ " + p + (c.dir() ? "" : "  (" + c.newSize() + " bytes)"));
+                            added += Math.max(0, c.newSize());
+                        }
+                        case REMOVED -> {
+                            out.println("- " + p + (c.dir() ? "" : "  (" + c.oldSize() + " bytes)"));
+                            removed += Math.max(0, c.oldSize());
+                        }
+                        case CHANGED -> out.println("M " + p + (c.dir() ? "" : "  (" + c.oldSize() + " -> "
+                                + c.newSize() + " bytes)") + "  [" + c.what() + "]");
+                    }
+                }
+                out.println(changes.size() + " changes; " + added + " bytes added, " + removed + " bytes removed");
+                return 0;
+            }
+        }
+    }
+
+    /** Minimal JSON string quoting. */
+    static final class Json {
+        static String str(String s) {
+            StringBuilder sb = new StringBuilder("\"");
+            for (char ch : s.toCharArray()) {
+                switch (ch) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    case '\n' -> sb.append("\\n");
+                    case '\t' -> sb.append("\\t");
+                    default -> {
+                        if (ch < 0x20) {
+                            sb.append(String.format("\\u%04x", (int) ch));
+                        } else {
+                            sb.append(ch);
+                        }
+                    }
+                }
+            }
+            return sb.append('"').toString();
+        }
+    }
+}

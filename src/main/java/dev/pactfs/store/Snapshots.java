@@ -1,0 +1,162 @@
+package dev.pactfs.store;
+
+import dev.pactfs.crypto.ChunkId;
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code snapshots} table: one row per snapshot, holding one counted reference on its root tree blob
+ * (taken in {@link #insert}, dropped in {@link #delete}, in the same transaction as the row change), and the
+ * {@code snapshots_forgotten} queue for the partner side of prune.
+ */
+public final class Snapshots {
+
+    private Snapshots() {
+    }
+
+    /** One row. {@code parentId} is the local id of the snapshot this one was taken after, or null. */
+    public record Row(long id, String name, long timeMs, String host, String tag, ChunkId root, Long parentId,
+                      String parentName) {
+    }
+
+    /** A forgotten snapshot not yet handled by the partner side of prune. */
+    public record Forgotten(String name, long timeMs, ChunkId root, long forgottenMs) {
+    }
+
+    private static final String COLUMNS = "id, name, time_ms, host, tag, root_id, parent, parent_name";
+
+    /** Inserts the row and counts its reference on {@code root}; returns the new id. */
+    public static long insert(Tx tx, String name, long timeMs, String host, String tag, ChunkId root, Long parentId,
+                              String parentName) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "INSERT INTO snapshots (name, time_ms, host, tag, root_id, parent, parent_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                Statement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, name);
+            ps.setLong(2, timeMs);
+            ps.setString(3, host);
+            ps.setString(4, tag);
+            ps.setBytes(5, root.toBytes());
+            if (parentId == null) {
+                ps.setNull(6, Types.BIGINT);
+            } else {
+                ps.setLong(6, parentId);
+            }
+            ps.setString(7, parentName);
+            ps.executeUpdate();
+            long id;
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+            ChunkIndex.adjustRefcounts(tx, Map.of(root, 1L));
+            return id;
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 23505) { // unique index violation
+                throw new StoreException("a snapshot named '" + name + "' exists already", e);
+            }
+            throw Catalog.translate("recording snapshot " + name, e);
+        }
+    }
+
+    /** Every snapshot, oldest first. */
+    public static List<Row> list(Tx tx) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT " + COLUMNS + " FROM snapshots ORDER BY time_ms, id");
+             ResultSet rs = ps.executeQuery()) {
+            List<Row> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(toRow(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw Catalog.translate("listing snapshots", e);
+        }
+    }
+
+    /** The snapshot named {@code name}, or null. */
+    public static Row byName(Tx tx, String name) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT " + COLUMNS + " FROM snapshots WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? toRow(rs) : null;
+            }
+        } catch (SQLException e) {
+            throw Catalog.translate("reading snapshot " + name, e);
+        }
+    }
+
+    /**
+     * Deletes the row, drops its reference on its root (which becomes garbage for the next collection unless
+     * something else holds it) and queues it for the partner side of prune. False when it did not exist.
+     */
+    public static boolean delete(Tx tx, Row row, long nowMs) throws IOException {
+        try {
+            try (PreparedStatement ps = tx.connection().prepareStatement("DELETE FROM snapshots WHERE id = ?")) {
+                ps.setLong(1, row.id());
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "MERGE INTO snapshots_forgotten (name, time_ms, root_id, forgotten_ms) KEY (name) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, row.name());
+                ps.setLong(2, row.timeMs());
+                ps.setBytes(3, row.root().toBytes());
+                ps.setLong(4, nowMs);
+                ps.executeUpdate();
+            }
+            ChunkIndex.adjustRefcounts(tx, Map.of(row.root(), -1L));
+            return true;
+        } catch (SQLException e) {
+            throw Catalog.translate("deleting snapshot " + row.name(), e);
+        }
+    }
+
+    /** Forgotten snapshots the partner side has not yet handled, oldest first. */
+    public static List<Forgotten> forgotten(Tx tx) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT name, time_ms, root_id, forgotten_ms FROM snapshots_forgotten ORDER BY forgotten_ms, name");
+             ResultSet rs = ps.executeQuery()) {
+            List<Forgotten> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new Forgotten(rs.getString(1), rs.getLong(2), ChunkId.of(rs.getBytes(3)), rs.getLong(4)));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw Catalog.translate("listing forgotten snapshots", e);
+        }
+    }
+
+    /** Removes {@code names} from the forgotten queue (the partner side has handled them). */
+    public static void clearForgotten(Tx tx, List<String> names) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement("DELETE FROM snapshots_forgotten WHERE name = ?")) {
+            for (String n : names) {
+                ps.setString(1, n);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw Catalog.translate("clearing forgotten snapshots", e);
+        }
+    }
+
+    /** Whether blob {@code id} is in the index (a snapshot refers only to stored blobs). */
+    public static boolean blobExists(Tx tx, ChunkId id) throws IOException {
+        return ChunkIndex.find(tx, id) != null;
+    }
+
+    private static Row toRow(ResultSet rs) throws SQLException {
+        long parent = rs.getLong(7);
+        Long parentId = rs.wasNull() ? null : parent;
+        return new Row(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+                ChunkId.of(rs.getBytes(6)), parentId, rs.getString(8));
+    }
+}
