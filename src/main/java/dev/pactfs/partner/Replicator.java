@@ -5,7 +5,11 @@ import dev.pactfs.crypto.BlobType;
 import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkStore;
+import dev.pactfs.snapshot.PruneListener;
+import dev.pactfs.snapshot.SnapshotRecord;
+import dev.pactfs.snapshot.TreeFormatException;
 import dev.pactfs.store.PartnerCatalog;
+import dev.pactfs.store.Snapshots;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -114,6 +118,37 @@ public final class Replicator {
             PartnerTargets.checkOwnership(target, repoId);
             return PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
         }
+    }
+
+    /**
+     * The partner side of the snapshot layer's prune: deletes the partner records of the forgotten snapshots
+     * (matched by name and time, so a later snapshot reusing a name keeps its record), then {@link #prune}s.
+     * Idempotent, as the snapshot layer requires.
+     */
+    public PruneListener pruneListener(double minLiveFraction) {
+        return (forgotten, localGc) -> {
+            synchronized (passLock) {
+                PartnerTargets.checkOwnership(target, repoId);
+                java.util.Set<String> gone = new HashSet<>();
+                for (Snapshots.Forgotten f : forgotten) {
+                    gone.add(f.name() + "\0" + f.timeMs());
+                }
+                if (!gone.isEmpty()) {
+                    for (String name : target.list(PartnerTarget.Kind.SNAPSHOT)) {
+                        try {
+                            SnapshotRecord r = SnapshotRecord.decode(MetaFiles.readSnapshot(cipher,
+                                    target.load(PartnerTarget.Kind.SNAPSHOT, name), "snapshots/" + name));
+                            if (gone.contains(r.name() + "\0" + r.timeMs())) {
+                                target.delete(PartnerTarget.Kind.SNAPSHOT, name);
+                            }
+                        } catch (PartnerCorruptException | TreeFormatException e) {
+                            log.warn("prune: partner snapshot record {} is unreadable, left alone: {}", name, e.getMessage());
+                        }
+                    }
+                }
+                PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
+            }
+        };
     }
 
     /** Runs one pass; records success or the error in the catalog for {@code status}. */
@@ -370,9 +405,9 @@ public final class Replicator {
         if (snaps.isEmpty()) {
             return 0;
         }
-        Map<Long, String> names = new HashMap<>();
-        for (PartnerCatalog.SnapshotRow s : catalog.transaction(PartnerCatalog::allSnapshots)) {
-            names.put(s.id(), s.name());
+        Map<Long, Snapshots.Row> rows = new HashMap<>();
+        for (Snapshots.Row r : catalog.transaction(Snapshots::list)) {
+            rows.put(r.id(), r);
         }
         int n = 0;
         for (PartnerCatalog.SnapshotRow s : snaps) {
@@ -381,11 +416,20 @@ public final class Replicator {
                 log.debug("snapshot {} waits for {} blobs to reach the partner", s.name(), missing);
                 continue;
             }
-            MetaFiles.Built f = MetaFiles.snapshot(cipher, random, new MetaFiles.Snapshot(s.name(), s.timeMs(), s.host(),
-                    s.tag(), s.root(), s.parent() == null ? null : names.get(s.parent())));
-            MetaFiles.Snapshot back = MetaFiles.readSnapshot(cipher, f.bytes(), "new snapshot record");
-            if (!back.name().equals(s.name()) || !back.root().equals(s.root())) {
-                throw new PartnerCorruptException("new snapshot record for " + s.name() + " parses back differently");
+            Snapshots.Row row = rows.get(s.id());
+            String parent = row == null ? null : row.parentName();
+            if (parent == null && s.parent() != null && rows.containsKey(s.parent())) {
+                parent = rows.get(s.parent()).name();
+            }
+            SnapshotRecord record = new SnapshotRecord(s.name(), s.timeMs(), s.host(), s.tag(), s.root(), parent);
+            MetaFiles.Built f = MetaFiles.snapshot(cipher, random, record.encode());
+            try {
+                SnapshotRecord back = SnapshotRecord.decode(MetaFiles.readSnapshot(cipher, f.bytes(), "new snapshot record"));
+                if (!back.equals(record)) {
+                    throw new PartnerCorruptException("new snapshot record for " + s.name() + " parses back differently");
+                }
+            } catch (TreeFormatException e) {
+                throw new PartnerCorruptException("new snapshot record for " + s.name() + ": " + e.getMessage());
             }
             target.save(PartnerTarget.Kind.SNAPSHOT, f.name(), f.bytes());
             byte[] file = HexFormat.of().parseHex(f.name());

@@ -12,7 +12,7 @@ import dev.pactfs.crypto.RepoKeys;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.PartnerCatalog;
 import dev.pactfs.store.StoreFixture;
-import dev.pactfs.store.TestSql;
+import dev.pactfs.snapshot.SnapshotService;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -295,17 +295,13 @@ class ReplicationTest {
         Replicator rep = f.replicator(f.target(), 10 << 20);
         rep.runPass();
         assertEquals(1, f.target().list(PartnerTarget.Kind.PACK).size());
-        // Forget "a" the way the snapshot layer does: drop its row and root reference, collect garbage.
-        f.s.catalog.transaction(tx -> {
-            PartnerCatalog.SnapshotRow row = PartnerCatalog.allSnapshots(tx).get(0);
-            dev.pactfs.store.BlobGraph.adjustRefcounts(tx, Map.of(row.root(), -1L));
-            TestSql.deleteSnapshot(tx, row.id());
-            return null;
-        });
-        f.s.store.collectGarbage();
-        PartnerPrune.Result pr = rep.prune(0.8);
-        assertEquals(1, pr.packsRepacked());
-        assertEquals(1, pr.snapshotRecordsDeleted());
+        // Forget "a" and prune through the snapshot layer, with the partner side as its listener.
+        SnapshotService snaps = new SnapshotService(f.s.store);
+        snaps.forget(List.of("a"));
+        SnapshotService.Pruned pruned = snaps.prune(rep.pruneListener(0.8), () -> 0);
+        assertEquals(1, pruned.snapshotsHandedToPartner());
+        PartnerPrune.Result pr = rep.prune(0.8); // idempotent: nothing left to do
+        assertEquals(0, pr.packsRepacked());
         assertEquals(1, f.target().list(PartnerTarget.Kind.PACK).size());
         assertEquals(1, f.target().list(PartnerTarget.Kind.SNAPSHOT).size());
         assertTrue(HostedScrub.scrub(f.partnerDir, l -> { }).clean());
