@@ -85,6 +85,7 @@ public final class Replicator {
     /** Upload samples (nanoTime, bytes) within the rate window. Guarded by itself. */
     private final Deque<long[]> samples = new ArrayDeque<>();
     private volatile boolean running;
+    private volatile boolean cancelled;
     private volatile String lastError;
 
     /**
@@ -101,6 +102,17 @@ public final class Replicator {
         this.repoId = repoId;
         this.repoInfo = new MetaFiles.RepoInfo(repoId, chunkMin, chunkAvg, chunkMax, repoFormat);
         this.options = options;
+    }
+
+    /** Makes a running pass (and every later one) stop before its next pack; for shutdown. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    private void checkCancelled() throws PartnerUnavailableException {
+        if (cancelled) {
+            throw new PartnerUnavailableException("replication stopped (shutting down)");
+        }
     }
 
     /** The guarded target (for the fetcher, audit and prune sharing this replicator's partner). */
@@ -192,6 +204,7 @@ public final class Replicator {
     }
 
     private PassResult pass() throws IOException {
+        checkCancelled();
         long start = System.nanoTime();
         PartnerTargets.checkOwnership(target, repoId);
         int temps = target.cleanup();
@@ -249,6 +262,7 @@ public final class Replicator {
 
     /** Publishes one pack and its index, then records both at home. Returns bytes sent. */
     private long upload(List<PackFile.Blob> group) throws IOException {
+        checkCancelled();
         PackFile.Built pack = PackFile.build(cipher, group, random);
         PackFile.verifyBuilt(cipher, pack, group);
         List<MetaFiles.IndexEntry> entries = new ArrayList<>(group.size());
