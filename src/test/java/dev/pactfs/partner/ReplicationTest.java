@@ -276,6 +276,22 @@ class ReplicationTest {
     }
 
     @Test
+    void aLazyRecoveryReadsEveryPayloadFromThePartnerOnDemand() throws IOException {
+        Map<String, byte[]> files = PartnerFixture.night(5, 51, 4, 70_000);
+        f.snapshot("a", files);
+        f.replicator(f.target(), 128 * 1024).runPass();
+        try (StoreFixture st = StoreFixture.open(Files.createDirectories(tmp.resolve("lazy")), f.keys)) {
+            Recovery.rebuildCatalog(st.catalog, f.target(), f.keys.blobCipher());
+            assertEquals(0, st.catalog.transaction(PartnerCatalog::localPayloadBytes));
+            st.store.setRemoteFetcher(new PartnerFetcher(st.catalog, f.target()));
+            Map<String, byte[]> r = PartnerFixture.restore(st, "a");
+            for (String k : files.keySet()) {
+                assertArrayEquals(files.get(k), r.get(k));
+            }
+        }
+    }
+
+    @Test
     void aWrongKeyIsRecognisedBeforeAnythingIsRecovered() throws IOException {
         f.snapshot("a", PartnerFixture.night(1, 1, 1, 1000));
         f.replicator(f.target(), 1 << 20).runPass();
