@@ -4,9 +4,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** Runs a pactfs command line in this JVM with its output captured (tests of other packages use it). */
-public final class Cli {
+public final class CliRun {
 
-    private Cli() {
+    private CliRun() {
     }
 
     /** Exit status and what the command printed. */
