@@ -594,7 +594,7 @@ final class OpenFile {
                     if (pos >= size) {
                         // end of file: the last chunk, and the segment runs to the end
                         chunker.finish(chunk -> {
-                            pins.add(putChunk(seg, chunk));
+                            pins.add(putChunk(seg, chunk, emitted[0]));
                             emitted[0] += chunk.length;
                         });
                         seg.oldEnd = Long.MAX_VALUE;
@@ -604,7 +604,7 @@ final class OpenFile {
                     long[] hole = holeAt(pos);
                     if (hole != null) {
                         chunker.finish(chunk -> {
-                            pins.add(putChunk(seg, chunk));
+                            pins.add(putChunk(seg, chunk, emitted[0]));
                             emitted[0] += chunk.length;
                         });
                         for (long a = hole[0]; a < hole[1]; a += MAX_HOLE_REF) {
@@ -627,7 +627,7 @@ final class OpenFile {
                             if (resyncAt[0] >= 0) {
                                 return; // past the resync point: these bytes are unchanged, keep the old refs
                             }
-                            pins.add(putChunk(seg, chunk));
+                            pins.add(putChunk(seg, chunk, emitted[0]));
                             emitted[0] += chunk.length;
                             if (canResync(emitted[0])) {
                                 resyncAt[0] = emitted[0];
@@ -648,10 +648,22 @@ final class OpenFile {
             }
         }
 
-        private ChunkId putChunk(Segment seg, byte[] chunk) throws IOException {
-            ChunkId id = ctx.store().put(chunk);
+        private ChunkId putChunk(Segment seg, byte[] chunk, long offset) throws IOException {
+            ChunkId id = ctx.store().put(chunk, hintAt(offset));
             seg.refs.add(new ChunkRef(id, chunk.length));
             return id;
+        }
+
+        /**
+         * The old chunk covering {@code offset}: the delta hint for the new chunk there (a file rewritten in place
+         * or truncated and written again keeps most of its content near the same offsets).
+         */
+        private ChunkId hintAt(long offset) {
+            if (offset >= committedSize) {
+                return null;
+            }
+            var e = old.floorEntry(offset);
+            return e == null || e.getValue().ref().isHole() ? null : e.getValue().ref().id();
         }
 
         private long[] holeAt(long pos) {

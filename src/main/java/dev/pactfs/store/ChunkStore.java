@@ -32,6 +32,20 @@ public interface ChunkStore extends Closeable {
      */
     CompletableFuture<ChunkId> putAsync(byte[] plain) throws IOException;
 
+    /** As {@link #put(byte[])}, with a delta hint as in {@link #putAsync(byte[], ChunkId)}. */
+    default ChunkId put(byte[] plain, ChunkId baseHint) throws IOException {
+        return put(plain);
+    }
+
+    /**
+     * As {@link #putAsync(byte[])}, with a hint for delta compression: {@code baseHint} is a chunk likely similar to
+     * {@code plain} (the chunk at the same offset of the previous version of the same file), or null. The store
+     * may ignore it; it never changes the id or the content, only how the chunk is stored.
+     */
+    default CompletableFuture<ChunkId> putAsync(byte[] plain, ChunkId baseHint) throws IOException {
+        return putAsync(plain);
+    }
+
     /** Releases pins taken by {@link #put}, once per put. */
     void unpin(Collection<ChunkId> ids);
 
@@ -119,6 +133,13 @@ public interface ChunkStore extends Closeable {
 
     /** Cumulative counters since the store was opened. */
     record StoreStats(long chunksPut, long chunksNew, long plainBytesNew, long storedBytesNew, long plainBytesDeduped,
-                      long cacheHits, long cacheMisses) {
+                      long cacheHits, long cacheMisses, long deltasNew, long deltaStoredBytes, long deltaBytesSaved,
+                      long deltaHintHits) {
+        /** Without the delta counters (stores that never make deltas). */
+        public StoreStats(long chunksPut, long chunksNew, long plainBytesNew, long storedBytesNew,
+                          long plainBytesDeduped, long cacheHits, long cacheMisses) {
+            this(chunksPut, chunksNew, plainBytesNew, storedBytesNew, plainBytesDeduped, cacheHits, cacheMisses,
+                    0, 0, 0, 0);
+        }
     }
 }
