@@ -193,6 +193,9 @@ final class MountCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             // SIGTERM: commit what is open first, then unmount (lazily when busy) and let the FUSE loop end; if
             // open handles keep a lazy unmount alive, close the repo ourselves after a grace period.
+            if (closing.get()) {
+                return; // an ordinary exit after fusermount -u: everything is committed and closed already
+            }
             try {
                 fs.commitAll();
             } catch (IOException | RuntimeException e) {
