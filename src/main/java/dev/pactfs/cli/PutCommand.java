@@ -76,6 +76,10 @@ final class PutCommand implements Callable<Integer> {
             var s = r.store.stats();
             spec.commandLine().getErr().printf("stored %s as %s: %d bytes in %.2f s (%.0f MB/s), %d new bytes stored for %d new of %d chunks%n",
                     file, name, offset, secs, offset / 1e6 / secs, s.storedBytesNew(), s.chunksNew(), s.chunksPut());
+            if (s.deltasNew() > 0) {
+                spec.commandLine().getErr().printf("deltas: %d of the new chunks (%d bytes stored, %d bytes saved against plain zstd)%n",
+                        s.deltasNew(), s.deltaStoredBytes(), s.deltaBytesSaved());
+            }
         }
         return 0;
     }

@@ -46,6 +46,8 @@ final class OpenFile {
     static final int MAX_HOLE_REF = 1 << 30;
     /** How far ahead of a sequential reader the store is asked to load chunks in the background (bytes). */
     static final long PREFETCH_BYTES = 8L << 20;
+    /** A read starting this close to where the previous reads ended still counts as sequential (bytes). */
+    static final long SEQUENTIAL_SLACK = 2L << 20;
     /** Bytes fed to the chunker per step while re-chunking. */
     private static final int FEED_BYTES = 1 << 20;
 
@@ -169,8 +171,10 @@ final class OpenFile {
      * runs on other cores while the reader consumes this one. {@code next} is the first chunk past this read.
      */
     private void prefetch(List<Placed> list, long offset, long end, int next) {
-        boolean sequential = offset == lastReadEnd || offset == 0;
-        lastReadEnd = end;
+        // The kernel's read-ahead runs several reads at once on FUSE's threads, so they may arrive slightly out
+        // of order: "sequential" is near where the reads got to, not exactly there.
+        boolean sequential = offset == 0 || Math.abs(offset - lastReadEnd) <= SEQUENTIAL_SLACK;
+        lastReadEnd = sequential ? Math.max(lastReadEnd, end) : end;
         if (!sequential) {
             return;
         }
@@ -590,7 +594,7 @@ final class OpenFile {
                     if (pos >= size) {
                         // end of file: the last chunk, and the segment runs to the end
                         chunker.finish(chunk -> {
-                            pins.add(putChunk(seg, chunk));
+                            pins.add(putChunk(seg, chunk, emitted[0]));
                             emitted[0] += chunk.length;
                         });
                         seg.oldEnd = Long.MAX_VALUE;
@@ -600,7 +604,7 @@ final class OpenFile {
                     long[] hole = holeAt(pos);
                     if (hole != null) {
                         chunker.finish(chunk -> {
-                            pins.add(putChunk(seg, chunk));
+                            pins.add(putChunk(seg, chunk, emitted[0]));
                             emitted[0] += chunk.length;
                         });
                         for (long a = hole[0]; a < hole[1]; a += MAX_HOLE_REF) {
@@ -623,7 +627,7 @@ final class OpenFile {
                             if (resyncAt[0] >= 0) {
                                 return; // past the resync point: these bytes are unchanged, keep the old refs
                             }
-                            pins.add(putChunk(seg, chunk));
+                            pins.add(putChunk(seg, chunk, emitted[0]));
                             emitted[0] += chunk.length;
                             if (canResync(emitted[0])) {
                                 resyncAt[0] = emitted[0];
@@ -644,10 +648,22 @@ final class OpenFile {
             }
         }
 
-        private ChunkId putChunk(Segment seg, byte[] chunk) throws IOException {
-            ChunkId id = ctx.store().put(chunk);
+        private ChunkId putChunk(Segment seg, byte[] chunk, long offset) throws IOException {
+            ChunkId id = ctx.store().put(chunk, hintAt(offset));
             seg.refs.add(new ChunkRef(id, chunk.length));
             return id;
+        }
+
+        /**
+         * The old chunk covering {@code offset}: the delta hint for the new chunk there (a file rewritten in place
+         * or truncated and written again keeps most of its content near the same offsets).
+         */
+        private ChunkId hintAt(long offset) {
+            if (offset >= committedSize) {
+                return null;
+            }
+            var e = old.floorEntry(offset);
+            return e == null || e.getValue().ref().isHole() ? null : e.getValue().ref().id();
         }
 
         private long[] holeAt(long pos) {

@@ -107,7 +107,7 @@ public final class PartnerPrune {
         List<MetaFiles.IndexEntry> entries = new ArrayList<>();
         catalog.transaction(tx -> {
             for (PackFile.Entry e : pack.entries()) {
-                Map<ChunkId, Integer> ch = e.kind() == BlobType.CHUNK.code ? Map.of() : PartnerCatalog.children(tx, e.id());
+                Map<ChunkId, Integer> ch = PartnerCatalog.children(tx, e.id()) /* trees: entries; delta chunks: their base */;
                 entries.add(new MetaFiles.IndexEntry(e.id(), e.kind(), e.offset(), e.length(), e.plainSize(), ch));
             }
             return null;

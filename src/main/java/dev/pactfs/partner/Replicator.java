@@ -269,8 +269,11 @@ public final class Replicator {
         Map<ChunkId, Map<ChunkId, Integer>> children = new HashMap<>();
         catalog.transaction(tx -> {
             for (PackFile.Blob b : group) {
-                if (b.kind() != BlobType.CHUNK.code) {
-                    children.put(b.id(), PartnerCatalog.children(tx, b.id()));
+                // Tree blobs: their entries; a delta chunk: its base (so recover rebuilds the edge that keeps
+                // the base alive without decrypting anything).
+                Map<ChunkId, Integer> ch = PartnerCatalog.children(tx, b.id());
+                if (!ch.isEmpty()) {
+                    children.put(b.id(), ch);
                 }
             }
             return null;
@@ -393,7 +396,7 @@ public final class Replicator {
                 List<MetaFiles.IndexEntry> ie = new ArrayList<>();
                 catalog.transaction(tx -> {
                     for (PackFile.Entry e : entries) {
-                        Map<ChunkId, Integer> ch = e.kind() == BlobType.CHUNK.code ? Map.of() : PartnerCatalog.children(tx, e.id());
+                        Map<ChunkId, Integer> ch = PartnerCatalog.children(tx, e.id()) /* trees: entries; delta chunks: their base */;
                         ie.add(new MetaFiles.IndexEntry(e.id(), e.kind(), e.offset(), e.length(), e.plainSize(), ch));
                     }
                     return null;

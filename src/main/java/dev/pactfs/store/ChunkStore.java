@@ -32,6 +32,20 @@ public interface ChunkStore extends Closeable {
      */
     CompletableFuture<ChunkId> putAsync(byte[] plain) throws IOException;
 
+    /** As {@link #put(byte[])}, with a delta hint as in {@link #putAsync(byte[], ChunkId)}. */
+    default ChunkId put(byte[] plain, ChunkId baseHint) throws IOException {
+        return put(plain);
+    }
+
+    /**
+     * As {@link #putAsync(byte[])}, with a hint for delta compression: {@code baseHint} is a chunk likely similar to
+     * {@code plain} (the chunk at the same offset of the previous version of the same file), or null. The store
+     * may ignore it; it never changes the id or the content, only how the chunk is stored.
+     */
+    default CompletableFuture<ChunkId> putAsync(byte[] plain, ChunkId baseHint) throws IOException {
+        return putAsync(plain);
+    }
+
     /** Releases pins taken by {@link #put}, once per put. */
     void unpin(Collection<ChunkId> ids);
 
@@ -43,6 +57,15 @@ public interface ChunkStore extends Closeable {
      * store may load, verify and cache it in the background. Never fails; a later get reports any error.
      */
     default void prefetch(ChunkId id) {
+    }
+
+    /**
+     * Runs the put and get paths (hash, compress, seal, open, decompress, verify) on throw-away data in memory
+     * for up to {@code budgetMillis}, so that the JIT has compiled them (and the AES/GHASH/SHA intrinsics are in
+     * use) before the first real request: a fresh daemon otherwise serves its first seconds several times
+     * slower. Stores nothing.
+     */
+    default void warmUp(long budgetMillis) {
     }
 
     /**
@@ -110,6 +133,13 @@ public interface ChunkStore extends Closeable {
 
     /** Cumulative counters since the store was opened. */
     record StoreStats(long chunksPut, long chunksNew, long plainBytesNew, long storedBytesNew, long plainBytesDeduped,
-                      long cacheHits, long cacheMisses) {
+                      long cacheHits, long cacheMisses, long deltasNew, long deltaStoredBytes, long deltaBytesSaved,
+                      long deltaHintHits) {
+        /** Without the delta counters (stores that never make deltas). */
+        public StoreStats(long chunksPut, long chunksNew, long plainBytesNew, long storedBytesNew,
+                          long plainBytesDeduped, long cacheHits, long cacheMisses) {
+            this(chunksPut, chunksNew, plainBytesNew, storedBytesNew, plainBytesDeduped, cacheHits, cacheMisses,
+                    0, 0, 0, 0);
+        }
     }
 }

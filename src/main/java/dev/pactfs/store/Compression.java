@@ -13,6 +13,30 @@ final class Compression {
 
     static final byte RAW = 0;
     static final byte ZSTD = 1;
+    /**
+     * Codec 2: a delta, {@code baseId(32) | one zstd frame} made with the base chunk's plaintext as raw-content
+     * dictionary ({@link DeltaCodec}). Only file chunks are ever deltas; only the store (which can read the base)
+     * unframes them.
+     */
+    static final byte DELTA = 2;
+    static final int DELTA_HEADER = 1 + 32;
+
+    /** Frames a delta against {@code baseId}. */
+    static byte[] frameDelta(byte[] baseId, byte[] zstdFrame) {
+        byte[] out = new byte[DELTA_HEADER + zstdFrame.length];
+        out[0] = DELTA;
+        System.arraycopy(baseId, 0, out, 1, 32);
+        System.arraycopy(zstdFrame, 0, out, DELTA_HEADER, zstdFrame.length);
+        return out;
+    }
+
+    /** The base id of a delta frame, or null when {@code framed} is not one. */
+    static byte[] deltaBase(byte[] framed) {
+        if (framed.length < DELTA_HEADER || framed[0] != DELTA) {
+            return null;
+        }
+        return java.util.Arrays.copyOfRange(framed, 1, DELTA_HEADER);
+    }
 
     /** zstd level for new chunks: level 3 ≈ 230 MB/s per core at ratio 3.3 on tar data (FACTS.md). */
     static final int LEVEL = 3;
@@ -63,6 +87,7 @@ final class Compression {
                     throw new IllegalArgumentException("decompressed " + n + " bytes, index says " + plainSize);
                 }
             }
+            case DELTA -> throw new IllegalArgumentException("delta frame: needs its base (LocalChunkStore)");
             default -> throw new IllegalArgumentException("unknown codec " + framed[0]);
         }
         return plain;

@@ -86,6 +86,8 @@ final class LocalChunkStore implements ChunkStore {
     /** Source of evicted payloads (the partner layer); null when there is none. */
     private volatile RemoteFetcher remoteFetcher;
 
+    /** Delta edges and super-features of pending rows, inserted with them (see recordFraming). */
+    private final ConcurrentHashMap<ChunkId, Framing> pendingFraming = new ConcurrentHashMap<>();
     /** New index rows not yet inserted into H2; see "Pending rows" above. */
     private final ConcurrentHashMap<ChunkId, ChunkIndex.Entry> pendingRows = new ConcurrentHashMap<>();
     private final java.util.concurrent.locks.ReentrantLock flushLock = new java.util.concurrent.locks.ReentrantLock();
@@ -113,12 +115,18 @@ final class LocalChunkStore implements ChunkStore {
     private final LongAdder plainBytesDeduped = new LongAdder();
     private final LongAdder cacheHits = new LongAdder();
     private final LongAdder cacheMisses = new LongAdder();
+    private final LongAdder deltasNew = new LongAdder();
+    private final LongAdder deltaStoredBytes = new LongAdder();
+    private final LongAdder deltaBytesSaved = new LongAdder();
+    private final LongAdder deltaHintHits = new LongAdder();
+    private final boolean deltas;
 
     LocalChunkStore(Catalog catalog, LocalPacks packs, BlobCipher cipher, ChunkIdHasher hasher, StoreOptions options) {
         this.catalog = catalog;
         this.packs = packs;
         this.cipher = cipher;
         this.hasher = hasher;
+        this.deltas = options.deltas();
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(options.cacheBytes())
                 .weigher((CacheKey k, byte[] v) -> v.length)
@@ -187,6 +195,12 @@ final class LocalChunkStore implements ChunkStore {
             try {
                 catalog.transactionWithoutHook(tx -> {
                     ChunkIndex.insertAll(tx, rows);
+                    for (ChunkIndex.Entry e : rows) {
+                        Framing f = pendingFraming.get(e.id());
+                        if (f != null) {
+                            recordFraming(tx, e.id(), f);
+                        }
+                    }
                     return null;
                 });
             } catch (IOException e) {
@@ -196,6 +210,7 @@ final class LocalChunkStore implements ChunkStore {
                 throw e;
             }
             for (ChunkIndex.Entry e : rows) {
+                pendingFraming.remove(e.id());
                 pendingRows.remove(e.id(), e);
             }
         } finally {
@@ -209,17 +224,26 @@ final class LocalChunkStore implements ChunkStore {
     }
 
     @Override
+    public ChunkId put(byte[] plain, ChunkId baseHint) throws IOException {
+        return put(BlobType.CHUNK, plain, baseHint);
+    }
+
+    @Override
     public ChunkId put(BlobType type, byte[] plain) throws IOException {
+        return put(type, plain, null);
+    }
+
+    private ChunkId put(BlobType type, byte[] plain, ChunkId baseHint) throws IOException {
         ChunkId id = idOf(type, plain);
         chunksPut.increment();
         ChunkId out;
         try {
-            out = putHashed(type, id, plain);
+            out = putHashed(type, id, plain, baseHint);
         } catch (NoSpaceException e) {
             // Files deleted since the last collection may have left dead records: free them and try once more,
             // so that writing resumes as soon as the user has made room.
             collectGarbage();
-            out = putHashed(type, id, plain);
+            out = putHashed(type, id, plain, baseHint);
         }
         if (pendingRows.size() >= FLUSH_ROWS && flushLock.tryLock()) {
             try {
@@ -245,12 +269,12 @@ final class LocalChunkStore implements ChunkStore {
         return hasher.hash(prefixed, 0, prefixed.length);
     }
 
-    private ChunkId putHashed(BlobType type, ChunkId id, byte[] plain) throws IOException {
+    private ChunkId putHashed(BlobType type, ChunkId id, byte[] plain, ChunkId baseHint) throws IOException {
         gcLock.readLock().lock();
         try {
             pin(id);
             try {
-                ensureStored(type, id, plain);
+                ensureStored(type, id, plain, baseHint);
             } catch (IOException | RuntimeException e) {
                 unpin(List.of(id));
                 throw e;
@@ -263,6 +287,11 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public CompletableFuture<ChunkId> putAsync(byte[] plain) throws IOException {
+        return putAsync(plain, null);
+    }
+
+    @Override
+    public CompletableFuture<ChunkId> putAsync(byte[] plain, ChunkId baseHint) throws IOException {
         int kib = Math.max(1, (plain.length + 1023) >> 10);
         try {
             inflightKib.acquire(kib);
@@ -273,7 +302,7 @@ final class LocalChunkStore implements ChunkStore {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return put(plain);
+                    return put(BlobType.CHUNK, plain, baseHint);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 } finally {
@@ -286,7 +315,7 @@ final class LocalChunkStore implements ChunkStore {
         }
     }
 
-    private void ensureStored(BlobType type, ChunkId id, byte[] plain) throws IOException {
+    private void ensureStored(BlobType type, ChunkId id, byte[] plain, ChunkId baseHint) throws IOException {
         while (true) {
             CompletableFuture<Void> mine = new CompletableFuture<>();
             CompletableFuture<Void> other = storing.putIfAbsent(id, mine);
@@ -303,7 +332,7 @@ final class LocalChunkStore implements ChunkStore {
                 if (lookup(id) != null) {
                     plainBytesDeduped.add(plain.length);
                 } else {
-                    storeNew(type, id, plain);
+                    storeNew(type, id, plain, baseHint);
                 }
                 mine.complete(null);
                 return;
@@ -316,9 +345,14 @@ final class LocalChunkStore implements ChunkStore {
         }
     }
 
-    private void storeNew(BlobType type, ChunkId id, byte[] plain) throws IOException {
+    /** How a new chunk is framed: plain (with its super-features, to be indexed) or as a delta. */
+    private record Framing(byte[] framed, long[] features, FeatureIndex.DeltaRow delta) {
+    }
+
+    private void storeNew(BlobType type, ChunkId id, byte[] plain, ChunkId baseHint) throws IOException {
         byte[] idBytes = id.toBytes();
-        byte[] sealed = cipher.seal(type, idBytes, Compression.frame(plain));
+        Framing framing = frameNew(type, id, plain, baseHint);
+        byte[] sealed = cipher.seal(type, idBytes, framing.framed());
         LocalPacks.Location loc;
         try {
             loc = packs.append(type.code, idBytes, sealed);
@@ -328,11 +362,153 @@ final class LocalChunkStore implements ChunkStore {
             }
             throw e;
         }
+        if (framing.delta() != null || framing.features() != null) {
+            // Before the row: a flush that sees the row sees this too, and records both in one transaction.
+            pendingFraming.put(id, framing);
+        }
         pendingRows.put(id, new ChunkIndex.Entry(id, type.code, plain.length, sealed.length, 0, loc.packId(),
                 loc.offset()));
         chunksNew.increment();
         plainBytesNew.add(plain.length);
         storedBytesNew.add(sealed.length);
+        if (framing.delta() != null) {
+            deltasNew.increment();
+            deltaStoredBytes.add(sealed.length);
+            deltaBytesSaved.add(framing.delta().savedBytes());
+        }
+    }
+
+    /**
+     * In the transaction that indexes a new chunk: a delta's edge to its base (which keeps the base alive and is
+     * what GC cascades through) and its delta row; a full chunk's super-features.
+     */
+    private static void recordFraming(Tx tx, ChunkId id, Framing framing) throws IOException {
+        if (framing.delta() != null) {
+            BlobGraph.addChildren(tx, id, Map.of(framing.delta().base(), 1));
+            FeatureIndex.insertDelta(tx, framing.delta());
+        } else if (framing.features() != null) {
+            FeatureIndex.insert(tx, id, framing.features());
+        }
+    }
+
+    /**
+     * Plain zstd, or a delta against a similar full chunk when that is smaller and within the re-base policy
+     * ({@link DeltaPolicy}). Candidates: the caller's hint (a delta hint stands for its own base: depth 1), then
+     * the super-feature index. Runs under the GC read lock, so a base found here is not freed before the delta's
+     * edge to it is committed.
+     */
+    private Framing frameNew(BlobType type, ChunkId id, byte[] plain, ChunkId baseHint) throws IOException {
+        byte[] zstd = Compression.frame(plain);
+        if (!deltas || type != BlobType.CHUNK || plain.length < SuperFeatures.MIN_CHUNK) {
+            return new Framing(zstd, null, null);
+        }
+        long[] sf = SuperFeatures.of(plain);
+        ChunkId hintBase = null;
+        int hintGeneration = 1;
+        if (baseHint != null && !baseHint.equals(id)) {
+            FeatureIndex.DeltaRow hintRow = findDelta(baseHint);
+            if (hintRow == null) {
+                hintBase = baseHint;
+            } else {
+                hintBase = hintRow.base();
+                hintGeneration = hintRow.generation() + 1;
+            }
+        }
+        ChunkId bestBase = null;
+        byte[] best = null;
+        int bestGeneration = 1;
+        if (hintBase != null && hintGeneration <= DeltaPolicy.MAX_GENERATIONS) {
+            byte[] base = baseForDelta(hintBase);
+            if (base != null) {
+                best = DeltaCodec.encode(base, plain);
+                bestBase = hintBase;
+                bestGeneration = hintGeneration;
+            }
+        }
+        // The hint is often off by a chunk or two (content shifts between versions); unless it is already a good
+        // base, ask the feature index as well and keep the smaller delta.
+        if (best == null || best.length > DeltaPolicy.GOOD_ENOUGH_RATIO * zstd.length) {
+            // Without the flush hook: a lookup per new chunk must not defeat the batching of index rows.
+            ChunkId featureBase = catalog.transactionWithoutHook(tx -> FeatureIndex.findBase(tx, sf));
+            if (featureBase == null) {
+                featureBase = pendingBase(sf);
+            }
+            if (featureBase != null && !featureBase.equals(id) && !featureBase.equals(bestBase)) {
+                byte[] base = baseForDelta(featureBase);
+                if (base != null) {
+                    byte[] d = DeltaCodec.encode(base, plain);
+                    if (best == null || d.length < best.length) {
+                        best = d;
+                        bestBase = featureBase;
+                        bestGeneration = 1;
+                    }
+                }
+            }
+        }
+        if (best != null) {
+            int framedLength = Compression.DELTA_HEADER + best.length;
+            if (DeltaPolicy.judge(framedLength, zstd.length) == DeltaPolicy.Verdict.DELTA) {
+                if (bestBase.equals(hintBase)) {
+                    deltaHintHits.increment();
+                }
+                return new Framing(Compression.frameDelta(bestBase.toBytes(), best), null,
+                        new FeatureIndex.DeltaRow(id, bestBase, bestGeneration, zstd.length - framedLength));
+            }
+        }
+        return new Framing(zstd, sf, null);
+    }
+
+    /**
+     * A full chunk among those not yet flushed to H2 (at most a batch) sharing the most super-features with
+     * {@code sf}: so that near-duplicates within one stream find each other before the index rows are written.
+     */
+    private ChunkId pendingBase(long[] sf) {
+        ChunkId best = null;
+        int bestVotes = 0;
+        for (Map.Entry<ChunkId, Framing> e : pendingFraming.entrySet()) {
+            long[] other = e.getValue().features();
+            if (other == null) {
+                continue;
+            }
+            int votes = 0;
+            for (int i = 0; i < sf.length; i++) {
+                if (sf[i] == other[i]) {
+                    votes++;
+                }
+            }
+            if (votes > bestVotes) {
+                best = e.getKey();
+                bestVotes = votes;
+            }
+        }
+        return best;
+    }
+
+    /** The delta facts of {@code id} (pending or in H2), or null when it is stored in full. */
+    private FeatureIndex.DeltaRow findDelta(ChunkId id) throws IOException {
+        Framing f = pendingFraming.get(id);
+        if (f != null) {
+            return f.delta();
+        }
+        return catalog.transactionWithoutHook(tx -> FeatureIndex.findDelta(tx, id));
+    }
+
+    /** The plaintext of {@code candidate} if it can serve as a base: a locally stored full file chunk. */
+    private byte[] baseForDelta(ChunkId candidate) {
+        try {
+            ChunkIndex.Entry e = lookup(candidate);
+            if (e == null || e.kind() != BlobType.CHUNK.code || e.packId() == null) {
+                return null;
+            }
+            if (findDelta(candidate) != null) {
+                return null; // depth 1: a delta is never a base
+            }
+            byte[] base = get(BlobType.CHUNK, candidate);
+            return DeltaCodec.usableBase(base) ? base : null;
+        } catch (IOException e) {
+            log.warn("chunk {} cannot serve as a delta base: {}", candidate.shortHex(), e.getMessage());
+            return null;
+        }
     }
 
     private void pin(ChunkId id) {
@@ -373,6 +549,77 @@ final class LocalChunkStore implements ChunkStore {
         plain = loadRetrying(type, id);
         cache.put(key, plain);
         return plain;
+    }
+
+    @Override
+    public void warmUp(long budgetMillis) {
+        long deadline = System.nanoTime() + budgetMillis * 1_000_000L;
+        List<CompletableFuture<Void>> helpers = new java.util.ArrayList<>();
+        int extra = Math.max(0, prefetchers.getCorePoolSize() - 1);
+        for (int t = 0; t < extra; t++) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            int seed = t + 1;
+            try {
+                prefetchers.execute(() -> {
+                    try {
+                        warmUpRounds(deadline, seed);
+                        f.complete(null);
+                    } catch (Throwable e) {
+                        f.completeExceptionally(e);
+                    }
+                });
+                helpers.add(f);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // no helper then
+            }
+        }
+        warmUpRounds(deadline, 0);
+        for (CompletableFuture<Void> f : helpers) {
+            try {
+                f.join();
+            } catch (CompletionException e) {
+                log.warn("warm-up failed: {}", e.getCause().toString());
+            }
+        }
+    }
+
+    /**
+     * Round trips of throw-away, tar-like data through the production put and verify code (the blob is sealed
+     * under the real key with a fresh random nonce, opened and dropped) until the deadline, or earlier once a
+     * stretch of rounds runs at compiled speed. Sizes alternate between small (many invocations: what makes the
+     * JIT compile) and chunk-sized.
+     */
+    private void warmUpRounds(long deadline, int seed) {
+        java.util.Random rnd = new java.util.Random(seed);
+        byte[] small = new byte[16 << 10];
+        byte[] large = new byte[256 << 10];
+        for (byte[] b : new byte[][] {small, large}) {
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) (rnd.nextInt(8) == 0 ? rnd.nextInt(256) : 'a' + (i % 23)); // compresses about 3x
+            }
+        }
+        int round = 0;
+        int fastStreak = 0;
+        while (System.nanoTime() < deadline) {
+            byte[] plain = (round++ & 7) == 7 ? large : small;
+            plain[round % plain.length] ^= 1;
+            long t0 = System.nanoTime();
+            try {
+                ChunkId id = idOf(BlobType.CHUNK, plain);
+                byte[] sealed = cipher.seal(BlobType.CHUNK, id.toBytes(), Compression.frame(plain));
+                verify(new ChunkIndex.Entry(id, BlobType.CHUNK.code, plain.length, sealed.length, 0, -1L, 0), sealed);
+            } catch (IOException e) {
+                throw new IllegalStateException("warm-up round trip failed", e);
+            }
+            if (plain == large) {
+                // compiled, this path runs at well over 150 MB/s per core (FACTS.md); interpreted, at a few dozen
+                long nanos = System.nanoTime() - t0;
+                fastStreak = nanos < large.length * 1_000_000_000L / (150L << 20) ? fastStreak + 1 : 0;
+                if (fastStreak >= 16 && round > 4000) {
+                    return;
+                }
+            }
+        }
     }
 
     private byte[] loadRetrying(BlobType type, ChunkId id) throws IOException {
@@ -447,15 +694,43 @@ final class LocalChunkStore implements ChunkStore {
             throw new ChunkCorruptException(e.id(), where, ex.getMessage());
         }
         byte[] plain;
-        try {
-            plain = Compression.unframe(framed, e.plainSize());
-        } catch (IllegalArgumentException ex) {
-            throw new ChunkCorruptException(e.id(), where, ex.getMessage());
+        byte[] baseId = Compression.deltaBase(framed);
+        if (baseId != null) {
+            plain = undelta(e, where, ChunkId.of(baseId), framed);
+        } else {
+            try {
+                plain = Compression.unframe(framed, e.plainSize());
+            } catch (IllegalArgumentException ex) {
+                throw new ChunkCorruptException(e.id(), where, ex.getMessage());
+            }
         }
         if (!idOf(typeOf(e), plain).equals(e.id())) {
             throw new ChunkCorruptException(e.id(), where, "plaintext does not hash to the chunk id");
         }
         return plain;
+    }
+
+    /**
+     * The plaintext of delta chunk {@code e}: its base through the cache, then zstd with the base as dictionary.
+     * A damaged or missing base makes the delta itself unreadable, reported as corruption of the delta.
+     */
+    private byte[] undelta(ChunkIndex.Entry e, String where, ChunkId baseId, byte[] framed) throws ChunkCorruptException {
+        if (e.kind() != BlobType.CHUNK.code) {
+            throw new ChunkCorruptException(e.id(), where, "delta frame in a blob of kind " + e.kind());
+        }
+        byte[] base;
+        try {
+            base = get(BlobType.CHUNK, baseId);
+        } catch (IOException ex) {
+            throw new ChunkCorruptException(e.id(), where, "its delta base " + baseId.toHex() + " is unreadable: "
+                    + ex.getMessage());
+        }
+        try {
+            return DeltaCodec.decode(base, framed, Compression.DELTA_HEADER, framed.length - Compression.DELTA_HEADER,
+                    e.plainSize());
+        } catch (IllegalArgumentException ex) {
+            throw new ChunkCorruptException(e.id(), where, "delta against " + baseId.shortHex() + ": " + ex.getMessage());
+        }
     }
 
     private static BlobType typeOf(ChunkIndex.Entry e) throws ChunkCorruptException {
@@ -508,6 +783,9 @@ final class LocalChunkStore implements ChunkStore {
                 if (counted[0] == 0) {
                     break;
                 }
+            }
+            if (freed > 0) {
+                catalog.transaction(FeatureIndex::sweep);
             }
         } finally {
             gcLock.writeLock().unlock();
@@ -675,7 +953,8 @@ final class LocalChunkStore implements ChunkStore {
     @Override
     public StoreStats stats() {
         return new StoreStats(chunksPut.sum(), chunksNew.sum(), plainBytesNew.sum(), storedBytesNew.sum(),
-                plainBytesDeduped.sum(), cacheHits.sum(), cacheMisses.sum());
+                plainBytesDeduped.sum(), cacheHits.sum(), cacheMisses.sum(), deltasNew.sum(), deltaStoredBytes.sum(),
+                deltaBytesSaved.sum(), deltaHintHits.sum());
     }
 
     @Override

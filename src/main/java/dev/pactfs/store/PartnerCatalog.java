@@ -272,8 +272,12 @@ public final class PartnerCatalog {
         try (PreparedStatement self = tx.connection().prepareStatement(
                 "SELECT kind, partner_pack IS NOT NULL FROM chunks WHERE id = ?");
              PreparedStatement kids = tx.connection().prepareStatement(
-                "SELECT b.child, c.kind, c.partner_pack IS NOT NULL FROM blob_children b LEFT JOIN chunks c"
-                        + " ON c.id = b.child WHERE b.parent = ?")) {
+                "SELECT b.child, c.kind, c.partner_pack IS NOT NULL, d.child, dc.kind, dc.partner_pack IS NOT NULL"
+                        + " FROM blob_children b LEFT JOIN chunks c ON c.id = b.child"
+                        // a file chunk's child is its delta base (depth 1: the base has no children)
+                        + " LEFT JOIN blob_children d ON d.parent = b.child AND c.kind = 1"
+                        + " LEFT JOIN chunks dc ON dc.id = d.child"
+                        + " WHERE b.parent = ?")) {
             self.setBytes(1, root.toBytes());
             seen.add(root);
             try (ResultSet rs = self.executeQuery()) {
@@ -298,6 +302,12 @@ public final class PartnerCatalog {
                         v.visit(child, known, known && rs.getBoolean(3));
                         if (known && kind != dev.pactfs.crypto.BlobType.CHUNK.code) {
                             frontier.add(child);
+                        }
+                        byte[] base = rs.getBytes(4);
+                        if (base != null && seen.add(ChunkId.of(base))) {
+                            rs.getInt(5);
+                            boolean baseKnown = !rs.wasNull();
+                            v.visit(ChunkId.of(base), baseKnown, baseKnown && rs.getBoolean(6));
                         }
                     }
                 }

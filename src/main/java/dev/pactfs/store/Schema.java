@@ -63,7 +63,8 @@ final class Schema {
                         + " PRIMARY KEY (parent, child))",
             },
             SnapshotTables.MIGRATION,
-            PartnerTables.MIGRATION);
+            PartnerTables.MIGRATION,
+            DeltaTables.MIGRATION);
 
     /** The schema version this build writes. */
     static final int CURRENT_VERSION = MIGRATIONS.size();

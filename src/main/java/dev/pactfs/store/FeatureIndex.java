@@ -1,0 +1,139 @@
+package dev.pactfs.store;
+
+import dev.pactfs.crypto.ChunkId;
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The similarity index: super-feature → full chunk ({@link SuperFeatures}, table {@code delta_features}), and the
+ * per-delta facts ({@code delta_chunks}). Lives in H2, off the Java heap.
+ *
+ * <p>Size: 3 rows per full chunk of 8 + 32 bytes (+ H2 row overhead); with 256 KiB chunks ≈ 4 M chunks per TiB of
+ * unique data, ≈ 12 M rows. Deltas are not indexed.
+ */
+final class FeatureIndex {
+
+    /** Candidates read per super-feature: a very common one (many near-identical chunks) is cut off here. */
+    static final int MAX_PER_FEATURE = 32;
+
+    private FeatureIndex() {
+    }
+
+    /** A delta chunk's facts. */
+    record DeltaRow(ChunkId id, ChunkId base, int generation, int savedBytes) {
+    }
+
+    /** Records that full chunk {@code id} has super-features {@code sf}. */
+    static void insert(Tx tx, ChunkId id, long[] sf) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "MERGE INTO delta_features (sf, chunk_id) KEY (sf, chunk_id) VALUES (?, ?)")) {
+            for (long s : sf) {
+                ps.setLong(1, s);
+                ps.setBytes(2, id.toBytes());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw Catalog.translate("indexing features of chunk " + id.shortHex(), e);
+        }
+    }
+
+    /**
+     * The live, locally stored full chunk sharing the most super-features with {@code sf} (newest on ties), or
+     * null.
+     */
+    static ChunkId findBase(Tx tx, long[] sf) throws IOException {
+        Map<ChunkId, long[]> votes = new HashMap<>(); // id -> {votes, created_ms}
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT f.chunk_id, c.created_ms FROM delta_features f JOIN chunks c ON c.id = f.chunk_id"
+                        + " WHERE f.sf = ? AND c.pack_id IS NOT NULL LIMIT " + MAX_PER_FEATURE)) {
+            for (long s : sf) {
+                ps.setLong(1, s);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long created = rs.getLong(2);
+                        votes.computeIfAbsent(ChunkId.of(rs.getBytes(1)), k -> new long[] {0, created})[0]++;
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw Catalog.translate("looking up similar chunks", e);
+        }
+        ChunkId best = null;
+        long[] bestV = null;
+        for (Map.Entry<ChunkId, long[]> e : votes.entrySet()) {
+            long[] v = e.getValue();
+            if (bestV == null || v[0] > bestV[0] || (v[0] == bestV[0] && v[1] > bestV[1])) {
+                best = e.getKey();
+                bestV = v;
+            }
+        }
+        return best;
+    }
+
+    static void insertDelta(Tx tx, DeltaRow row) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "MERGE INTO delta_chunks (id, base_id, generation, saved_bytes) KEY (id) VALUES (?, ?, ?, ?)")) {
+            ps.setBytes(1, row.id().toBytes());
+            ps.setBytes(2, row.base().toBytes());
+            ps.setInt(3, row.generation());
+            ps.setInt(4, row.savedBytes());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw Catalog.translate("recording delta chunk " + row.id().shortHex(), e);
+        }
+    }
+
+    /** The delta facts of {@code id}, or null when it is stored in full (or unknown). */
+    static DeltaRow findDelta(Tx tx, ChunkId id) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT base_id, generation, saved_bytes FROM delta_chunks WHERE id = ?")) {
+            ps.setBytes(1, id.toBytes());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return new DeltaRow(id, ChunkId.of(rs.getBytes(1)), rs.getInt(2), rs.getInt(3));
+                }
+            }
+            // A catalog rebuilt by recover from the partner's index files has the edge delta -> base (a file
+            // chunk's only kind of child) but no delta_chunks row.
+            try (PreparedStatement edge = tx.connection().prepareStatement(
+                    "SELECT b.child FROM blob_children b JOIN chunks c ON c.id = b.parent"
+                            + " WHERE b.parent = ? AND c.kind = 1 LIMIT 1")) {
+                edge.setBytes(1, id.toBytes());
+                try (ResultSet rs = edge.executeQuery()) {
+                    return rs.next() ? new DeltaRow(id, ChunkId.of(rs.getBytes(1)), 1, 0) : null;
+                }
+            }
+        } catch (SQLException e) {
+            throw Catalog.translate("looking up delta chunk " + id.shortHex(), e);
+        }
+    }
+
+    /** Drops the feature and delta rows of chunks no longer in the index (after GC freed them). */
+    static int sweep(Tx tx) throws IOException {
+        try (PreparedStatement a = tx.connection().prepareStatement(
+                "DELETE FROM delta_features f WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.id = f.chunk_id)");
+             PreparedStatement b = tx.connection().prepareStatement(
+                "DELETE FROM delta_chunks d WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.id = d.id)")) {
+            return a.executeUpdate() + b.executeUpdate();
+        } catch (SQLException e) {
+            throw Catalog.translate("sweeping the feature index", e);
+        }
+    }
+
+    /** Deltas stored and bytes they saved against plain zstd, over the whole catalog. */
+    static long[] totals(Tx tx) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT COUNT(*), COALESCE(SUM(saved_bytes), 0) FROM delta_chunks");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        } catch (SQLException e) {
+            throw Catalog.translate("counting delta chunks", e);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.pactfs.partner;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pactfs.crypto.ChunkId;
+import dev.pactfs.store.ChunkStore;
+import dev.pactfs.store.DeltaStoreTest;
+import dev.pactfs.store.PartnerCatalog;
+import dev.pactfs.store.StoreFixture;
+import dev.pactfs.store.TestSql;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(120)
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class DeltaReplicationTest {
+
+    @TempDir
+    Path tmp;
+    PartnerFixture f;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        f = PartnerFixture.create(tmp, tmp.resolve("partner"));
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        f.close();
+    }
+
+    StoreFixture recover(Path into) throws IOException {
+        StoreFixture st = StoreFixture.open(Files.createDirectories(into), f.keys);
+        Recovery.Result r = Recovery.rebuildCatalog(st.catalog, f.target(), f.keys.blobCipher());
+        assertTrue(r.problems().isEmpty(), r.problems().toString());
+        List<String> problems = new ArrayList<>();
+        Set<ChunkId> lost = Recovery.fetchPayloads(st.store, f.target(), (d, t) -> { }, problems);
+        assertTrue(lost.isEmpty() && problems.isEmpty(), problems.toString());
+        return st;
+    }
+
+    static Map<String, byte[]> nights(byte[] dump) {
+        Map<String, byte[]> m = new LinkedHashMap<>();
+        m.put("db.sql", dump);
+        return m;
+    }
+
+    /** Delta chunks (file chunks with an edge to a base) in a catalog. */
+    static List<ChunkId> deltaChunks(StoreFixture s) throws IOException {
+        return s.catalog.transaction(DeltaStoreTest::deltaChunks);
+    }
+
+    @Test
+    void delta_chunks_round_trip_byte_exact_through_replicate_recover_and_restore() throws IOException {
+        byte[] v1 = DeltaStoreTest.lines(1, 400_000);
+        byte[] v2 = DeltaStoreTest.edited(v1, 2, 30);
+        f.snapshot("night-1", nights(v1));
+        f.snapshot("night-2", nights(v2));
+        ChunkStore.StoreStats stats = f.s.store.stats();
+        assertTrue(stats.deltasNew() > 0, "night-2 stored as deltas: " + stats);
+        List<ChunkId> deltas = deltaChunks(f.s);
+        assertEquals(stats.deltasNew(), deltas.size());
+        f.replicator(f.target(), 256 * 1024).runPass();
+        assertTrue(HostedScrub.scrub(f.partnerDir, l -> { }).clean());
+        try (StoreFixture st = recover(tmp.resolve("recovered"))) {
+            assertEquals(Set.copyOf(deltas), Set.copyOf(deltaChunks(st)),
+                    "recover rebuilt every delta -> base edge from the partner's index files");
+            assertArrayEquals(v1, PartnerFixture.restore(st, "night-1").get("db.sql"));
+            assertArrayEquals(v2, PartnerFixture.restore(st, "night-2").get("db.sql"));
+            ChunkStore.CheckReport c = st.store.check(true);
+            assertTrue(c.clean(), c.problems().toString());
+        }
+    }
+
+    @Test
+    void forgetting_the_snapshot_that_holds_the_bases_keeps_them_at_home_and_at_the_partner() throws IOException {
+        byte[] v1 = DeltaStoreTest.lines(3, 400_000);
+        byte[] v2 = DeltaStoreTest.edited(v1, 4, 30);
+        f.snapshot("night-1", nights(v1));
+        f.snapshot("night-2", nights(v2));
+        assertFalse(deltaChunks(f.s).isEmpty());
+        Replicator rep = f.replicator(f.target(), 10 << 20);
+        rep.runPass();
+        // Forget night-1, whose chunks are the bases of night-2's deltas.
+        f.s.catalog.transaction(tx -> {
+            PartnerCatalog.SnapshotRow row = PartnerCatalog.allSnapshots(tx).get(0);
+            assertEquals("night-1", row.name());
+            dev.pactfs.store.BlobGraph.adjustRefcounts(tx, Map.of(row.root(), -1L));
+            TestSql.deleteSnapshot(tx, row.id());
+            return null;
+        });
+        f.s.store.collectGarbage();
+        assertTrue(f.s.store.check(true).clean(), f.s.store.check(true).problems().toString());
+        PartnerPrune.run(f.s.store, f.keys.blobCipher(), rep.target(), 0.99, 1 << 20);
+        assertArrayEquals(v2, PartnerFixture.restore(f.s, "night-2").get("db.sql"));
+        try (StoreFixture st = recover(tmp.resolve("rec"))) {
+            assertArrayEquals(v2, PartnerFixture.restore(st, "night-2").get("db.sql"));
+            assertTrue(st.store.check(true).clean());
+        }
+    }
+}
