@@ -209,6 +209,9 @@ public final class Recovery {
     public static Set<ChunkId> fetchPayloads(ChunkStore store, PartnerTarget target, Progress progress,
                                             List<String> problems) throws IOException {
         Catalog catalog = store.catalog();
+        // A delta chunk is verified by decoding it against its base, which may sit in a pack not fetched yet:
+        // the store then fetches the base from the partner on demand.
+        store.setRemoteFetcher(new PartnerFetcher(catalog, target));
         List<PartnerCatalog.PartnerPack> packs = catalog.transaction(PartnerCatalog::packs);
         long total = packs.stream().mapToLong(PartnerCatalog.PartnerPack::size).sum();
         long done = 0;
