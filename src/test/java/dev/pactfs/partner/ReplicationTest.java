@@ -331,13 +331,12 @@ class ReplicationTest {
     }
 
     /** A target whose n-th save of one kind fails (a crash at that point, as far as the partner sees it). */
-    static final class FailingTarget implements PartnerTarget {
-        private final PartnerTarget inner;
+    static final class FailingTarget extends ForwardingTarget {
         private final Kind kind;
         private int left;
 
         FailingTarget(PartnerTarget inner, Kind kind, int nth) {
-            this.inner = inner;
+            super(inner);
             this.kind = kind;
             this.left = nth;
         }
@@ -348,41 +347,6 @@ class ReplicationTest {
                 throw new IOException("simulated crash before saving " + k);
             }
             inner.save(k, name, data);
-        }
-
-        @Override
-        public byte[] load(Kind k, String name, long offset, int length) throws IOException {
-            return inner.load(k, name, offset, length);
-        }
-
-        @Override
-        public long stat(Kind k, String name) throws IOException {
-            return inner.stat(k, name);
-        }
-
-        @Override
-        public List<String> list(Kind k) throws IOException {
-            return inner.list(k);
-        }
-
-        @Override
-        public void delete(Kind k, String name) throws IOException {
-            inner.delete(k, name);
-        }
-
-        @Override
-        public int cleanup() throws IOException {
-            return inner.cleanup();
-        }
-
-        @Override
-        public long usableSpace() throws IOException {
-            return inner.usableSpace();
-        }
-
-        @Override
-        public String location() {
-            return inner.location();
         }
     }
 }
