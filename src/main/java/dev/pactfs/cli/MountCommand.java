@@ -40,6 +40,9 @@ final class MountCommand implements Callable<Integer> {
 
     /** File (in the repo) holding the daemon's pid while mounted, for `pactfs umount`. */
     static final String PID_FILE = "mount.pid";
+
+    /** Longest the daemon spends before mounting on getting its put and read paths JIT-compiled. */
+    static final long WARM_UP_MILLIS = 6_000;
     /** File (in the repo) collecting a detached daemon's output. */
     static final String LOG_FILE = "mount.log";
     /** How long the detaching parent waits for the mount to appear (seconds). */
@@ -139,6 +142,7 @@ final class MountCommand implements Callable<Integer> {
     private int runForeground(List<String> fuseOpts) throws IOException {
         Path abs = mountPoint.toAbsolutePath().normalize();
         OpenRepo r = OpenRepo.open(repo, keys);
+        r.store.warmUp(WARM_UP_MILLIS);
         PactFs fs;
         try {
             fs = PactFs.open(r.catalog, r.store, r.dir, r::newChunker);
@@ -189,6 +193,9 @@ final class MountCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             // SIGTERM: commit what is open first, then unmount (lazily when busy) and let the FUSE loop end; if
             // open handles keep a lazy unmount alive, close the repo ourselves after a grace period.
+            if (closing.get()) {
+                return; // an ordinary exit after fusermount -u: everything is committed and closed already
+            }
             try {
                 fs.commitAll();
             } catch (IOException | RuntimeException e) {

@@ -4,9 +4,11 @@ import dev.pactfs.partner.BackgroundReplicator;
 import dev.pactfs.partner.Bandwidth;
 import dev.pactfs.partner.CacheLimit;
 import dev.pactfs.partner.PartnerFetcher;
+import dev.pactfs.partner.PartnerPrune;
 import dev.pactfs.partner.PartnerTarget;
 import dev.pactfs.partner.PartnerTargets;
 import dev.pactfs.partner.Replicator;
+import dev.pactfs.snapshot.PruneListener;
 import java.nio.file.Path;
 
 /**
@@ -63,6 +65,7 @@ final class PartnerWiring {
         Replicator rep = replicator(r, target(r, bandwidth), Replicator.Options.defaults());
         BackgroundReplicator bg = new BackgroundReplicator(rep, () -> CacheLimit.enforce(r.store, r.config.cacheMax()));
         daemon.register(BackgroundReplicator.class, bg);
+        daemon.register(PruneListener.class, rep.pruneListener(PartnerPrune.DEFAULT_MIN_LIVE_FRACTION));
         return bg.start();
     }
 
@@ -70,6 +73,15 @@ final class PartnerWiring {
         if (bg != null) {
             bg.close();
         }
+    }
+
+    /** The partner side of prune for a repo opened without a daemon, or null without a partner. */
+    static PruneListener pruneListener(OpenRepo r) {
+        if (r.config.partner() == null) {
+            return null;
+        }
+        return replicator(r, target(r, null), Replicator.Options.defaults())
+                .pruneListener(PartnerPrune.DEFAULT_MIN_LIVE_FRACTION);
     }
 
     /** The background replicator of {@code repoDir} when this process is its mount daemon, else null. */

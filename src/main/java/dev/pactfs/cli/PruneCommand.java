@@ -33,7 +33,7 @@ final class PruneCommand implements Callable<Integer> {
         Path dir = Cli.resolve(repo);
         try (OpenRepo r = OpenRepo.open(dir, keys)) {
             DaemonContext d = DaemonContext.current();
-            PruneListener partner = d == null ? null : d.service(PruneListener.class);
+            PruneListener partner = d == null ? PartnerWiring.pruneListener(r) : d.service(PruneListener.class);
             SnapshotService.Pruned p = new SnapshotService(r.store).prune(partner, () -> bytesOnDisk(dir));
             spec.commandLine().getOut().println("freed " + p.gc().chunksFreed() + " blobs (" + p.gc().bytesFreed()
                     + " bytes), rewrote " + p.gc().packsRewritten() + " packs; repo " + p.bytesBefore() + " -> "

@@ -126,6 +126,9 @@ final class RecoverCommand implements Callable<Integer> {
             }
             if (!lost.isEmpty()) {
                 out.printf("%d blobs could not be recovered; affected snapshots: %s%n", lost.size(), String.join(", ", affected));
+                for (String file : dev.pactfs.partner.AffectedFiles.list(store, lost, 1000)) {
+                    out.println("affected: " + file);
+                }
                 for (ChunkId id : lost) {
                     out.println("lost blob " + id.toHex());
                 }

@@ -46,6 +46,8 @@ final class OpenFile {
     static final int MAX_HOLE_REF = 1 << 30;
     /** How far ahead of a sequential reader the store is asked to load chunks in the background (bytes). */
     static final long PREFETCH_BYTES = 8L << 20;
+    /** A read starting this close to where the previous reads ended still counts as sequential (bytes). */
+    static final long SEQUENTIAL_SLACK = 2L << 20;
     /** Bytes fed to the chunker per step while re-chunking. */
     private static final int FEED_BYTES = 1 << 20;
 
@@ -169,8 +171,10 @@ final class OpenFile {
      * runs on other cores while the reader consumes this one. {@code next} is the first chunk past this read.
      */
     private void prefetch(List<Placed> list, long offset, long end, int next) {
-        boolean sequential = offset == lastReadEnd || offset == 0;
-        lastReadEnd = end;
+        // The kernel's read-ahead runs several reads at once on FUSE's threads, so they may arrive slightly out
+        // of order: "sequential" is near where the reads got to, not exactly there.
+        boolean sequential = offset == 0 || Math.abs(offset - lastReadEnd) <= SEQUENTIAL_SLACK;
+        lastReadEnd = sequential ? Math.max(lastReadEnd, end) : end;
         if (!sequential) {
             return;
         }

@@ -21,6 +21,8 @@ public final class BackgroundReplicator implements Closeable {
     static final long BACKOFF_MIN_MS = 2_000;
     /** Longest retry delay, ms. */
     static final long BACKOFF_MAX_MS = 300_000;
+    /** How long {@link #close} waits for a running pass to stop, ms. */
+    static final long STOP_WAIT_MS = 5_000;
 
     private final Replicator replicator;
     private final IoAction afterPass;
@@ -104,14 +106,20 @@ public final class BackgroundReplicator implements Closeable {
         }
     }
 
-    /** Stops the thread; a running pass is interrupted (it leaves only temp files, removed next pass). */
+    /**
+     * Stops the thread: a running pass stops before its next pack and is waited for up to
+     * {@link #STOP_WAIT_MS}. The thread is never interrupted: an interrupt during H2's file I/O would close the
+     * catalog's file channel under every other user. A pass still running after the wait fails at its next
+     * catalog access once the repo is closed, leaving at most a temp file or an unrecorded pack (both handled by
+     * the next pass).
+     */
     @Override
     public void close() {
         stopping = true;
+        replicator.cancel();
         wake();
-        thread.interrupt();
         try {
-            thread.join(30_000);
+            thread.join(STOP_WAIT_MS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -2,7 +2,6 @@ package dev.pactfs.partner;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 /**
  * Refuses every write unless the copy's {@code config} is there and names this repo. An unmounted NFS
@@ -10,16 +9,15 @@ import java.util.List;
  * config is re-read before each save and delete (a few bytes), so a share that goes away mid-pass stops the
  * pass at the next file. Thread-safe.
  */
-final class GuardedTarget implements PartnerTarget {
+final class GuardedTarget extends ForwardingTarget {
 
     /** First line of a partner copy's config. */
     static final String CONFIG_MAGIC = "pactfs-partner-copy";
 
-    private final PartnerTarget inner;
     private final String repoId;
 
     GuardedTarget(PartnerTarget inner, String repoId) {
-        this.inner = inner;
+        super(inner);
         this.repoId = repoId;
     }
 
@@ -83,35 +81,5 @@ final class GuardedTarget implements PartnerTarget {
     public int cleanup() throws IOException {
         check();
         return inner.cleanup();
-    }
-
-    @Override
-    public byte[] load(Kind kind, String name, long offset, int length) throws IOException {
-        return inner.load(kind, name, offset, length);
-    }
-
-    @Override
-    public long stat(Kind kind, String name) throws IOException {
-        return inner.stat(kind, name);
-    }
-
-    @Override
-    public List<String> list(Kind kind) throws IOException {
-        return inner.list(kind);
-    }
-
-    @Override
-    public long usableSpace() throws IOException {
-        return inner.usableSpace();
-    }
-
-    @Override
-    public String location() {
-        return inner.location();
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
     }
 }

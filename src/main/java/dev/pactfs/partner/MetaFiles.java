@@ -24,8 +24,7 @@ import java.util.Map;
  *   index     = header('I') packName(32) seal(INDEX, fileId, indexPlain) footer
  *   indexPlain= 'I' | version(1) | packName(32) | packSize(8) | count(4) | ientry*
  *   ientry    = id(32) | kind(1) | offset(8) | length(4) | plainSize(4) | childCount(4) | (child(32) | n(4))*
- *   snapshot  = header('S') seal(SNAPSHOT, fileId, 'S' | version(1) | timeMs(8) | root(32) | str name | str host
- *               | optstr tag | optstr parentName) footer
+ *   snapshot  = header('S') seal(SNAPSHOT, fileId, SnapshotRecord.encode()) footer   (the snapshot layer's record)
  *   repoInfo  = header('R') seal(INDEX, fileId, 'R' | version(1) | str repoId | chunkMin(4) | chunkAvg(4)
  *               | chunkMax(4) | repoFormat(4)) footer
  *   str       = length(2) | UTF-8 bytes;  optstr = present(1) [str]
@@ -44,10 +43,6 @@ final class MetaFiles {
 
     /** A decoded index file. */
     record Index(byte[] packName, long packSize, List<IndexEntry> entries) {
-    }
-
-    /** A decoded snapshot record. */
-    record Snapshot(String name, long timeMs, String host, String tag, ChunkId root, String parentName) {
     }
 
     /** Decoded repo info: what recover needs to make a new local config. */
@@ -86,21 +81,9 @@ final class MetaFiles {
         return envelope(cipher, random, Envelope.INDEX, BlobType.INDEX, index.packName(), bo.toByteArray());
     }
 
-    static Built snapshot(BlobCipher cipher, SecureRandom random, Snapshot s) {
-        ByteArrayOutputStream bo = new ByteArrayOutputStream();
-        try (DataOutputStream o = new DataOutputStream(bo)) {
-            o.write('S');
-            o.write(META_VERSION);
-            o.writeLong(s.timeMs());
-            o.write(s.root().toBytes());
-            str(o, s.name());
-            str(o, s.host());
-            optStr(o, s.tag());
-            optStr(o, s.parentName());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return envelope(cipher, random, Envelope.SNAPSHOT, BlobType.SNAPSHOT, null, bo.toByteArray());
+    /** A snapshot record file around {@code record}, the snapshot layer's encoded record. */
+    static Built snapshot(BlobCipher cipher, SecureRandom random, byte[] record) {
+        return envelope(cipher, random, Envelope.SNAPSHOT, BlobType.SNAPSHOT, null, record);
     }
 
     static Built repoInfo(BlobCipher cipher, SecureRandom random, RepoInfo r) {
@@ -126,13 +109,6 @@ final class MetaFiles {
         }
         o.writeShort(b.length);
         o.write(b);
-    }
-
-    private static void optStr(DataOutputStream o, String s) throws IOException {
-        o.write(s == null ? 0 : 1);
-        if (s != null) {
-            str(o, s);
-        }
     }
 
     private static Built envelope(BlobCipher cipher, SecureRandom random, byte kind, BlobType type, byte[] plainPrefix,
@@ -217,26 +193,13 @@ final class MetaFiles {
         }
     }
 
-    static Snapshot readSnapshot(BlobCipher cipher, byte[] file, String what) throws PartnerCorruptException {
+    /** The encoded snapshot record inside a snapshot file (decode with the snapshot layer's SnapshotRecord). */
+    static byte[] readSnapshot(BlobCipher cipher, byte[] file, String what) throws PartnerCorruptException {
         Envelope.Header h = Envelope.check(file, what);
         if (h.kind() != Envelope.SNAPSHOT) {
             throw new PartnerCorruptException(what + ": not a snapshot record (kind '" + (char) h.kind() + "')");
         }
-        byte[] plain = open(cipher, file, BlobType.SNAPSHOT, Envelope.HEADER, what);
-        try {
-            ByteBuffer b = ByteBuffer.wrap(plain);
-            expectTag(b, 'S', what);
-            long time = b.getLong();
-            byte[] root = new byte[32];
-            b.get(root);
-            String name = str(b);
-            String host = str(b);
-            String tag = optStr(b);
-            String parent = optStr(b);
-            return new Snapshot(name, time, host, tag, ChunkId.of(root), parent);
-        } catch (BufferUnderflowException e) {
-            throw new PartnerCorruptException(what + ": snapshot record ends early");
-        }
+        return open(cipher, file, BlobType.SNAPSHOT, Envelope.HEADER, what);
     }
 
     static RepoInfo readRepoInfo(BlobCipher cipher, byte[] file, String what) throws PartnerCorruptException {
@@ -291,9 +254,5 @@ final class MetaFiles {
         byte[] s = new byte[n];
         b.get(s);
         return new String(s, StandardCharsets.UTF_8);
-    }
-
-    private static String optStr(ByteBuffer b) {
-        return b.get() == 0 ? null : str(b);
     }
 }

@@ -2,25 +2,23 @@ package dev.pactfs.partner;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.List;
 
 /**
  * Caps the bytes written to (and read from) a target at a rate: a token bucket of one second's worth. A save of
  * n bytes waits until n bytes of budget have accrued, so the average over any few seconds stays under the cap.
  * Thread-safe.
  */
-final class RateLimitedTarget implements PartnerTarget {
+final class RateLimitedTarget extends ForwardingTarget {
 
-    private final PartnerTarget inner;
     private final long bytesPerSecond;
     /** Time (nanoTime) at which the budget spent so far is paid off. Guarded by {@code this}. */
     private long paidUntilNanos = System.nanoTime();
 
     RateLimitedTarget(PartnerTarget inner, long bytesPerSecond) {
+        super(inner);
         if (bytesPerSecond <= 0) {
             throw new IllegalArgumentException("rate must be positive: " + bytesPerSecond);
         }
-        this.inner = inner;
         this.bytesPerSecond = bytesPerSecond;
     }
 
@@ -55,40 +53,5 @@ final class RateLimitedTarget implements PartnerTarget {
         byte[] b = inner.load(kind, name, offset, length);
         acquire(b.length);
         return b;
-    }
-
-    @Override
-    public long stat(Kind kind, String name) throws IOException {
-        return inner.stat(kind, name);
-    }
-
-    @Override
-    public List<String> list(Kind kind) throws IOException {
-        return inner.list(kind);
-    }
-
-    @Override
-    public void delete(Kind kind, String name) throws IOException {
-        inner.delete(kind, name);
-    }
-
-    @Override
-    public int cleanup() throws IOException {
-        return inner.cleanup();
-    }
-
-    @Override
-    public long usableSpace() throws IOException {
-        return inner.usableSpace();
-    }
-
-    @Override
-    public String location() {
-        return inner.location();
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
     }
 }

@@ -5,7 +5,10 @@ import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkCorruptException;
 import dev.pactfs.store.ChunkStore;
+import dev.pactfs.snapshot.SnapshotRecord;
+import dev.pactfs.snapshot.TreeFormatException;
 import dev.pactfs.store.PartnerCatalog;
+import dev.pactfs.store.Snapshots;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -160,7 +163,7 @@ public final class Recovery {
             blobs += entries.size();
         }
         // Snapshot records, oldest first, parents by name.
-        List<MetaFiles.Snapshot> snaps = new ArrayList<>();
+        List<SnapshotRecord> snaps = new ArrayList<>();
         Map<String, byte[]> fileOf = new HashMap<>();
         for (String name : target.list(PartnerTarget.Kind.SNAPSHOT)) {
             byte[] f = target.load(PartnerTarget.Kind.SNAPSHOT, name);
@@ -168,7 +171,7 @@ public final class Recovery {
                 if (!Envelope.nameOf(f).equals(name)) {
                     throw new PartnerCorruptException("snapshots/" + name + ": content does not hash to its name");
                 }
-                MetaFiles.Snapshot s = MetaFiles.readSnapshot(cipher, f, "snapshots/" + name);
+                SnapshotRecord s = SnapshotRecord.decode(MetaFiles.readSnapshot(cipher, f, "snapshots/" + name));
                 if (fileOf.containsKey(s.name())) {
                     continue; // the same snapshot published twice (a pass killed after the save): one is enough
                 }
@@ -176,14 +179,16 @@ public final class Recovery {
                 fileOf.put(s.name(), HexFormat.of().parseHex(name));
             } catch (PartnerCorruptException e) {
                 problems.add(e.getMessage());
+            } catch (TreeFormatException e) {
+                problems.add("snapshots/" + name + ": " + e.getMessage());
             }
         }
-        snaps.sort(Comparator.comparingLong(MetaFiles.Snapshot::timeMs).thenComparing(MetaFiles.Snapshot::name));
+        snaps.sort(Comparator.comparingLong(SnapshotRecord::timeMs).thenComparing(SnapshotRecord::name));
         catalog.transaction(tx -> {
             Map<String, Long> ids = new HashMap<>();
-            for (MetaFiles.Snapshot s : snaps) {
-                Long parent = s.parentName() == null ? null : ids.get(s.parentName());
-                long id = PartnerCatalog.insertSnapshot(tx, s.name(), s.timeMs(), s.host(), s.tag(), s.root(), parent);
+            for (SnapshotRecord s : snaps) {
+                Long parent = s.parent() == null ? null : ids.get(s.parent());
+                long id = Snapshots.insert(tx, s.name(), s.timeMs(), s.host(), s.tag(), s.root(), parent, s.parent());
                 ids.put(s.name(), id);
                 PartnerCatalog.recordSnapshot(tx, id, fileOf.get(s.name()));
             }
@@ -191,7 +196,7 @@ public final class Recovery {
             return null;
         });
         Set<ChunkId> lost = new LinkedHashSet<>();
-        for (MetaFiles.Snapshot s : snaps) {
+        for (SnapshotRecord s : snaps) {
             long missing = catalog.transaction(tx -> PartnerCatalog.reachableNotAtPartner(tx, s.root()));
             if (missing > 0) {
                 problems.add("snapshot " + s.name() + ": " + missing + " of its blobs are in no index or pack at the partner");
@@ -204,6 +209,9 @@ public final class Recovery {
     public static Set<ChunkId> fetchPayloads(ChunkStore store, PartnerTarget target, Progress progress,
                                             List<String> problems) throws IOException {
         Catalog catalog = store.catalog();
+        // A delta chunk is verified by decoding it against its base, which may sit in a pack not fetched yet:
+        // the store then fetches the base from the partner on demand.
+        store.setRemoteFetcher(new PartnerFetcher(catalog, target));
         List<PartnerCatalog.PartnerPack> packs = catalog.transaction(PartnerCatalog::packs);
         long total = packs.stream().mapToLong(PartnerCatalog.PartnerPack::size).sum();
         long done = 0;

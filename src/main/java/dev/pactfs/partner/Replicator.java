@@ -5,7 +5,11 @@ import dev.pactfs.crypto.BlobType;
 import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkStore;
+import dev.pactfs.snapshot.PruneListener;
+import dev.pactfs.snapshot.SnapshotRecord;
+import dev.pactfs.snapshot.TreeFormatException;
 import dev.pactfs.store.PartnerCatalog;
+import dev.pactfs.store.Snapshots;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -81,6 +85,7 @@ public final class Replicator {
     /** Upload samples (nanoTime, bytes) within the rate window. Guarded by itself. */
     private final Deque<long[]> samples = new ArrayDeque<>();
     private volatile boolean running;
+    private volatile boolean cancelled;
     private volatile String lastError;
 
     /**
@@ -99,9 +104,63 @@ public final class Replicator {
         this.options = options;
     }
 
+    /** Makes a running pass (and every later one) stop before its next pack; for shutdown. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    private void checkCancelled() throws PartnerUnavailableException {
+        if (cancelled) {
+            throw new PartnerUnavailableException("replication stopped (shutting down)");
+        }
+    }
+
     /** The guarded target (for the fetcher, audit and prune sharing this replicator's partner). */
     public PartnerTarget target() {
         return target;
+    }
+
+    /**
+     * Prune at the partner (the hook the snapshot layer's {@code prune} calls after it freed blobs at home):
+     * forgotten snapshot records are deleted, packs under {@code minLiveFraction} live bytes repacked. Never
+     * overlaps a replication pass.
+     */
+    public PartnerPrune.Result prune(double minLiveFraction) throws IOException {
+        synchronized (passLock) {
+            PartnerTargets.checkOwnership(target, repoId);
+            return PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
+        }
+    }
+
+    /**
+     * The partner side of the snapshot layer's prune: deletes the partner records of the forgotten snapshots
+     * (matched by name and time, so a later snapshot reusing a name keeps its record), then {@link #prune}s.
+     * Idempotent, as the snapshot layer requires.
+     */
+    public PruneListener pruneListener(double minLiveFraction) {
+        return (forgotten, localGc) -> {
+            synchronized (passLock) {
+                PartnerTargets.checkOwnership(target, repoId);
+                java.util.Set<String> gone = new HashSet<>();
+                for (Snapshots.Forgotten f : forgotten) {
+                    gone.add(f.name() + "\0" + f.timeMs());
+                }
+                if (!gone.isEmpty()) {
+                    for (String name : target.list(PartnerTarget.Kind.SNAPSHOT)) {
+                        try {
+                            SnapshotRecord r = SnapshotRecord.decode(MetaFiles.readSnapshot(cipher,
+                                    target.load(PartnerTarget.Kind.SNAPSHOT, name), "snapshots/" + name));
+                            if (gone.contains(r.name() + "\0" + r.timeMs())) {
+                                target.delete(PartnerTarget.Kind.SNAPSHOT, name);
+                            }
+                        } catch (PartnerCorruptException | TreeFormatException e) {
+                            log.warn("prune: partner snapshot record {} is unreadable, left alone: {}", name, e.getMessage());
+                        }
+                    }
+                }
+                PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
+            }
+        };
     }
 
     /** Runs one pass; records success or the error in the catalog for {@code status}. */
@@ -145,6 +204,7 @@ public final class Replicator {
     }
 
     private PassResult pass() throws IOException {
+        checkCancelled();
         long start = System.nanoTime();
         PartnerTargets.checkOwnership(target, repoId);
         int temps = target.cleanup();
@@ -202,6 +262,7 @@ public final class Replicator {
 
     /** Publishes one pack and its index, then records both at home. Returns bytes sent. */
     private long upload(List<PackFile.Blob> group) throws IOException {
+        checkCancelled();
         PackFile.Built pack = PackFile.build(cipher, group, random);
         PackFile.verifyBuilt(cipher, pack, group);
         List<MetaFiles.IndexEntry> entries = new ArrayList<>(group.size());
@@ -361,9 +422,9 @@ public final class Replicator {
         if (snaps.isEmpty()) {
             return 0;
         }
-        Map<Long, String> names = new HashMap<>();
-        for (PartnerCatalog.SnapshotRow s : catalog.transaction(PartnerCatalog::allSnapshots)) {
-            names.put(s.id(), s.name());
+        Map<Long, Snapshots.Row> rows = new HashMap<>();
+        for (Snapshots.Row r : catalog.transaction(Snapshots::list)) {
+            rows.put(r.id(), r);
         }
         int n = 0;
         for (PartnerCatalog.SnapshotRow s : snaps) {
@@ -372,11 +433,20 @@ public final class Replicator {
                 log.debug("snapshot {} waits for {} blobs to reach the partner", s.name(), missing);
                 continue;
             }
-            MetaFiles.Built f = MetaFiles.snapshot(cipher, random, new MetaFiles.Snapshot(s.name(), s.timeMs(), s.host(),
-                    s.tag(), s.root(), s.parent() == null ? null : names.get(s.parent())));
-            MetaFiles.Snapshot back = MetaFiles.readSnapshot(cipher, f.bytes(), "new snapshot record");
-            if (!back.name().equals(s.name()) || !back.root().equals(s.root())) {
-                throw new PartnerCorruptException("new snapshot record for " + s.name() + " parses back differently");
+            Snapshots.Row row = rows.get(s.id());
+            String parent = row == null ? null : row.parentName();
+            if (parent == null && s.parent() != null && rows.containsKey(s.parent())) {
+                parent = rows.get(s.parent()).name();
+            }
+            SnapshotRecord record = new SnapshotRecord(s.name(), s.timeMs(), s.host(), s.tag(), s.root(), parent);
+            MetaFiles.Built f = MetaFiles.snapshot(cipher, random, record.encode());
+            try {
+                SnapshotRecord back = SnapshotRecord.decode(MetaFiles.readSnapshot(cipher, f.bytes(), "new snapshot record"));
+                if (!back.equals(record)) {
+                    throw new PartnerCorruptException("new snapshot record for " + s.name() + " parses back differently");
+                }
+            } catch (TreeFormatException e) {
+                throw new PartnerCorruptException("new snapshot record for " + s.name() + ": " + e.getMessage());
             }
             target.save(PartnerTarget.Kind.SNAPSHOT, f.name(), f.bytes());
             byte[] file = HexFormat.of().parseHex(f.name());

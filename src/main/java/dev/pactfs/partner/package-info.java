@@ -15,7 +15,7 @@
  *       {@link dev.pactfs.partner.CacheLimit} with {@link dev.pactfs.partner.PartnerFetcher}.
  * </ul>
  *
- * <h2>Format (version 1; full spec in docs/format-partner.md)</h2>
+ * <h2>Format (version 1; full spec in docs/format.md, "The partner copy")</h2>
  * <pre>
  * pactfs-&lt;repo-id&gt;/config              "pactfs-partner-copy\nformat=1\nrepo_id=&lt;id&gt;\n"
  * pactfs-&lt;repo-id&gt;/packs/&lt;xx&gt;/&lt;sha256&gt;  header('P') blob* seal(PACK_TRAILER, fileId, trailer) trailerLen(4) footer

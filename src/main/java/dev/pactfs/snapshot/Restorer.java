@@ -174,6 +174,14 @@ public final class Restorer {
     }
 
     private void setMetadata(TreeEntry e, Path p) throws IOException {
+        if (!e.isDir() && !e.isFile() && !e.isSymlink()) {
+            // fifos and devices: the JDK opens the file to set mode and times, which blocks on a fifo
+            run("chown", "-h", Integer.toUnsignedString(e.uid()) + ":" + Integer.toUnsignedString(e.gid()), p.toString());
+            run("chmod", Integer.toOctalString(e.mode()), p.toString());
+            run("touch", "-h", "-m", "-d", touchTime(e.mtimeNs()), p.toString());
+            run("touch", "-h", "-a", "-d", touchTime(e.atimeNs()), p.toString());
+            return;
+        }
         LinkOption[] nofollow = {LinkOption.NOFOLLOW_LINKS};
         for (TreeEntry.Xattr x : e.xattrs()) {
             setXattr(p, x, e.isSymlink());
@@ -185,6 +193,10 @@ public final class Restorer {
         }
         Files.getFileAttributeView(p, BasicFileAttributeView.class, nofollow).setTimes(
                 FileTime.from(e.mtimeNs(), TimeUnit.NANOSECONDS), FileTime.from(e.atimeNs(), TimeUnit.NANOSECONDS), null);
+    }
+
+    private static String touchTime(long ns) {
+        return "@" + Math.floorDiv(ns, 1_000_000_000L) + "." + String.format("%09d", Math.floorMod(ns, 1_000_000_000L));
     }
 
     private void setXattr(Path p, TreeEntry.Xattr x, boolean symlink) throws IOException {

@@ -355,9 +355,11 @@ public final class SnapshotService {
             ChunkStore.GcStats gc = store.collectGarbage();
             catalog.compact();
             List<Snapshots.Forgotten> forgotten = catalog.transaction(Snapshots::forgotten);
-            if (listener != null) {
-                listener.pruned(Collections.unmodifiableList(forgotten), gc);
+            if (listener == null) {
+                // no partner side here (not mounted, or no replicator): keep the queue for it
+                return new Pruned(0, gc, before, bytesOnDisk.getAsLong());
             }
+            listener.pruned(Collections.unmodifiableList(forgotten), gc);
             if (!forgotten.isEmpty()) {
                 catalog.transaction(tx -> {
                     Snapshots.clearForgotten(tx, forgotten.stream().map(Snapshots.Forgotten::name).toList());

@@ -60,6 +60,15 @@ public interface ChunkStore extends Closeable {
     }
 
     /**
+     * Runs the put and get paths (hash, compress, seal, open, decompress, verify) on throw-away data in memory
+     * for up to {@code budgetMillis}, so that the JIT has compiled them (and the AES/GHASH/SHA intrinsics are in
+     * use) before the first real request: a fresh daemon otherwise serves its first seconds several times
+     * slower. Stores nothing.
+     */
+    default void warmUp(long budgetMillis) {
+    }
+
+    /**
      * As {@link #put(byte[])} for a blob of another type (a snapshot's tree blob, say): sealed with that type in
      * its AAD, and named HMAC(K_id, typeCode | plaintext) so that it never shares an id with a file chunk.
      * Referenced, pinned and collected exactly like chunks.

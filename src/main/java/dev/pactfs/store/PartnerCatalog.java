@@ -432,32 +432,6 @@ public final class PartnerCatalog {
         }
     }
 
-    /** Inserts a recovered snapshot row; returns its new id. */
-    public static long insertSnapshot(Tx tx, String name, long timeMs, String host, String tag, ChunkId root, Long parent)
-            throws IOException {
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "INSERT INTO snapshots (name, time_ms, host, tag, root_id, parent) VALUES (?, ?, ?, ?, ?, ?)",
-                java.sql.Statement.RETURN_GENERATED_KEYS)) {
-            ps.setString(1, name);
-            ps.setLong(2, timeMs);
-            ps.setString(3, host);
-            ps.setString(4, tag);
-            ps.setBytes(5, root.toBytes());
-            if (parent == null) {
-                ps.setNull(6, java.sql.Types.BIGINT);
-            } else {
-                ps.setLong(6, parent);
-            }
-            ps.executeUpdate();
-            try (ResultSet rs = ps.getGeneratedKeys()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw Catalog.translate("inserting recovered snapshot " + name, e);
-        }
-    }
-
     /**
      * Sets every refcount to the references the catalog holds: tree edges, snapshot roots and live file chunk
      * lists (the invariant {@code check} verifies).

@@ -67,6 +67,8 @@ final class TestData {
             touch -d '1999-12-31 23:59:59.987654321' "$T/one"
             touch -d '2040-01-19 03:14:08.5' "$T/empty"
             touch -h -d '2001-02-03 04:05:06.123456789' "$T/abs-link"
+            touch -h -d '2001-02-03 04:05:07.5' "$T/dangling" "$T/deep/rel-link"
+            touch -d '2001-02-03 04:05:08.25' "$T/fifo"
             touch -d '2002-02-02 02:02:02.000000001' "$T/deep/a/b/c/d/e/f/g/h" "$T/empty dir"
             """;
 }

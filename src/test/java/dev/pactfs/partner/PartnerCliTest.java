@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pactfs.cli.CliRunner;
+import dev.pactfs.cli.CliRun;
 import dev.pactfs.crypto.PaperKey;
 import dev.pactfs.store.StoreFixture;
 import java.io.IOException;
@@ -59,37 +59,37 @@ class PartnerCliTest {
         Map<String, Map<String, byte[]>> all = seed(f, 3, 4, 50_000);
         String repo = f.repoDir.toString();
 
-        CliRunner.Result st = CliRunner.run("status", "--repo", repo, "--key-file", key.toString(), "--json");
+        CliRun.Result st = CliRun.run("status", "--repo", repo, "--key-file", key.toString(), "--json");
         assertEquals(0, st.exit(), st.toString());
         assertTrue(st.out().contains("\"last_snapshot\":null") && !st.out().contains("\"pending_blobs\":0,"), st.out());
 
-        CliRunner.Result rep = CliRunner.run("replicate", "--repo", repo, "--key-file", key.toString(), "--once", "--bandwidth", "400Mbit");
+        CliRun.Result rep = CliRun.run("replicate", "--repo", repo, "--key-file", key.toString(), "--once", "--bandwidth", "400Mbit");
         assertEquals(0, rep.exit(), rep.toString());
         assertTrue(rep.out().contains("3 snapshot records"), rep.out());
 
-        st = CliRunner.run("status", "--repo", repo, "--key-file", key.toString(), "--json");
+        st = CliRun.run("status", "--repo", repo, "--key-file", key.toString(), "--json");
         assertTrue(st.out().contains("\"pending_blobs\":0,\"pending_bytes\":0") && st.out().contains("\"last_snapshot\":\"night-3\"")
                 && st.out().contains("\"last_error\":null"), st.out());
-        CliRunner.Result text = CliRunner.run("status", "--repo", repo, "--key-file", key.toString());
+        CliRun.Result text = CliRun.run("status", "--repo", repo, "--key-file", key.toString());
         assertTrue(text.out().contains("up to date") && text.out().contains("night-3"), text.out());
 
-        CliRunner.Result scrub = CliRunner.run("scrub-hosted", tmp.resolve("partner").toString());
+        CliRun.Result scrub = CliRun.run("scrub-hosted", tmp.resolve("partner").toString());
         assertEquals(0, scrub.exit(), scrub.toString());
-        CliRunner.Result audit = CliRunner.run("audit", "--repo", repo, "--key-file", key.toString(), "--sample", "100");
+        CliRun.Result audit = CliRun.run("audit", "--repo", repo, "--key-file", key.toString(), "--sample", "100");
         assertEquals(0, audit.exit(), audit.toString());
 
         Path r1 = tmp.resolve("recovered-keyfile");
-        CliRunner.Result rec = CliRunner.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo", r1.toString(),
+        CliRun.Result rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo", r1.toString(),
                 "--key-file", key.toString());
         assertEquals(0, rec.exit(), rec.toString());
         assertRecovered(f, r1, all);
         // The recovered repo opens with the key file through the normal path and has no replication backlog.
-        CliRunner.Result st2 = CliRunner.run("status", "--repo", r1.toString(), "--key-file", key.toString(), "--json");
+        CliRun.Result st2 = CliRun.run("status", "--repo", r1.toString(), "--key-file", key.toString(), "--json");
         assertEquals(0, st2.exit(), st2.toString());
         assertTrue(st2.out().contains("\"pending_blobs\":0,"), st2.out());
 
         Path r2 = tmp.resolve("recovered-paper");
-        rec = CliRunner.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo", r2.toString(),
+        rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo", r2.toString(),
                 "--paper-key", PaperKey.encode(f.key));
         assertEquals(0, rec.exit(), rec.toString());
         assertRecovered(f, r2, all);
@@ -100,8 +100,8 @@ class PartnerCliTest {
         PartnerFixture f = PartnerFixture.create(tmp, tmp.resolve("partner"));
         Path key = f.writeKeyFile(tmp.resolve("acme.key"));
         seed(f, 1, 1, 1000);
-        assertEquals(0, CliRunner.run("replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--once").exit());
-        CliRunner.Result rec = CliRunner.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
+        assertEquals(0, CliRun.run("replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--once").exit());
+        CliRun.Result rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
                 tmp.resolve("r").toString(), "--paper-key", PaperKey.encode(dev.pactfs.crypto.MasterKey.generate()));
         assertEquals(1, rec.exit(), rec.toString());
         assertTrue(rec.err().startsWith("pactfs: the key does not open the partner copy"), rec.err());
@@ -113,7 +113,7 @@ class PartnerCliTest {
         PartnerFixture f = PartnerFixture.create(tmp, tmp.resolve("partner"));
         Path key = f.writeKeyFile(tmp.resolve("acme.key"));
         seed(f, 1, 2, 20_000);
-        CliRunner.run("replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--once");
+        CliRun.run("replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--once");
         Path pack;
         try (Stream<Path> s = Files.walk(f.copyDir.resolve("packs"))) {
             pack = s.filter(Files::isRegularFile).findFirst().orElseThrow();
@@ -121,13 +121,13 @@ class PartnerCliTest {
         byte[] b = Files.readAllBytes(pack);
         b[b.length / 2] ^= 1;
         Files.write(pack, b);
-        CliRunner.Result scrub = CliRunner.run("scrub-hosted", tmp.resolve("partner").toString());
+        CliRun.Result scrub = CliRun.run("scrub-hosted", tmp.resolve("partner").toString());
         assertEquals(1, scrub.exit(), scrub.toString());
         assertTrue(scrub.out().contains("corrupt: " + pack), scrub.out());
-        CliRunner.Result audit = CliRunner.run("audit", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--sample", "100");
+        CliRun.Result audit = CliRun.run("audit", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--sample", "100");
         assertEquals(1, audit.exit(), audit.toString());
         assertTrue(audit.out().contains(pack.getFileName().toString()), audit.out());
-        CliRunner.Result rec = CliRunner.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
+        CliRun.Result rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
                 tmp.resolve("r").toString(), "--key-file", key.toString());
         assertEquals(1, rec.exit(), rec.toString());
         assertTrue(rec.out().contains("affected snapshots: night-1"), rec.out());
@@ -159,7 +159,7 @@ class PartnerCliTest {
         int packsAfterKill = countPacks(f.copyDir);
         // Whatever sits under a final name is whole: scrub-hosted ignores only temp files.
         assertTrue(HostedScrub.scrub(tmp.resolve("partner"), l -> { }).clean());
-        CliRunner.Result rep = CliRunner.run("replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--once");
+        CliRun.Result rep = CliRun.run("replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--once");
         assertEquals(0, rep.exit(), rep.toString());
         assertTrue(rep.out().contains("2 snapshot records"), rep.out());
         try (Stream<Path> s = Files.walk(f.copyDir)) {
@@ -168,7 +168,7 @@ class PartnerCliTest {
         assertTrue(HostedScrub.scrub(tmp.resolve("partner"), l -> { }).clean());
         assertTrue(countPacks(f.copyDir) >= packsAfterKill);
         Path r = tmp.resolve("recovered");
-        assertEquals(0, CliRunner.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo", r.toString(),
+        assertEquals(0, CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo", r.toString(),
                 "--key-file", key.toString()).exit());
         assertRecovered(f, r, all);
     }

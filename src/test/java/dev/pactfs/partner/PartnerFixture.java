@@ -105,8 +105,7 @@ final class PartnerFixture implements AutoCloseable {
         pinned.add(root);
         s.catalog.transaction(tx -> {
             BlobGraph.addChildren(tx, root, children);
-            PartnerCatalog.insertSnapshot(tx, name, System.currentTimeMillis(), "testhost", "nightly", root, null);
-            BlobGraph.adjustRefcounts(tx, Map.of(root, 1L));
+            dev.pactfs.store.Snapshots.insert(tx, name, System.currentTimeMillis(), "testhost", "nightly", root, null, null);
             return null;
         });
         s.store.unpin(pinned);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.pactfs.cli.CliRunner;
+import dev.pactfs.cli.CliRun;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,7 +123,7 @@ class RemotePartnerTest {
             }
             Path key = f.writeKeyFile(tmp.resolve("k.key"));
             Path r = tmp.resolve("recovered");
-            CliRunner.Result rec = CliRunner.run("recover", "--partner", hosted.toString(), "--repo", r.toString(), "--key-file", key.toString());
+            CliRun.Result rec = CliRun.run("recover", "--partner", hosted.toString(), "--repo", r.toString(), "--key-file", key.toString());
             assertEquals(0, rec.exit(), rec.toString());
         } finally {
             unmount(mnt);
@@ -175,7 +175,7 @@ class RemotePartnerTest {
             assertTrue(scrub.clean(), scrub.problems().toString());
             Path key = f.writeKeyFile(tmp.resolve("k.key"));
             Path r = tmp.resolve("recovered");
-            CliRunner.Result rec = CliRunner.run("recover", "--partner", mnt.toString(), "--repo", r.toString(), "--key-file", key.toString());
+            CliRun.Result rec = CliRun.run("recover", "--partner", mnt.toString(), "--repo", r.toString(), "--key-file", key.toString());
             assertEquals(0, rec.exit(), rec.toString());
             PartnerCliTest.assertRecovered(f, r, Map.of("over-ssh", files));
         } finally {

@@ -12,7 +12,7 @@ import dev.pactfs.crypto.RepoKeys;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.PartnerCatalog;
 import dev.pactfs.store.StoreFixture;
-import dev.pactfs.store.TestSql;
+import dev.pactfs.snapshot.SnapshotService;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -276,6 +276,22 @@ class ReplicationTest {
     }
 
     @Test
+    void aLazyRecoveryReadsEveryPayloadFromThePartnerOnDemand() throws IOException {
+        Map<String, byte[]> files = PartnerFixture.night(5, 51, 4, 70_000);
+        f.snapshot("a", files);
+        f.replicator(f.target(), 128 * 1024).runPass();
+        try (StoreFixture st = StoreFixture.open(Files.createDirectories(tmp.resolve("lazy")), f.keys)) {
+            Recovery.rebuildCatalog(st.catalog, f.target(), f.keys.blobCipher());
+            assertEquals(0, st.catalog.transaction(PartnerCatalog::localPayloadBytes));
+            st.store.setRemoteFetcher(new PartnerFetcher(st.catalog, f.target()));
+            Map<String, byte[]> r = PartnerFixture.restore(st, "a");
+            for (String k : files.keySet()) {
+                assertArrayEquals(files.get(k), r.get(k));
+            }
+        }
+    }
+
+    @Test
     void aWrongKeyIsRecognisedBeforeAnythingIsRecovered() throws IOException {
         f.snapshot("a", PartnerFixture.night(1, 1, 1, 1000));
         f.replicator(f.target(), 1 << 20).runPass();
@@ -295,17 +311,13 @@ class ReplicationTest {
         Replicator rep = f.replicator(f.target(), 10 << 20);
         rep.runPass();
         assertEquals(1, f.target().list(PartnerTarget.Kind.PACK).size());
-        // Forget "a" the way the snapshot layer does: drop its row and root reference, collect garbage.
-        f.s.catalog.transaction(tx -> {
-            PartnerCatalog.SnapshotRow row = PartnerCatalog.allSnapshots(tx).get(0);
-            dev.pactfs.store.BlobGraph.adjustRefcounts(tx, Map.of(row.root(), -1L));
-            TestSql.deleteSnapshot(tx, row.id());
-            return null;
-        });
-        f.s.store.collectGarbage();
-        PartnerPrune.Result pr = PartnerPrune.run(f.s.store, f.keys.blobCipher(), rep.target(), 0.8, 1 << 20);
-        assertEquals(1, pr.packsRepacked());
-        assertEquals(1, pr.snapshotRecordsDeleted());
+        // Forget "a" and prune through the snapshot layer, with the partner side as its listener.
+        SnapshotService snaps = new SnapshotService(f.s.store);
+        snaps.forget(List.of("a"));
+        SnapshotService.Pruned pruned = snaps.prune(rep.pruneListener(0.8), () -> 0);
+        assertEquals(1, pruned.snapshotsHandedToPartner());
+        PartnerPrune.Result pr = rep.prune(0.8); // idempotent: nothing left to do
+        assertEquals(0, pr.packsRepacked());
         assertEquals(1, f.target().list(PartnerTarget.Kind.PACK).size());
         assertEquals(1, f.target().list(PartnerTarget.Kind.SNAPSHOT).size());
         assertTrue(HostedScrub.scrub(f.partnerDir, l -> { }).clean());
@@ -319,13 +331,12 @@ class ReplicationTest {
     }
 
     /** A target whose n-th save of one kind fails (a crash at that point, as far as the partner sees it). */
-    static final class FailingTarget implements PartnerTarget {
-        private final PartnerTarget inner;
+    static final class FailingTarget extends ForwardingTarget {
         private final Kind kind;
         private int left;
 
         FailingTarget(PartnerTarget inner, Kind kind, int nth) {
-            this.inner = inner;
+            super(inner);
             this.kind = kind;
             this.left = nth;
         }
@@ -336,41 +347,6 @@ class ReplicationTest {
                 throw new IOException("simulated crash before saving " + k);
             }
             inner.save(k, name, data);
-        }
-
-        @Override
-        public byte[] load(Kind k, String name, long offset, int length) throws IOException {
-            return inner.load(k, name, offset, length);
-        }
-
-        @Override
-        public long stat(Kind k, String name) throws IOException {
-            return inner.stat(k, name);
-        }
-
-        @Override
-        public List<String> list(Kind k) throws IOException {
-            return inner.list(k);
-        }
-
-        @Override
-        public void delete(Kind k, String name) throws IOException {
-            inner.delete(k, name);
-        }
-
-        @Override
-        public int cleanup() throws IOException {
-            return inner.cleanup();
-        }
-
-        @Override
-        public long usableSpace() throws IOException {
-            return inner.usableSpace();
-        }
-
-        @Override
-        public String location() {
-            return inner.location();
         }
     }
 }

@@ -3,10 +3,10 @@ package dev.pactfs.cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
-/** (Named CliRunner, not Cli: a test class dev.pactfs.cli.Cli would shadow the main one and its resolve().) Runs a pactfs command line in this JVM with its output captured (tests of other packages use it). */
-public final class CliRunner {
+/** Runs a pactfs command line in this JVM with its output captured (tests of other packages use it). */
+public final class CliRun {
 
-    private CliRunner() {
+    private CliRun() {
     }
 
     /** Exit status and what the command printed. */
