@@ -27,6 +27,45 @@ final class FeatureIndex {
     record DeltaRow(ChunkId id, ChunkId base, int generation, int savedBytes) {
     }
 
+    /**
+     * Records, in one batch per table, the super-features of new full chunks and the rows of new deltas (chunks
+     * just inserted into {@code chunks}: their ids are new, so plain INSERTs).
+     */
+    static void insertNew(Tx tx, Map<ChunkId, long[]> features, java.util.List<DeltaRow> deltas) throws IOException {
+        try {
+            if (!features.isEmpty()) {
+                try (PreparedStatement ps = tx.connection().prepareStatement(
+                        "INSERT INTO delta_features (sf, chunk_id) VALUES (?, ?)")) {
+                    for (Map.Entry<ChunkId, long[]> e : features.entrySet()) {
+                        byte[] id = e.getKey().toBytes();
+                        for (long s : java.util.Arrays.stream(e.getValue()).distinct().toArray()) {
+                            ps.setLong(1, s);
+                            ps.setBytes(2, id);
+                            ps.addBatch();
+                        }
+                    }
+                    ps.executeBatch();
+                }
+            }
+            if (!deltas.isEmpty()) {
+                try (PreparedStatement ps = tx.connection().prepareStatement(
+                        "INSERT INTO delta_chunks (id, base_id, generation, saved_bytes) VALUES (?, ?, ?, ?)")) {
+                    for (DeltaRow row : deltas) {
+                        ps.setBytes(1, row.id().toBytes());
+                        ps.setBytes(2, row.base().toBytes());
+                        ps.setInt(3, row.generation());
+                        ps.setInt(4, row.savedBytes());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+        } catch (SQLException e) {
+            throw Catalog.translate("indexing features of " + features.size() + " chunks and " + deltas.size()
+                    + " deltas", e);
+        }
+    }
+
     /** Records that full chunk {@code id} has super-features {@code sf}. */
     static void insert(Tx tx, ChunkId id, long[] sf) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(

@@ -86,7 +86,7 @@ final class LocalChunkStore implements ChunkStore {
     /** Source of evicted payloads (the partner layer); null when there is none. */
     private volatile RemoteFetcher remoteFetcher;
 
-    /** Delta edges and super-features of pending rows, inserted with them (see recordFraming). */
+    /** Delta edges and super-features of pending rows, inserted with them in flushIndex's transaction. */
     private final ConcurrentHashMap<ChunkId, Framing> pendingFraming = new ConcurrentHashMap<>();
     /** New index rows not yet inserted into H2; see "Pending rows" above. */
     private final ConcurrentHashMap<ChunkId, ChunkIndex.Entry> pendingRows = new ConcurrentHashMap<>();
@@ -195,11 +195,24 @@ final class LocalChunkStore implements ChunkStore {
             try {
                 catalog.transactionWithoutHook(tx -> {
                     ChunkIndex.insertAll(tx, rows);
+                    Map<ChunkId, long[]> features = new java.util.HashMap<>();
+                    List<FeatureIndex.DeltaRow> deltaRows = new java.util.ArrayList<>();
+                    Map<ChunkId, Long> baseRefs = new java.util.HashMap<>();
                     for (ChunkIndex.Entry e : rows) {
                         Framing f = pendingFraming.get(e.id());
-                        if (f != null) {
-                            recordFraming(tx, e.id(), f);
+                        if (f == null) {
+                            continue;
                         }
+                        if (f.delta() != null) {
+                            deltaRows.add(f.delta());
+                        } else if (f.features() != null) {
+                            features.put(e.id(), f.features());
+                        }
+                    }
+                    FeatureIndex.insertNew(tx, features, deltaRows);
+                    // The edge delta -> base keeps the base alive (refcount) and is what GC cascades through.
+                    for (FeatureIndex.DeltaRow d : deltaRows) {
+                        BlobGraph.addChildren(tx, d.id(), Map.of(d.base(), 1));
                     }
                     return null;
                 });
@@ -375,19 +388,6 @@ final class LocalChunkStore implements ChunkStore {
             deltasNew.increment();
             deltaStoredBytes.add(sealed.length);
             deltaBytesSaved.add(framing.delta().savedBytes());
-        }
-    }
-
-    /**
-     * In the transaction that indexes a new chunk: a delta's edge to its base (which keeps the base alive and is
-     * what GC cascades through) and its delta row; a full chunk's super-features.
-     */
-    private static void recordFraming(Tx tx, ChunkId id, Framing framing) throws IOException {
-        if (framing.delta() != null) {
-            BlobGraph.addChildren(tx, id, Map.of(framing.delta().base(), 1));
-            FeatureIndex.insertDelta(tx, framing.delta());
-        } else if (framing.features() != null) {
-            FeatureIndex.insert(tx, id, framing.features());
         }
     }
 
