@@ -618,26 +618,29 @@ public final class PactFuse extends FuseStubFS {
             // offset 0 to the filler: libfuse collects the whole listing once per opendir, a consistent view
             if (snap(path) != null) {
                 for (DirEntry e : snapshots.readdir(snap(path))) {
-                    filter.apply(buf, new String(e.name(), StandardCharsets.UTF_8), null, 0);
+                    fillRaw(filter, buf, e.name());
                 }
                 return 0;
             }
-            boolean root = snapshots != null && "/".equals(path);
+            boolean root = snapshots != null && path.length == 1 && path[0] == '/';
             for (DirEntry e : fs.readdir(ino(path))) {
                 if (root && java.util.Arrays.equals(e.name(), SnapshotsView.DIR_NAME)) {
                     continue; // hidden by the virtual directory
                 }
-                filter.apply(buf, new String(e.name(), StandardCharsets.UTF_8), null, 0);
-                byte[] n = e.name();
-                ByteBuffer z = ByteBuffer.allocate(n.length + 1);
-                z.put(n).put((byte) 0).flip();
-                filter.apply(buf, z, null, 0);
+                fillRaw(filter, buf, e.name());
             }
             if (root) {
-                filter.apply(buf, ".snapshots", null, 0);
+                fillRaw(filter, buf, SnapshotsView.DIR_NAME);
             }
             return 0;
         });
+    }
+
+    /** Hands a name to the filler as its raw bytes (NUL-terminated), so names need not be UTF-8. */
+    private static void fillRaw(FuseFillDir filter, Pointer buf, byte[] name) {
+        ByteBuffer z = ByteBuffer.allocate(name.length + 1);
+        z.put(name).put((byte) 0).flip();
+        filter.apply(buf, z, null, 0);
     }
 
     @Override

@@ -105,6 +105,22 @@ class MountTest {
         assertEquals(2, Files.getAttribute(mnt.resolve("d/hard"), "unix:nlink"));
     }
 
+    /** Regression: a merge once made readdir hand every name to libfuse twice (cp -a then failed with EEXIST). */
+    @Test
+    void readdirListsEachNameExactlyOnce() throws Exception {
+        Files.createDirectories(mnt.resolve("dir"));
+        java.util.Set<String> made = new java.util.TreeSet<>();
+        for (int i = 0; i < 300; i++) {
+            Files.writeString(mnt.resolve("dir/f" + i), "x");
+            made.add("f" + i);
+        }
+        java.util.List<String> listed;
+        try (var s = Files.list(mnt.resolve("dir"))) {
+            listed = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertEquals(new java.util.ArrayList<>(made), listed);
+    }
+
     @Test
     void randomWritesAndTruncatesMatchAPlainDirectory() throws Exception {
         Path plain = Files.createDirectories(tmp.resolve("plain"));
