@@ -622,15 +622,14 @@ public final class PactFuse extends FuseStubFS {
                 }
                 return 0;
             }
+            // /.snapshots is reachable by name but not listed (as ZFS's .zfs with snapdir=hidden): tar, rsync and
+            // find over the mount must see the live tree only, not every snapshot of it.
             boolean root = snapshots != null && path.length == 1 && path[0] == '/';
             for (DirEntry e : fs.readdir(ino(path))) {
                 if (root && java.util.Arrays.equals(e.name(), SnapshotsView.DIR_NAME)) {
-                    continue; // hidden by the virtual directory
+                    continue; // shadowed by the virtual directory
                 }
                 fillRaw(filter, buf, e.name());
-            }
-            if (root) {
-                fillRaw(filter, buf, SnapshotsView.DIR_NAME);
             }
             return 0;
         });
