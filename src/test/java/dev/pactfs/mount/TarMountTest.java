@@ -26,7 +26,10 @@ class TarMountTest {
                 + "tar -xf \"$D/tree.tar\" -C \"$D/x\"\n"
                 // tar -d re-reads everything it extracted and compares it with the archive
                 + "tar -df \"$D/tree.tar\" -C \"$D/x\"\n"
-                + "cd \"$D/x\" && find . -type f -print0 | sort -z | xargs -0 sha256sum > \"$D/sums\"\n";
+                + "cd \"$D/x\" && find . -type f -print0 | sort -z | xargs -0 sha256sum > \"$D/sums\"\n"
+                // x, x/usr, x/usr/lib and x/usr/share are not in the archive: tar makes them as it goes and leaves
+                // them the time of their last change, which differs between two runs a few seconds apart.
+                + "touch -d '2000-01-01 00:00:00' \"$D/x\" \"$D/x/usr\" \"$D/x/usr/lib\" \"$D/x/usr/share\"\n";
         fx.both(script);
         TreeManifest plain = TreeManifest.of(fx.plain());
         TreeManifest mount = TreeManifest.of(fx.mnt());
@@ -35,9 +38,11 @@ class TarMountTest {
         TreeManifest.assertSame(plain.subtree("sums"), mount.subtree("sums"), TreeManifest.except(TreeManifest.Field.MTIME));
         // The extracted tree: every stat field tar restores, and the contents.
         TreeManifest.assertSame(plain.subtree("x"), mount.subtree("x"));
-        // And it is the original tree.
+        // And it is the original tree; no mtimes here: the GNU tar format keeps whole seconds, so directories that
+        // dpkg made with nanosecond times come back rounded (on a plain directory too, as the comparison above shows).
         TreeManifest.assertSame(TreeManifest.of(Path.of("/usr/share/doc")).without("."),
-                TreeManifest.of(fx.mnt().resolve("x/usr/share/doc")).without("."));
+                TreeManifest.of(fx.mnt().resolve("x/usr/share/doc")).without("."),
+                TreeManifest.except(TreeManifest.Field.MTIME));
     }
 
     /**
@@ -79,8 +84,9 @@ class TarMountTest {
         var noMtime = TreeManifest.except(TreeManifest.Field.MTIME);
         // The archives themselves cannot be byte-identical: GNU incremental headers carry each member's atime
         // and ctime, which differ between any two copies of a tree (two ext4 copies made a second apart differ
-        // too). Their verbose listings (names, modes, owners, sizes, mtimes, link targets) must be identical.
-        String listing = "for a in level0.tar level1.tar; do tar --numeric-owner --full-time -tvf $a; done";
+        // too). Their verbose listings (names, modes, owners, sizes, link targets) must be identical.
+        // Dates left out: the changes touch src/ and some directories at a different moment in each tree.
+        String listing = "for a in level0.tar level1.tar; do tar --numeric-owner -tvf $a | awk '{$4=$5=\"\"; print}'; done";
         assertEquals(fx.inPlain(listing).ok().out(), fx.inMount(listing).ok().out(),
                 "level 0 and level 1 archives list the same members with the same metadata");
         // The restored tree equals the changed source (directory mtimes: changed by the edits, not restored).
