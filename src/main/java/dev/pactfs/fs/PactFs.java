@@ -916,6 +916,15 @@ public final class PactFs implements Closeable {
 
     /** Commits every open file and syncs the store (SIGTERM, before unmounting); the filesystem stays usable. */
     public void commitAll() throws IOException {
+        IOException failure = commitOpenFiles();
+        store.sync();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Commits each open file under its lock; returns the first failure after trying them all (each is logged). */
+    private IOException commitOpenFiles() {
         IOException failure = null;
         for (OpenFile of : openFiles.all()) {
             of.lock.lock();
@@ -930,10 +939,7 @@ public final class PactFs implements Closeable {
                 of.lock.unlock();
             }
         }
-        store.sync();
-        if (failure != null) {
-            throw failure;
-        }
+        return failure;
     }
 
     /**
@@ -942,20 +948,7 @@ public final class PactFs implements Closeable {
      */
     @Override
     public void close() throws IOException {
-        IOException failure = null;
-        for (OpenFile of : openFiles.all()) {
-            of.lock.lock();
-            try {
-                of.commit();
-            } catch (IOException e) {
-                log.warn("could not commit inode {} at shutdown: {}", of.ino, e.getMessage());
-                if (failure == null) {
-                    failure = e;
-                }
-            } finally {
-                of.lock.unlock();
-            }
-        }
+        IOException failure = commitOpenFiles();
         closed = true;
         store.sync();
         if (failure != null) {
