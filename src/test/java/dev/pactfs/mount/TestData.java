@@ -69,6 +69,7 @@ final class TestData {
             touch -h -d '2001-02-03 04:05:06.123456789' "$T/abs-link"
             touch -h -d '2001-02-03 04:05:07.5' "$T/dangling" "$T/deep/rel-link"
             touch -d '2001-02-03 04:05:08.25' "$T/fifo"
+            touch -d '2001-02-03 04:05:09.75' "$T/owned-dir" "$T/sgid"
             touch -d '2002-02-02 02:02:02.000000001' "$T/deep/a/b/c/d/e/f/g/h" "$T/empty dir"
             """;
 }
