@@ -128,7 +128,11 @@ public interface ChunkStore extends Closeable {
     StoreStats stats();
 
     /** What one garbage collection did. */
-    record GcStats(long chunksFreed, long bytesFreed, int packsRewritten, long bytesReclaimed) {
+    record GcStats(long chunksFreed, long bytesFreed, int packsRewritten, long bytesReclaimed, int deltasRewritten) {
+        /** Without delta rewrites (stores that never make deltas). */
+        public GcStats(long chunksFreed, long bytesFreed, int packsRewritten, long bytesReclaimed) {
+            this(chunksFreed, bytesFreed, packsRewritten, bytesReclaimed, 0);
+        }
     }
 
     /** Cumulative counters since the store was opened. */

@@ -758,10 +758,14 @@ final class LocalChunkStore implements ChunkStore {
     public synchronized GcStats collectGarbage() throws IOException {
         long freed = 0;
         long freedBytes = 0;
+        int deltasRewritten = 0;
         gcLock.writeLock().lock();
         try {
             flushIndex();
             // Freeing a tree blob drops the references it held, which may free its children: repeat until stable.
+            // After the first round of frees, bases that only deltas still use may be released by rewriting those
+            // deltas in full (DeltaRewrite); the next rounds then free the bases.
+            boolean rewriteDone = false;
             while (true) {
                 List<ChunkIndex.Entry> dead = catalog.transaction(tx -> ChunkIndex.unreferenced(tx, Integer.MAX_VALUE));
                 List<ChunkIndex.Entry> unpinned = dead.stream().filter(d -> !pins.containsKey(d.id())).toList();
@@ -781,7 +785,16 @@ final class LocalChunkStore implements ChunkStore {
                 freed += counted[0];
                 freedBytes += counted[1];
                 if (counted[0] == 0) {
-                    break;
+                    if (rewriteDone) {
+                        break;
+                    }
+                    rewriteDone = true;
+                    DeltaRewrite.Result r = new DeltaRewrite(catalog, packs, cipher, id -> get(BlobType.CHUNK, id))
+                            .run(pins::containsKey);
+                    deltasRewritten = r.deltasRewritten();
+                    if (r.basesReleased() == 0) {
+                        break;
+                    }
                 }
             }
             if (freed > 0) {
@@ -815,7 +828,7 @@ final class LocalChunkStore implements ChunkStore {
         if (rewritten > 0) {
             log.info("compaction rewrote {} packs, reclaimed {} bytes", rewritten, reclaimed);
         }
-        return new GcStats(freed, freedBytes, rewritten, reclaimed);
+        return new GcStats(freed, freedBytes, rewritten, reclaimed, deltasRewritten);
     }
 
     /** Moves the live records of {@code packId} to the current pack, then deletes it. */

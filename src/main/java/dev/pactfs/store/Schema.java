@@ -64,7 +64,8 @@ final class Schema {
             },
             SnapshotTables.MIGRATION,
             PartnerTables.MIGRATION,
-            DeltaTables.MIGRATION);
+            DeltaTables.MIGRATION,
+            DeltaPruneTables.MIGRATION);
 
     /** The schema version this build writes. */
     static final int CURRENT_VERSION = MIGRATIONS.size();

@@ -169,22 +169,26 @@ public class DeltaStoreTest {
     void a_deltas_base_is_never_freed_while_the_delta_lives() throws IOException {
         byte[] base = lines(10, 300_000);
         byte[] next = edited(base, 11, 30);
+        byte[] other = edited(base, 12, 30);
         ChunkId b = f.store.put(base);
         ChunkId d = f.store.put(next);
+        ChunkId d2 = f.store.put(other);
         assertNotNull(deltaRow(d));
-        // Only the delta is referenced by a file; the base only by the delta's edge.
-        f.commitFile(1, List.of(new ChunkRef(d, next.length)));
+        assertNotNull(deltaRow(d2));
+        // Only the deltas are referenced by a file; the base only by their edges. Two deltas: rewriting them in
+        // full would cost more than the base (DeltaRewriteTest covers the case where it pays).
+        f.commitFile(1, List.of(new ChunkRef(d, next.length), new ChunkRef(d2, other.length)));
         f.store.unpin(List.of(b));
         ChunkStore.GcStats gc = f.store.collectGarbage();
         assertEquals(0, gc.chunksFreed());
-        assertTrue(f.store.contains(b), "the base is kept for its delta");
+        assertTrue(f.store.contains(b), "the base is kept for its deltas");
         assertTrue(f.store.check(true).clean(), f.store.check(true).problems().toString());
         f = f.reopen();
         assertArrayEquals(next, f.store.get(d));
-        // Deleting the file frees the delta, and then, cascading, the base.
+        // Deleting the file frees the deltas, and then, cascading, the base.
         f.commitFile(1, List.of());
         gc = f.store.collectGarbage();
-        assertEquals(2, gc.chunksFreed());
+        assertEquals(3, gc.chunksFreed());
         assertFalse(f.store.contains(b));
         assertNull(deltaRow(d), "delta rows of freed chunks are swept");
         long features = f.catalog.transaction(tx -> {
