@@ -6,6 +6,7 @@ import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.PartnerCatalog;
+import dev.pactfs.store.PartnerHolds;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -20,6 +21,9 @@ import java.util.Map;
  *      as they are: from the local payload when there is one, else from the old pack after checking its hash),
  *      the new pack and its index are published, the catalog moves the blobs to it, and only then are the old
  *      index file and pack deleted. A pack with nothing live is just deleted (index first).
+ * Packs holding the old (delta) form of a blob home rewrote in full, and that delta's base, are held until the
+ * new form is at the partner; then the old form's pack is repacked first, the hold released after (a crash in
+ * between repeats the repack of whatever is left, harmlessly).
  * A crash after publishing the new pack but before the catalog moved the blobs leaves an orphan that the next
  * replication pass deletes (its blobs have a location already); a crash before the old pack is deleted leaves a
  * pack with nothing live, deleted by the next prune.
@@ -56,47 +60,89 @@ public final class PartnerPrune {
             });
             snaps++;
         }
-        int repacked = 0;
-        int deleted = 0;
+        int[] counts = new int[2]; // repacked, deleted
         long freed = 0;
+        // Blobs home rewrote in full (a delta whose base was freed): once the new form is at the partner, the
+        // pack holding the old form is repacked without it whatever its live fraction, and only then is the
+        // hold on the base's pack released. Until then, neither pack is touched (see store.PartnerHolds).
+        Map<String, PartnerCatalog.PartnerPack> byName = new java.util.HashMap<>();
         for (PartnerCatalog.PartnerPack p : catalog.transaction(PartnerCatalog::packs)) {
-            if (p.liveBytes() >= minLiveFraction * p.size()) {
-                continue;
+            byName.put(HexFormat.of().formatHex(p.name()), p);
+        }
+        java.util.Set<String> stillNeeded = packsOf(catalog.transaction(PartnerHolds::unresolved));
+        for (PartnerHolds.Hold h : catalog.transaction(PartnerHolds::resolved)) {
+            String old = HexFormat.of().formatHex(h.oldPack());
+            if (stillNeeded.contains(old)) {
+                continue; // another rewritten blob's old form or base is in there too: later
             }
-            String oldName = HexFormat.of().formatHex(p.name());
-            List<PartnerCatalog.PartnerLocationOf> live = catalog.transaction(tx -> PartnerCatalog.blobsInPack(tx, p.name()));
-            if (!live.isEmpty()) {
-                byte[] old = null;
-                List<PackFile.Blob> blobs = new ArrayList<>();
-                for (PartnerCatalog.PartnerLocationOf b : live) {
-                    byte[] sealed = store.readSealed(b.id());
-                    if (sealed == null) {
-                        if (old == null) {
-                            old = target.load(PartnerTarget.Kind.PACK, oldName);
-                            if (!Envelope.nameOf(old).equals(oldName)) {
-                                throw new PartnerCorruptException("pack " + oldName + " is damaged at the partner;"
-                                        + " not repacking it (run audit, then replicate after re-fetching)");
-                            }
-                        }
-                        int off = (int) b.location().offset();
-                        sealed = java.util.Arrays.copyOfRange(old, off, off + b.location().storedSize());
-                    }
-                    blobs.add(new PackFile.Blob(b.id(), b.location().kind(), b.location().plainSize(), sealed));
-                }
-                publish(catalog, cipher, target, random, blobs);
-                repacked++;
-            } else {
-                deleted++;
+            PartnerCatalog.PartnerPack p = byName.remove(old);
+            if (p != null) {
+                freed += dropPack(catalog, cipher, store, target, random, p, counts);
             }
-            target.delete(PartnerTarget.Kind.INDEX, HexFormat.of().formatHex(p.indexName()));
-            target.delete(PartnerTarget.Kind.PACK, oldName);
             catalog.transaction(tx -> {
-                PartnerCatalog.forgetPack(tx, p.name());
+                PartnerHolds.release(tx, h.id());
                 return null;
             });
-            freed += p.size();
         }
-        return new Result(repacked, deleted, snaps, freed);
+        java.util.Set<String> held = packsOf(catalog.transaction(PartnerHolds::all));
+        for (PartnerCatalog.PartnerPack p : catalog.transaction(PartnerCatalog::packs)) {
+            if (p.liveBytes() >= minLiveFraction * p.size() || held.contains(HexFormat.of().formatHex(p.name()))) {
+                continue;
+            }
+            freed += dropPack(catalog, cipher, store, target, random, p, counts);
+        }
+        return new Result(counts[0], counts[1], snaps, freed);
+    }
+
+    private static java.util.Set<String> packsOf(List<PartnerHolds.Hold> holds) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (PartnerHolds.Hold h : holds) {
+            out.add(HexFormat.of().formatHex(h.oldPack()));
+            if (h.basePack() != null) {
+                out.add(HexFormat.of().formatHex(h.basePack()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Replaces pack {@code p} by a new pack of its live blobs (none: just deletes it), then deletes it and its
+     * index file. Counts into {@code counts} (repacked, deleted); returns the old pack's size.
+     */
+    private static long dropPack(Catalog catalog, BlobCipher cipher, ChunkStore store, PartnerTarget target,
+                                 SecureRandom random, PartnerCatalog.PartnerPack p, int[] counts) throws IOException {
+        String oldName = HexFormat.of().formatHex(p.name());
+        List<PartnerCatalog.PartnerLocationOf> live = catalog.transaction(tx -> PartnerCatalog.blobsInPack(tx, p.name()));
+        if (!live.isEmpty()) {
+            byte[] old = null;
+            List<PackFile.Blob> blobs = new ArrayList<>();
+            for (PartnerCatalog.PartnerLocationOf b : live) {
+                byte[] sealed = store.readSealed(b.id());
+                if (sealed == null) {
+                    if (old == null) {
+                        old = target.load(PartnerTarget.Kind.PACK, oldName);
+                        if (!Envelope.nameOf(old).equals(oldName)) {
+                            throw new PartnerCorruptException("pack " + oldName + " is damaged at the partner;"
+                                    + " not repacking it (run audit, then replicate after re-fetching)");
+                        }
+                    }
+                    int off = (int) b.location().offset();
+                    sealed = java.util.Arrays.copyOfRange(old, off, off + b.location().storedSize());
+                }
+                blobs.add(new PackFile.Blob(b.id(), b.location().kind(), b.location().plainSize(), sealed));
+            }
+            publish(catalog, cipher, target, random, blobs);
+            counts[0]++;
+        } else {
+            counts[1]++;
+        }
+        target.delete(PartnerTarget.Kind.INDEX, HexFormat.of().formatHex(p.indexName()));
+        target.delete(PartnerTarget.Kind.PACK, oldName);
+        catalog.transaction(tx -> {
+            PartnerCatalog.forgetPack(tx, p.name());
+            return null;
+        });
+        return p.size();
     }
 
     private static void publish(Catalog catalog, BlobCipher cipher, PartnerTarget target, SecureRandom random,

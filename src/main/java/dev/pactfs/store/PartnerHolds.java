@@ -50,6 +50,11 @@ public final class PartnerHolds {
                 + " (SELECT 1 FROM chunks c WHERE c.id = h.id AND c.partner_pack IS NULL)");
     }
 
+    /** Every hold not yet released (resolved ones wait until their old form's pack is gone). */
+    public static List<Hold> all(Tx tx) throws IOException {
+        return list(tx, "SELECT id, old_pack, base_pack FROM partner_holds");
+    }
+
     /** Drops a hold once its old form is gone from the partner. */
     public static void release(Tx tx, ChunkId id) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement("DELETE FROM partner_holds WHERE id = ?")) {

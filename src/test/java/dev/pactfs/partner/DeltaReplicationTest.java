@@ -114,4 +114,44 @@ class DeltaReplicationTest {
             assertTrue(st.store.check(true).clean());
         }
     }
+
+    @Test
+    void deltas_rewritten_in_full_at_home_reach_the_partner_before_their_old_form_and_base_leave_it() throws IOException {
+        byte[] v1 = DeltaStoreTest.lines(5, 400_000);
+        byte[] v2 = DeltaStoreTest.edited(v1, 6, 30);
+        f.snapshot("night-1", nights(v1));
+        f.snapshot("night-2", nights(v2));
+        List<ChunkId> deltas = deltaChunks(f.s);
+        assertFalse(deltas.isEmpty());
+        Replicator rep = f.replicator(f.target(), 10 << 20);
+        rep.runPass();
+        f.s.catalog.transaction(tx -> {
+            PartnerCatalog.SnapshotRow row = PartnerCatalog.allSnapshots(tx).get(0);
+            dev.pactfs.store.BlobGraph.adjustRefcounts(tx, Map.of(row.root(), -1L));
+            TestSql.deleteSnapshot(tx, row.id());
+            return null;
+        });
+        // Night-1's chunks are now used only by night-2's deltas: each delta is rewritten in full, its base freed.
+        ChunkStore.GcStats gc = f.s.store.collectGarbage();
+        assertEquals(deltas.size(), gc.deltasRewritten(), gc.toString());
+        assertTrue(deltaChunks(f.s).isEmpty());
+        assertTrue(f.s.store.check(true).clean(), f.s.store.check(true).problems().toString());
+        // Partner prune before the new forms are replicated: the packs of the old forms and bases stay.
+        PartnerPrune.run(f.s.store, f.keys.blobCipher(), rep.target(), 0.99, 1 << 20);
+        try (StoreFixture st = recover(tmp.resolve("rec-before"))) {
+            assertArrayEquals(v2, PartnerFixture.restore(st, "night-2").get("db.sql"));
+            assertEquals(Set.copyOf(deltas), Set.copyOf(deltaChunks(st)), "the partner still holds the delta forms");
+        }
+        // Replicate the full forms, prune again: the old forms and the bases leave the partner.
+        assertEquals(deltas.size(), rep.runPass().blobs(), "exactly the rewritten blobs are shipped again");
+        PartnerPrune.Result pr = PartnerPrune.run(f.s.store, f.keys.blobCipher(), rep.target(), 0.5, 1 << 20);
+        assertTrue(pr.packsRepacked() + pr.packsDeleted() > 0, pr.toString());
+        assertTrue(f.s.catalog.transaction(dev.pactfs.store.PartnerHolds::all).isEmpty(), "holds released");
+        try (StoreFixture st = recover(tmp.resolve("rec-after"))) {
+            assertArrayEquals(v2, PartnerFixture.restore(st, "night-2").get("db.sql"));
+            assertTrue(deltaChunks(st).isEmpty(), "the partner holds only the full forms now");
+            assertTrue(st.store.check(true).clean(), st.store.check(true).problems().toString());
+        }
+        assertTrue(HostedScrub.scrub(f.partnerDir, l -> { }).clean());
+    }
 }
