@@ -27,7 +27,7 @@ final class GcCommand implements Callable<Integer> {
             GcStats s = r.store.collectGarbage();
             r.catalog.compact();
             spec.commandLine().getOut().println("freed " + s.chunksFreed() + " chunks (" + s.bytesFreed() + " bytes), rewrote "
-                    + s.packsRewritten() + " packs, reclaimed " + s.bytesReclaimed() + " bytes");
+                    + s.deltasRewritten() + " deltas in full and " + s.packsRewritten() + " packs, reclaimed " + s.bytesReclaimed() + " bytes");
             return 0;
         }
     }

@@ -36,7 +36,8 @@ final class PruneCommand implements Callable<Integer> {
             PruneListener partner = d == null ? PartnerWiring.pruneListener(r) : d.service(PruneListener.class);
             SnapshotService.Pruned p = new SnapshotService(r.store).prune(partner, () -> bytesOnDisk(dir));
             spec.commandLine().getOut().println("freed " + p.gc().chunksFreed() + " blobs (" + p.gc().bytesFreed()
-                    + " bytes), rewrote " + p.gc().packsRewritten() + " packs; repo " + p.bytesBefore() + " -> "
+                    + " bytes), rewrote " + p.gc().deltasRewritten() + " deltas in full and " + p.gc().packsRewritten()
+                    + " packs; repo " + p.bytesBefore() + " -> "
                     + p.bytesAfter() + " bytes on disk" + (p.snapshotsHandedToPartner() > 0
                     ? "; " + p.snapshotsHandedToPartner() + " forgotten snapshots handed to the partner side" : ""));
             return 0;
