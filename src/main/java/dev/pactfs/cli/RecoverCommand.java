@@ -102,6 +102,7 @@ final class RecoverCommand implements Callable<Integer> {
             out.flush();
             if (lazy) {
                 lost = Set.of();
+                store.rebuildDeltaIndex(); // delta rows only: full chunks get super-features once fetched
             } else {
                 boolean tty = System.console() != null;
                 long start = System.nanoTime();

@@ -30,6 +30,8 @@ import java.util.Set;
  *   4. refcounts recomputed from edges and snapshot roots (the invariant `check` verifies);
  *   5. payloads: eager by default (every pack read once, each blob verified by the store and appended to a local
  *      pack), so the new repo no longer depends on the partner; with lazy, reads fetch from the partner.
+ *   6. the delta index (store.DeltaIndexRebuild): delta_chunks rows of recovered deltas, super-features of
+ *      recovered full chunks (after the eager fetch; lazy recovery gets the rows only).
  * A blob that cannot be had (pack missing, bytes damaged) is reported with the snapshots that reach it; the
  * rest is recovered.
  */
@@ -253,6 +255,9 @@ public final class Recovery {
             done += p.size();
             progress.update(done, total);
         }
+        // Step 6: the partner's index files carry no super-features and no delta bookkeeping: rebuild them from
+        // the payloads now local, so that the next versions of recovered data are stored as deltas again.
+        store.rebuildDeltaIndex();
         return lost;
     }
 

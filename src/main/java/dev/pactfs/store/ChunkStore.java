@@ -118,6 +118,15 @@ public interface ChunkStore extends Closeable {
      */
     void adoptSealed(ChunkId id, byte[] sealed) throws IOException;
 
+    /**
+     * After {@code recover} built the catalog from the partner copy: rebuilds the delta bookkeeping of recovered
+     * deltas and the super-features of locally held full chunks, so that delta compression finds bases among
+     * recovered data. Idempotent. Returns how many chunks it indexed.
+     */
+    default int rebuildDeltaIndex() throws IOException {
+        return 0;
+    }
+
     /** Sets where reads of evicted blobs go (the partner); null: such reads fail with a clear message. */
     void setRemoteFetcher(RemoteFetcher fetcher);
 

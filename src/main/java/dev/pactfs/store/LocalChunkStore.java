@@ -949,6 +949,12 @@ final class LocalChunkStore implements ChunkStore {
     }
 
     @Override
+    public int rebuildDeltaIndex() throws IOException {
+        DeltaIndexRebuild.Result r = DeltaIndexRebuild.run(catalog, id -> get(BlobType.CHUNK, id));
+        return r.deltaRows() + r.fullChunksIndexed();
+    }
+
+    @Override
     public void setRemoteFetcher(RemoteFetcher fetcher) {
         this.remoteFetcher = fetcher;
     }

@@ -154,4 +154,30 @@ class DeltaReplicationTest {
         }
         assertTrue(HostedScrub.scrub(f.partnerDir, l -> { }).clean());
     }
+
+    @Test
+    void after_recover_deltas_keep_their_bookkeeping_and_new_versions_of_recovered_chunks_are_stored_as_deltas()
+            throws IOException {
+        byte[] v1 = DeltaStoreTest.lines(7, 400_000);
+        byte[] v2 = DeltaStoreTest.edited(v1, 8, 30);
+        f.snapshot("night-1", nights(v1));
+        f.snapshot("night-2", nights(v2));
+        java.util.Map<ChunkId, ChunkId> deltas = f.s.catalog.transaction(DeltaStoreTest::deltaRows);
+        assertFalse(deltas.isEmpty());
+        List<ChunkId> fullAtHome = f.s.catalog.transaction(DeltaStoreTest::indexedFullChunks);
+        f.replicator(f.target(), 10 << 20).runPass();
+        try (StoreFixture st = recover(tmp.resolve("rec"))) {
+            assertEquals(deltas, st.catalog.transaction(DeltaStoreTest::deltaRows), "delta rows rebuilt");
+            List<ChunkId> full = st.catalog.transaction(DeltaStoreTest::indexedFullChunks);
+            assertEquals(Set.copyOf(fullAtHome), Set.copyOf(full), "super-features of the recovered full chunks");
+            // A slightly modified version of a recovered chunk, without any hint: found through the index.
+            ChunkId base = full.get(0);
+            byte[] next = DeltaStoreTest.edited(st.store.get(base), 9, 10);
+            ChunkId d = st.store.put(next);
+            assertEquals(1, st.store.stats().deltasNew(), "stored as a delta");
+            assertEquals(base, st.catalog.transaction(DeltaStoreTest::deltaRows).get(d));
+            st.store.unpin(List.of(d));
+            assertArrayEquals(next, st.store.get(d));
+        }
+    }
 }

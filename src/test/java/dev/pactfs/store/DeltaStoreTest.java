@@ -92,6 +92,35 @@ public class DeltaStoreTest {
         return out;
     }
 
+    /** The {@code delta_chunks} table: delta id -> base id (not the edge fallback a recovered catalog had). */
+    public static java.util.Map<ChunkId, ChunkId> deltaRows(Tx tx) throws IOException {
+        java.util.Map<ChunkId, ChunkId> out = new java.util.HashMap<>();
+        try (var ps = tx.connection().prepareStatement("SELECT id, base_id FROM delta_chunks");
+             var rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(ChunkId.of(rs.getBytes(1)), ChunkId.of(rs.getBytes(2)));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IOException(e);
+        }
+        return out;
+    }
+
+    /** Full file chunks (no edge) that have super-features in the similarity index. */
+    public static List<ChunkId> indexedFullChunks(Tx tx) throws IOException {
+        List<ChunkId> out = new java.util.ArrayList<>();
+        try (var ps = tx.connection().prepareStatement("SELECT DISTINCT f.chunk_id FROM delta_features f"
+                + " JOIN chunks c ON c.id = f.chunk_id WHERE c.kind = 1");
+             var rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(ChunkId.of(rs.getBytes(1)));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IOException(e);
+        }
+        return out;
+    }
+
     private FeatureIndex.DeltaRow deltaRow(ChunkId id) throws IOException {
         return f.catalog.transaction(tx -> FeatureIndex.findDelta(tx, id));
     }
