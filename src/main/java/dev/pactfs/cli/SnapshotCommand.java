@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -83,14 +85,13 @@ final class SnapshotCommand implements Runnable {
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
                     StringBuilder sb = new StringBuilder("[");
-                    long prevMs = Long.MIN_VALUE;
+                    // Logical bytes, what the store added for each snapshot, and how much of it came as deltas.
+                    Map<String, SnapshotFigures.Figures> figures = new HashMap<>();
+                    for (SnapshotFigures.Figures fig : SnapshotFigures.all(r.catalog)) {
+                        figures.put(fig.name(), fig);
+                    }
                     for (int i = 0; i < all.size(); i++) {
                         SnapshotRecord s = all.get(i);
-                        long from = prevMs;
-                        // What the store added since the previous snapshot, and how much of it came as deltas.
-                        dev.pactfs.store.DeltaStats.Window w = r.catalog.transaction(
-                                tx -> dev.pactfs.store.DeltaStats.createdBetween(tx, from, s.timeMs()));
-                        prevMs = s.timeMs();
                         sb.append(i == 0 ? "\n" : ",\n").append("  {\"name\": ").append(Json.str(s.name()))
                                 .append(", \"time\": ").append(Json.str(s.time().toString()))
                                 .append(", \"time_ms\": ").append(s.timeMs())
@@ -98,12 +99,7 @@ final class SnapshotCommand implements Runnable {
                                 .append(", \"tag\": ").append(s.tag() == null ? "null" : Json.str(s.tag()))
                                 .append(", \"root\": ").append(Json.str(s.root().toHex()))
                                 .append(", \"parent\": ").append(s.parent() == null ? "null" : Json.str(s.parent()))
-                                .append(", \"new_blobs\": ").append(w.blobs())
-                                .append(", \"new_plain_bytes\": ").append(w.plainBytes())
-                                .append(", \"new_stored_bytes\": ").append(w.storedBytes())
-                                .append(", \"deltas\": ").append(w.deltas())
-                                .append(", \"delta_stored_bytes\": ").append(w.deltaStoredBytes())
-                                .append(", \"delta_bytes_saved\": ").append(w.deltaSavedBytes())
+                                .append(", ").append(figures.get(s.name()).json())
                                 .append("}");
                     }
                     out.println(sb.append(all.isEmpty() ? "]" : "\n]"));

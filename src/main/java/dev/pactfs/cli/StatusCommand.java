@@ -42,6 +42,7 @@ final class StatusCommand implements Callable<Integer> {
                 s = Replicator.status(r.catalog, t, -1, false, null);
             }
             stored = r.catalog.transaction(dev.pactfs.store.DeltaStats::total);
+            snapshots = SnapshotFigures.all(r.catalog);
             print(spec.commandLine().getOut(), s, bg != null);
 
         }
@@ -51,6 +52,9 @@ final class StatusCommand implements Callable<Integer> {
     /** What the store holds and how much of it came as deltas (issue 6); null: not shown. */
     dev.pactfs.store.DeltaStats.Window stored;
 
+    /** Per-snapshot figures, oldest first; empty: none shown. */
+    java.util.List<SnapshotFigures.Figures> snapshots = java.util.List.of();
+
     void print(PrintWriter out, ReplicationStatus s, boolean daemon) {
         dev.pactfs.store.DeltaStats.Window w = stored != null ? stored
                 : new dev.pactfs.store.DeltaStats.Window(0, 0, 0, 0, 0, 0);
@@ -58,10 +62,13 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("{\"pending_blobs\":%d,\"pending_bytes\":%d,\"rate_bytes_per_sec\":%.0f,\"eta_seconds\":%d,"
                             + "\"last_snapshot\":%s,\"last_snapshot_ms\":%d,\"partner_free_bytes\":%d,\"last_error\":%s,"
                             + "\"last_pass_ms\":%d,\"running\":%b,\"daemon\":%b,\"stored_blobs\":%d,\"stored_bytes\":%d,"
-                            + "\"stored_plain_bytes\":%d,\"deltas\":%d,\"delta_stored_bytes\":%d,\"delta_bytes_saved\":%d}%n",
+                            + "\"stored_plain_bytes\":%d,\"deltas\":%d,\"delta_stored_bytes\":%d,\"delta_bytes_saved\":%d,"
+                            + "\"snapshots\":[%s]}%n",
                     s.pendingBlobs(), s.pendingBytes(), s.rateBytesPerSec(), s.etaSeconds(), jsonString(s.lastSnapshot()),
                     s.lastSnapshotMs(), s.partnerFreeBytes(), jsonString(s.lastError()), s.lastPassMs(), s.running(), daemon,
-                    w.blobs(), w.storedBytes(), w.plainBytes(), w.deltas(), w.deltaStoredBytes(), w.deltaSavedBytes());
+                    w.blobs(), w.storedBytes(), w.plainBytes(), w.deltas(), w.deltaStoredBytes(), w.deltaSavedBytes(),
+                    String.join(",", snapshots.stream().map(f -> "{\"name\": " + jsonString(f.name()) + ", "
+                            + f.json() + "}").toList()));
         } else {
             out.printf("pending:        %d blobs, %s%n", s.pendingBlobs(), human(s.pendingBytes()));
             out.printf("rate:           %s/s%s%n", human((long) s.rateBytesPerSec()), s.running() ? " (replicating)" : "");
@@ -77,6 +84,14 @@ final class StatusCommand implements Callable<Integer> {
                         human(w.plainBytes()));
                 out.printf("deltas:         %d blobs, %s stored, %s saved against plain zstd%n", w.deltas(),
                         human(w.deltaStoredBytes()), human(w.deltaSavedBytes()));
+            }
+            // The most recent snapshots (a week of nightly ones); snapshot list --json has them all.
+            for (SnapshotFigures.Figures f : snapshots.subList(Math.max(0, snapshots.size() - 7), snapshots.size())) {
+                var a = f.added();
+                out.printf("snapshot %s: %s logical, %s new stored (%d blobs), %d deltas (%s stored, %s saved)%s%n",
+                        f.name(), f.logicalBytes() == null ? "?" : human(f.logicalBytes()), human(a.storedBytes()),
+                        a.blobs(), a.deltas(), human(a.deltaStoredBytes()), human(a.deltaSavedBytes()),
+                        f.recorded() ? "" : " (estimated)");
             }
         }
         out.flush();

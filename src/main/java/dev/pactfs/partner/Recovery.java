@@ -195,6 +195,7 @@ public final class Recovery {
                 PartnerCatalog.recordSnapshot(tx, id, fileOf.get(s.name()));
             }
             PartnerCatalog.recomputeRefcounts(tx);
+            dev.pactfs.store.SnapshotStats.startWindowNow(tx); // recovered blobs are no snapshot's new bytes
             return null;
         });
         Set<ChunkId> lost = new LinkedHashSet<>();

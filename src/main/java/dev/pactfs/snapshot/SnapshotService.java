@@ -10,6 +10,7 @@ import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.InodeRecord;
 import dev.pactfs.store.Namespace;
 import dev.pactfs.store.NamespaceScan;
+import dev.pactfs.store.SnapshotStats;
 import dev.pactfs.store.Snapshots;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -144,8 +145,9 @@ public final class SnapshotService {
                     }
                     List<Snapshots.Row> all = Snapshots.list(tx);
                     Snapshots.Row parent = all.isEmpty() ? null : all.get(all.size() - 1);
-                    Snapshots.insert(tx, finalName, now, host, tag, top, parent == null ? null : parent.id(),
+                    long id = Snapshots.insert(tx, finalName, now, host, tag, top, parent == null ? null : parent.id(),
                             parent == null ? null : parent.name());
+                    SnapshotStats.record(tx, id, b.logicalBytes);
                     return new SnapshotRecord(finalName, now, host, tag, top, parent == null ? null : parent.name());
                 });
                 log.info("snapshot {}: {} trees ({} new), {} files", finalName, b.children.size(), b.recorded, b.files);
@@ -181,6 +183,8 @@ public final class SnapshotService {
         final List<ChunkId> pinned = new ArrayList<>();
         int recorded;
         long files;
+        /** Sum of the sizes of the snapshot's regular files (each link counts, as a copy of the tree would). */
+        long logicalBytes;
 
         Builder(NamespaceScan scan) {
             this.scan = scan;
@@ -210,6 +214,7 @@ public final class SnapshotService {
             long size = r.size();
             if (r.isFile()) {
                 files++;
+                logicalBytes += size;
                 chunks = normalise(scan.chunks.getOrDefault(r.ino(), List.of()), r);
             } else if (r.isDir()) {
                 size = 0;

@@ -20,7 +20,9 @@ final class DeltaPruneTables {
 
     static final String[] MIGRATION = {
         "CREATE TABLE partner_holds (id BINARY(32) PRIMARY KEY, old_pack BINARY(32) NOT NULL, base_pack BINARY(32))",
-        "CREATE TABLE snapshot_stats (snapshot_id BIGINT PRIMARY KEY, logical_bytes BIGINT NOT NULL,"
+        // window_end_ms: the store's clock when the figures were taken (the next window starts at the newest).
+        "CREATE TABLE snapshot_stats (snapshot_id BIGINT PRIMARY KEY, window_end_ms BIGINT NOT NULL,"
+                + " logical_bytes BIGINT NOT NULL,"
                 + " new_blobs BIGINT NOT NULL, new_stored_bytes BIGINT NOT NULL, new_plain_bytes BIGINT NOT NULL,"
                 + " deltas BIGINT NOT NULL, delta_stored_bytes BIGINT NOT NULL, delta_saved_bytes BIGINT NOT NULL)",
     };

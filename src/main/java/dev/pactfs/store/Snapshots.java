@@ -114,6 +114,7 @@ public final class Snapshots {
                 ps.executeUpdate();
             }
             ChunkIndex.adjustRefcounts(tx, Map.of(row.root(), -1L));
+            SnapshotStats.forget(tx, row.id());
             return true;
         } catch (SQLException e) {
             throw Catalog.translate("deleting snapshot " + row.name(), e);

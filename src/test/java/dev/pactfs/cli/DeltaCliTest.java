@@ -59,8 +59,27 @@ class DeltaCliTest {
         assertTrue(new2 * 5 < new1, "night 2 costs a fraction of night 1: " + list.out());
         assertTrue(field(list.out(), "delta_bytes_saved", 1) > 0);
 
+        assertEquals(v1.length, field(list.out(), "logical_bytes", 0), list.out());
+        assertEquals(v2.length, field(list.out(), "logical_bytes", 1), list.out());
+        assertTrue(list.out().contains("\"figures_recorded\": true"), list.out());
+
         CliRun.Result st = CliRun.run("status", "--repo", repo, "--key-file", key, "--json");
         assertEquals(0, st.exit(), st.toString());
         assertEquals(deltas2, field(st.out(), "deltas", 0), st.out());
+        // Per snapshot in status too: the totals come first, then n1's and n2's figures.
+        assertEquals(v2.length, field(st.out(), "logical_bytes", 1), st.out());
+        assertEquals(deltas2, field(st.out(), "deltas", 2), st.out());
+        CliRun.Result text = CliRun.run("status", "--repo", repo, "--key-file", key);
+        assertTrue(text.out().contains("snapshot n2: ") && text.out().contains(deltas2 + " deltas"), text.out());
+
+        // Forget n1 and prune: its chunks go, n2's deltas are rewritten in full; n2's figures stay as recorded.
+        assertEquals(0, CliRun.run("forget", "--repo", repo, "--key-file", key, "--keep-last", "1").exit());
+        CliRun.Result prune = CliRun.run("prune", "--repo", repo, "--key-file", key);
+        assertEquals(0, prune.exit(), prune.toString());
+        assertTrue(prune.out().matches("(?s).*rewrote [1-9]\\d* deltas in full.*"), prune.out());
+        CliRun.Result after = CliRun.run("snapshot", "list", "--repo", repo, "--key-file", key, "--json");
+        assertEquals(deltas2, field(after.out(), "deltas", 0), after.out());
+        assertEquals(new2, field(after.out(), "new_stored_bytes", 0), after.out());
+        assertEquals(v2.length, field(after.out(), "logical_bytes", 0), after.out());
     }
 }
