@@ -66,12 +66,31 @@ class DeltaReplicationTest {
         return s.catalog.transaction(DeltaStoreTest::deltaChunks);
     }
 
-    @Test
-    void delta_chunks_round_trip_byte_exact_through_replicate_recover_and_restore() throws IOException {
-        byte[] v1 = DeltaStoreTest.lines(1, 400_000);
-        byte[] v2 = DeltaStoreTest.edited(v1, 2, 30);
+    /** Night 1: a dump; night 2: the same dump with a few edits (stored as deltas). Returns both versions. */
+    byte[][] twoNights(long seed) throws IOException {
+        byte[] v1 = DeltaStoreTest.lines(seed, 400_000);
+        byte[] v2 = DeltaStoreTest.edited(v1, seed + 1, 30);
         f.snapshot("night-1", nights(v1));
         f.snapshot("night-2", nights(v2));
+        return new byte[][] {v1, v2};
+    }
+
+    /** Forgets night-1, whose chunks are the bases of night-2's deltas. */
+    void forgetNight1() throws IOException {
+        f.s.catalog.transaction(tx -> {
+            PartnerCatalog.SnapshotRow row = PartnerCatalog.allSnapshots(tx).get(0);
+            assertEquals("night-1", row.name());
+            dev.pactfs.store.BlobGraph.adjustRefcounts(tx, Map.of(row.root(), -1L));
+            TestSql.deleteSnapshot(tx, row.id());
+            return null;
+        });
+    }
+
+    @Test
+    void delta_chunks_round_trip_byte_exact_through_replicate_recover_and_restore() throws IOException {
+        byte[][] v = twoNights(1);
+        byte[] v1 = v[0];
+        byte[] v2 = v[1];
         ChunkStore.StoreStats stats = f.s.store.stats();
         assertTrue(stats.deltasNew() > 0, "night-2 stored as deltas: " + stats);
         List<ChunkId> deltas = deltaChunks(f.s);
@@ -90,21 +109,13 @@ class DeltaReplicationTest {
 
     @Test
     void forgetting_the_snapshot_that_holds_the_bases_keeps_them_at_home_and_at_the_partner() throws IOException {
-        byte[] v1 = DeltaStoreTest.lines(3, 400_000);
-        byte[] v2 = DeltaStoreTest.edited(v1, 4, 30);
-        f.snapshot("night-1", nights(v1));
-        f.snapshot("night-2", nights(v2));
+        byte[][] v = twoNights(3);
+        byte[] v1 = v[0];
+        byte[] v2 = v[1];
         assertFalse(deltaChunks(f.s).isEmpty());
         Replicator rep = f.replicator(f.target(), 10 << 20);
         rep.runPass();
-        // Forget night-1, whose chunks are the bases of night-2's deltas.
-        f.s.catalog.transaction(tx -> {
-            PartnerCatalog.SnapshotRow row = PartnerCatalog.allSnapshots(tx).get(0);
-            assertEquals("night-1", row.name());
-            dev.pactfs.store.BlobGraph.adjustRefcounts(tx, Map.of(row.root(), -1L));
-            TestSql.deleteSnapshot(tx, row.id());
-            return null;
-        });
+        forgetNight1();
         f.s.store.collectGarbage();
         assertTrue(f.s.store.check(true).clean(), f.s.store.check(true).problems().toString());
         PartnerPrune.run(f.s.store, f.keys.blobCipher(), rep.target(), 0.99, 1 << 20);
@@ -117,20 +128,14 @@ class DeltaReplicationTest {
 
     @Test
     void deltas_rewritten_in_full_at_home_reach_the_partner_before_their_old_form_and_base_leave_it() throws IOException {
-        byte[] v1 = DeltaStoreTest.lines(5, 400_000);
-        byte[] v2 = DeltaStoreTest.edited(v1, 6, 30);
-        f.snapshot("night-1", nights(v1));
-        f.snapshot("night-2", nights(v2));
+        byte[][] v = twoNights(5);
+        byte[] v1 = v[0];
+        byte[] v2 = v[1];
         List<ChunkId> deltas = deltaChunks(f.s);
         assertFalse(deltas.isEmpty());
         Replicator rep = f.replicator(f.target(), 10 << 20);
         rep.runPass();
-        f.s.catalog.transaction(tx -> {
-            PartnerCatalog.SnapshotRow row = PartnerCatalog.allSnapshots(tx).get(0);
-            dev.pactfs.store.BlobGraph.adjustRefcounts(tx, Map.of(row.root(), -1L));
-            TestSql.deleteSnapshot(tx, row.id());
-            return null;
-        });
+        forgetNight1();
         // Night-1's chunks are now used only by night-2's deltas: each delta is rewritten in full, its base freed.
         ChunkStore.GcStats gc = f.s.store.collectGarbage();
         assertEquals(deltas.size(), gc.deltasRewritten(), gc.toString());
@@ -158,10 +163,9 @@ class DeltaReplicationTest {
     @Test
     void after_recover_deltas_keep_their_bookkeeping_and_new_versions_of_recovered_chunks_are_stored_as_deltas()
             throws IOException {
-        byte[] v1 = DeltaStoreTest.lines(7, 400_000);
-        byte[] v2 = DeltaStoreTest.edited(v1, 8, 30);
-        f.snapshot("night-1", nights(v1));
-        f.snapshot("night-2", nights(v2));
+        byte[][] v = twoNights(7);
+        byte[] v1 = v[0];
+        byte[] v2 = v[1];
         java.util.Map<ChunkId, ChunkId> deltas = f.s.catalog.transaction(DeltaStoreTest::deltaRows);
         assertFalse(deltas.isEmpty());
         List<ChunkId> fullAtHome = f.s.catalog.transaction(DeltaStoreTest::indexedFullChunks);

@@ -79,23 +79,15 @@ public class DeltaStoreTest {
 
     /** File chunks with an edge to a base, i.e. the delta chunks (what recover sees too). */
     public static List<ChunkId> deltaChunks(Tx tx) throws IOException {
-        List<ChunkId> out = new java.util.ArrayList<>();
-        try (var ps = tx.connection().prepareStatement(
-                "SELECT b.parent FROM blob_children b JOIN chunks c ON c.id = b.parent WHERE c.kind = 1");
-             var rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(ChunkId.of(rs.getBytes(1)));
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IOException(e);
-        }
-        return out;
+        return new java.util.ArrayList<>(idPairs(tx,
+                "SELECT b.parent, b.child FROM blob_children b JOIN chunks c ON c.id = b.parent WHERE c.kind = 1")
+                .keySet());
     }
 
-    /** The {@code delta_chunks} table: delta id -> base id (not the edge fallback a recovered catalog had). */
-    public static java.util.Map<ChunkId, ChunkId> deltaRows(Tx tx) throws IOException {
-        java.util.Map<ChunkId, ChunkId> out = new java.util.HashMap<>();
-        try (var ps = tx.connection().prepareStatement("SELECT id, base_id FROM delta_chunks");
+    /** The first two columns (ids) of every row of {@code sql}, as a map. */
+    private static java.util.Map<ChunkId, ChunkId> idPairs(Tx tx, String sql) throws IOException {
+        java.util.Map<ChunkId, ChunkId> out = new java.util.LinkedHashMap<>();
+        try (var ps = tx.connection().prepareStatement(sql);
              var rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.put(ChunkId.of(rs.getBytes(1)), ChunkId.of(rs.getBytes(2)));
@@ -106,19 +98,15 @@ public class DeltaStoreTest {
         return out;
     }
 
+    /** The {@code delta_chunks} table: delta id -> base id (not the edge fallback a recovered catalog had). */
+    public static java.util.Map<ChunkId, ChunkId> deltaRows(Tx tx) throws IOException {
+        return idPairs(tx, "SELECT id, base_id FROM delta_chunks");
+    }
+
     /** Full file chunks (no edge) that have super-features in the similarity index. */
     public static List<ChunkId> indexedFullChunks(Tx tx) throws IOException {
-        List<ChunkId> out = new java.util.ArrayList<>();
-        try (var ps = tx.connection().prepareStatement("SELECT DISTINCT f.chunk_id FROM delta_features f"
-                + " JOIN chunks c ON c.id = f.chunk_id WHERE c.kind = 1");
-             var rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(ChunkId.of(rs.getBytes(1)));
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IOException(e);
-        }
-        return out;
+        return new java.util.ArrayList<>(idPairs(tx, "SELECT DISTINCT f.chunk_id, f.chunk_id FROM delta_features f"
+                + " JOIN chunks c ON c.id = f.chunk_id WHERE c.kind = 1").keySet());
     }
 
     private FeatureIndex.DeltaRow deltaRow(ChunkId id) throws IOException {
