@@ -43,7 +43,7 @@ final class DeltaRewrite {
         byte[] read(ChunkId id) throws IOException;
     }
 
-    /** A delta depending on a base: its sealed size and the bytes it saved against plain zstd (-1: unknown). */
+    /** A delta depending on a base: its sealed size and the bytes it saved against plain zstd (as recorded). */
     record Dependent(ChunkId id, int storedSize, int savedBytes) {
     }
 
@@ -109,18 +109,15 @@ final class DeltaRewrite {
     /** Rewrites the deltas of {@code c} when it pays; returns the net bytes freed, or -1 when it did not pay. */
     private long rewrite(Candidate c) throws IOException {
         long deltasStored = 0;
-        long knownFull = 0;
-        boolean allKnown = true;
+        long recordedFull = 0;
         for (Dependent d : c.deltas()) {
             deltasStored += d.storedSize();
-            if (d.savedBytes() < 0) {
-                allKnown = false;
-            } else {
-                knownFull += d.storedSize() + (long) d.savedBytes();
-            }
+            recordedFull += d.storedSize() + (long) d.savedBytes();
         }
-        if (allKnown && !pays(c.baseStoredSize(), deltasStored, knownFull)) {
-            return -1; // decided without reading anything
+        // saved_bytes is exact for deltas made here and 0 (a lower bound) for unmeasured recovered ones: when even
+        // that says no, nothing needs reading. A yes is confirmed below with the real full sizes.
+        if (!pays(c.baseStoredSize(), deltasStored, recordedFull)) {
+            return -1;
         }
         Map<Dependent, byte[]> sealed = new LinkedHashMap<>();
         Map<Dependent, long[]> features = new LinkedHashMap<>();
@@ -190,21 +187,21 @@ final class DeltaRewrite {
     }
 
     /**
-     * Bases that are still referenced, but only through delta edges (edges whose parent is a file chunk), with
-     * their deltas. A base also named by a file, a tree blob or a snapshot root is not a candidate.
+     * Bases that are still referenced, but only through their deltas' edges: refcount equal to the number of live
+     * deltas on them (each holds one edge). A base also named by a file, a tree blob or a snapshot root is not a
+     * candidate. Reads delta_chunks only (one row per delta), never the whole edge table; a delta without a row
+     * cannot be counted, so its base is never a candidate (safe: kept).
      */
     static List<Candidate> candidates(Tx tx) throws IOException {
         Map<ChunkId, Candidate> out = new LinkedHashMap<>();
         try (PreparedStatement ps = tx.connection().prepareStatement(
-                "SELECT b.child, c.stored_size, b.parent, p.stored_size, COALESCE(d.saved_bytes, -1)"
-                        + " FROM blob_children b"
-                        + " JOIN chunks p ON p.id = b.parent AND p.kind = " + BlobType.CHUNK.code
-                        + " JOIN chunks c ON c.id = b.child"
-                        + " LEFT JOIN delta_chunks d ON d.id = b.parent"
-                        + " WHERE c.refcount > 0 AND c.refcount = (SELECT SUM(b2.n) FROM blob_children b2"
-                        + "   JOIN chunks p2 ON p2.id = b2.parent AND p2.kind = " + BlobType.CHUNK.code
-                        + "   WHERE b2.child = b.child)"
-                        + " ORDER BY b.child, b.parent");
+                "SELECT d.base_id, c.stored_size, d.id, p.stored_size, d.saved_bytes FROM delta_chunks d"
+                        + " JOIN chunks p ON p.id = d.id"
+                        + " JOIN chunks c ON c.id = d.base_id"
+                        + " JOIN (SELECT d2.base_id AS base, COUNT(*) AS deltas FROM delta_chunks d2"
+                        + "   JOIN chunks p2 ON p2.id = d2.id GROUP BY d2.base_id) t ON t.base = d.base_id"
+                        + " WHERE c.refcount > 0 AND c.refcount = t.deltas"
+                        + " ORDER BY d.base_id, d.id");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 ChunkId base = ChunkId.of(rs.getBytes(1));
