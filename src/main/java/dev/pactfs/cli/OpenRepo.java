@@ -55,9 +55,9 @@ final class OpenRepo implements Closeable {
             // Run inside the mount daemon for a client: share its open repo; closing the view closes nothing.
             return new OpenRepo(served.dir, served.config, served.keys, served.catalog, served.store, true);
         }
+        RepoKeys.warmUpInBackground();
         RepoConfig config = RepoConfig.read(dir);
         RepoKeys keys = unlock(dir, config, keyOptions);
-        RepoKeys.warmUp();
         Catalog catalog = Catalog.open(dir, false);
         try {
             ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.chunkIdHasher(), options);

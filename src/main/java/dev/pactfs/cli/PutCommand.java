@@ -25,6 +25,7 @@ final class PutCommand implements Callable<Integer> {
 
     /** Bytes handed to the filesystem per write: what FUSE sends with max_write=131072. */
     static final int WRITE_BYTES = 128 * 1024;
+    static final int READ_BYTES = 1024 * 1024;
 
     @Option(names = "--repo", required = true, paramLabel = "DIR")
     Path repo;
@@ -60,13 +61,18 @@ final class PutCommand implements Callable<Integer> {
                 }
             }
             long fh = fs.create(PactFs.ROOT, n, 0644, PactFs.O_WRONLY, Caller.ROOT).handle();
-            byte[] buf = new byte[WRITE_BYTES];
+            // Read in large pieces (Files.newInputStream with 128 KiB reads spent 7x the system time of 1 MiB
+            // reads here: 1.9 s vs 0.26 s per 2 GB), hand the filesystem FUSE-sized writes.
+            byte[] buf = new byte[READ_BYTES];
             long offset = 0;
             try {
                 int got;
                 while ((got = in.readNBytes(buf, 0, buf.length)) > 0) {
-                    fs.write(fh, offset, buf, 0, got);
-                    offset += got;
+                    for (int off = 0; off < got; off += WRITE_BYTES) {
+                        int piece = Math.min(WRITE_BYTES, got - off);
+                        fs.write(fh, offset, buf, off, piece);
+                        offset += piece;
+                    }
                 }
                 fs.fsync(fh);
             } finally {

@@ -54,7 +54,7 @@ public final class Catalog implements Closeable {
             throw new StoreException("no catalog in " + repoDir + " (not a pactfs repo, or not initialised)");
         }
         String url = "jdbc:h2:file:" + repoDir.toAbsolutePath().resolve(DB_NAME)
-                + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS
+                + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=64;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS
                 + (create ? "" : ";IFEXISTS=TRUE");
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "pactfs", "");
         pool.setMaxConnections(32);

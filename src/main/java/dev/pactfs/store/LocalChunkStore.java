@@ -98,7 +98,18 @@ final class LocalChunkStore implements ChunkStore {
     /** Pending rows that make a put worker insert them in one transaction. */
     static final int FLUSH_ROWS = 128;
 
-    private record Lookup(java.sql.Connection connection, java.sql.PreparedStatement find) {
+    private record Lookup(java.sql.Connection connection, java.sql.PreparedStatement find,
+            java.sql.PreparedStatement similar) {
+        static Lookup open(Catalog catalog) throws java.sql.SQLException {
+            java.sql.Connection c = catalog.readConnection();
+            try {
+                return new Lookup(c, c.prepareStatement(ChunkIndex.FIND_SQL), c.prepareStatement(FeatureIndex.SIMILAR_SQL));
+            } catch (java.sql.SQLException ex) {
+                c.close();
+                throw ex;
+            }
+        }
+
         void close() {
             try {
                 connection.close();
@@ -155,30 +166,35 @@ final class LocalChunkStore implements ChunkStore {
         if (e != null) {
             return e;
         }
+        return withLookup(l -> ChunkIndex.find(l.find(), id), "looking up chunk " + id.shortHex());
+    }
+
+    @FunctionalInterface
+    private interface LookupWork<T> {
+        T run(Lookup l) throws java.sql.SQLException;
+    }
+
+    /** Runs one read on a pooled lookup connection with its prepared statements, opening one when none is idle. */
+    private <T> T withLookup(LookupWork<T> work, String what) throws IOException {
         Lookup l = lookups.poll();
+        T result;
         try {
             if (l == null) {
-                java.sql.Connection c = catalog.readConnection();
-                try {
-                    l = new Lookup(c, c.prepareStatement(ChunkIndex.FIND_SQL));
-                } catch (java.sql.SQLException ex) {
-                    c.close();
-                    throw ex;
-                }
+                l = Lookup.open(catalog);
             }
-            e = ChunkIndex.find(l.find(), id);
+            result = work.run(l);
         } catch (java.sql.SQLException ex) {
             if (l != null) {
                 l.close();
             }
-            throw Catalog.translate("looking up chunk " + id.shortHex(), ex);
+            throw Catalog.translate(what, ex);
         }
         if (closed) {
             l.close();
         } else {
             lookups.offer(l);
         }
-        return e;
+        return result;
     }
 
     /** Inserts every pending index row into H2 in one transaction. */
@@ -428,8 +444,9 @@ final class LocalChunkStore implements ChunkStore {
         // The hint is often off by a chunk or two (content shifts between versions); unless it is already a good
         // base, ask the feature index as well and keep the smaller delta.
         if (best == null || best.length > DeltaPolicy.GOOD_ENOUGH_RATIO * zstd.length) {
-            // Without the flush hook: a lookup per new chunk must not defeat the batching of index rows.
-            ChunkId featureBase = catalog.transactionWithoutHook(tx -> FeatureIndex.findBase(tx, sf));
+            // On a pooled lookup connection, not a transaction: a lookup per new chunk must neither run the flush
+            // hook (it would defeat the batching of index rows) nor pay a transaction and statement preparation.
+            ChunkId featureBase = withLookup(l -> FeatureIndex.findBase(l.similar(), sf), "looking up similar chunks");
             if (featureBase == null) {
                 featureBase = pendingBase(sf);
             }
