@@ -223,9 +223,17 @@ public final class MountFixture implements BeforeEachCallback, AfterEachCallback
     }
 
     public void mount() {
+        mount(new String[0]);
+    }
+
+    /** pactfs mount with extra options (e.g. --partner-timeout 2s) before the mountpoint. */
+    public void mount(String... options) {
         Map<String, String> e = env();
         e.putAll(daemonEnv);
-        Sh.run(null, e, MOUNT_TIMEOUT, List.of(launcher().toString(), "mount", "--repo", repo.toString(), mnt.toString())).ok();
+        List<String> argv = new ArrayList<>(List.of(launcher().toString(), "mount", "--repo", repo.toString()));
+        argv.addAll(List.of(options));
+        argv.add(mnt.toString());
+        Sh.run(null, e, MOUNT_TIMEOUT, argv).ok();
         // "pactfs mount" detaches once mounted: the mount must be there when it returns.
         assertTrue(isMounted(mnt), "pactfs mount returned but " + mnt + " is not in /proc/mounts");
         mounted = true;
