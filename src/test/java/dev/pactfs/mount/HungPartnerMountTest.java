@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,12 +31,7 @@ class HungPartnerMountTest {
     // A short name: the daemon's control socket lives under /tmp/pactfs-mt-<name>-*/repo and a unix socket
     // path must fit in 108 bytes.
     void hungPartner() throws Exception {
-        Path partner = Files.createDirectories(fx.base().resolve("partner"));
-        fx.pactfs(Duration.ofMinutes(3), "init", "--repo", fx.repo().toString(), "--partner", partner.toString()).ok();
-        Path copy;
-        try (Stream<Path> s = Files.list(partner)) {
-            copy = s.filter(p -> p.getFileName().toString().startsWith("pactfs-")).findFirst().orElseThrow();
-        }
+        Path copy = fx.initWithPartner();
         Files.delete(copy.resolve("config"));
         Sh.run(null, Map.of(), Duration.ofSeconds(30), List.of("mkfifo", copy.resolve("config").toString())).ok();
 

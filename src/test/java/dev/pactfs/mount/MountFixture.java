@@ -222,6 +222,16 @@ public final class MountFixture implements BeforeEachCallback, AfterEachCallback
         pactfs(MOUNT_TIMEOUT, "init", "--repo", repo.toString()).ok();
     }
 
+    /** init with a partner directory {@code BASE/partner}; returns the copy directory made in it (pactfs-ID). */
+    public Path initWithPartner() throws IOException {
+        Path partner = Files.createDirectories(base.resolve("partner"));
+        pactfs(MOUNT_TIMEOUT, "init", "--repo", repo.toString(), "--partner", partner.toString()).ok();
+        try (Stream<Path> s = Files.list(partner)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("pactfs-")).findFirst()
+                    .orElseThrow(() -> new AssertionError("init made no pactfs-* copy in " + partner));
+        }
+    }
+
     public void mount() {
         mount(new String[0]);
     }
