@@ -34,7 +34,8 @@ final class AuditCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (OpenRepo r = OpenRepo.open(repo, keys)) {
-            Audit.Result res = Audit.run(r.catalog, PartnerTargets.directory(PartnerWiring.copyDir(r)), sample, line -> { });
+            Audit.Result res = Audit.run(r.catalog, PartnerTargets.timed(PartnerTargets.directory(PartnerWiring.copyDir(r)),
+                    dev.pactfs.partner.PartnerTimeouts.defaults()), sample, line -> { });
             for (String p : res.problems()) {
                 out.println(p);
             }

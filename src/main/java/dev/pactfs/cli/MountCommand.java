@@ -78,6 +78,9 @@ final class MountCommand implements Callable<Integer> {
     String bandwidth;
 
     @Mixin
+    PartnerTimeoutOption partnerTimeout;
+
+    @Mixin
     KeyOptions keys;
 
     @Override
@@ -109,6 +112,7 @@ final class MountCommand implements Callable<Integer> {
         }
         duration(snapshotEvery);
         duration(snapshotWhenIdle);
+        partnerTimeout.timeouts();
         return foreground ? runForeground(fuseOpts) : detach();
     }
 
@@ -158,7 +162,8 @@ final class MountCommand implements Callable<Integer> {
                         duration(snapshotWhenIdle));
         DaemonContext daemon = DaemonContext.start(r, fs);
         // Partner replication runs beside the mount (its own thread; writes never wait for it).
-        dev.pactfs.partner.BackgroundReplicator replication = PartnerWiring.startDaemon(r, daemon, bandwidth);
+        dev.pactfs.partner.BackgroundReplicator replication = PartnerWiring.startDaemon(r, daemon, bandwidth,
+                partnerTimeout.timeouts());
         ControlServer control = ControlServer.start(r.dir);
         CountDownLatch closed = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -247,6 +252,9 @@ final class MountCommand implements Callable<Integer> {
         if (bandwidth != null) {
             cmd.add("--bandwidth");
             cmd.add(bandwidth);
+        }
+        if (partnerTimeout.value != null) {
+            cmd.add("--partner-timeout=" + partnerTimeout.value);
         }
         if (!options.isEmpty()) {
             cmd.add("-o");

@@ -7,6 +7,7 @@ import dev.pactfs.partner.PartnerFetcher;
 import dev.pactfs.partner.PartnerPrune;
 import dev.pactfs.partner.PartnerTarget;
 import dev.pactfs.partner.PartnerTargets;
+import dev.pactfs.partner.PartnerTimeouts;
 import dev.pactfs.partner.Replicator;
 import dev.pactfs.snapshot.PruneListener;
 import java.nio.file.Path;
@@ -29,9 +30,12 @@ final class PartnerWiring {
         return PartnerTargets.copyDir(r.config.partner(), r.config.repoId());
     }
 
-    /** The partner target, capped at {@code bandwidth} (null: no cap). */
-    static PartnerTarget target(OpenRepo r, String bandwidth) {
-        PartnerTarget t = PartnerTargets.directory(copyDir(r));
+    /**
+     * The partner target: every operation under {@code timeouts} (a hung mount fails a pass, it does not hang
+     * it), capped at {@code bandwidth} (null: no cap).
+     */
+    static PartnerTarget target(OpenRepo r, String bandwidth, PartnerTimeouts timeouts) {
+        PartnerTarget t = PartnerTargets.timed(PartnerTargets.directory(copyDir(r)), timeouts);
         if (bandwidth != null) {
             long bps;
             try {
@@ -52,17 +56,21 @@ final class PartnerWiring {
     /** Lets reads of evicted payloads fetch them from the partner (no-op without a partner). */
     static void installFetcher(OpenRepo r) {
         if (r.config.partner() != null) {
-            r.store.setRemoteFetcher(new PartnerFetcher(r.catalog,
-                    PartnerTargets.directory(PartnerTargets.copyDir(r.config.partner(), r.config.repoId()))));
+            // Under the default deadlines: a read of an evicted payload from a hung partner fails (EIO in the
+            // mount) instead of blocking the reader, and with it unmount, forever.
+            r.store.setRemoteFetcher(new PartnerFetcher(r.catalog, PartnerTargets.timed(
+                    PartnerTargets.directory(PartnerTargets.copyDir(r.config.partner(), r.config.repoId())),
+                    PartnerTimeouts.defaults())));
         }
     }
 
     /** Daemon hook: starts background replication of a mounted repo (no-op without a partner). */
-    static BackgroundReplicator startDaemon(OpenRepo r, DaemonContext daemon, String bandwidth) {
+    static BackgroundReplicator startDaemon(OpenRepo r, DaemonContext daemon, String bandwidth,
+                                           PartnerTimeouts timeouts) {
         if (r.config.partner() == null) {
             return null;
         }
-        Replicator rep = replicator(r, target(r, bandwidth), Replicator.Options.defaults());
+        Replicator rep = replicator(r, target(r, bandwidth, timeouts), Replicator.Options.defaults());
         BackgroundReplicator bg = new BackgroundReplicator(rep, () -> CacheLimit.enforce(r.store, r.config.cacheMax()));
         daemon.register(BackgroundReplicator.class, bg);
         daemon.register(PruneListener.class, rep.pruneListener(PartnerPrune.DEFAULT_MIN_LIVE_FRACTION));
@@ -80,7 +88,7 @@ final class PartnerWiring {
         if (r.config.partner() == null) {
             return null;
         }
-        return replicator(r, target(r, null), Replicator.Options.defaults())
+        return replicator(r, target(r, null, PartnerTimeouts.defaults()), Replicator.Options.defaults())
                 .pruneListener(PartnerPrune.DEFAULT_MIN_LIVE_FRACTION);
     }
 

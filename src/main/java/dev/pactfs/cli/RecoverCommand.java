@@ -70,7 +70,9 @@ final class RecoverCommand implements Callable<Integer> {
         }
         MasterKey key = masterKey(dirId);
         RepoKeys rk = RepoKeys.derive(key);
-        PartnerTarget target = PartnerTargets.directory(copy);
+        // Under deadlines: a partner share that hangs mid-recover fails it with one line instead of hanging it.
+        PartnerTarget target = PartnerTargets.timed(PartnerTargets.directory(copy),
+                dev.pactfs.partner.PartnerTimeouts.defaults());
         Recovery.RepoInfo info;
         try {
             info = Recovery.repoInfo(target, rk.blobCipher());

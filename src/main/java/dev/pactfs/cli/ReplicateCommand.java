@@ -28,6 +28,9 @@ final class ReplicateCommand implements Callable<Integer> {
     Long packTarget;
 
     @Mixin
+    PartnerTimeoutOption partnerTimeout;
+
+    @Mixin
     KeyOptions keys;
 
     @Spec
@@ -38,14 +41,14 @@ final class ReplicateCommand implements Callable<Integer> {
         try (OpenRepo r = OpenRepo.open(repo, keys)) {
             BackgroundReplicator bg = PartnerWiring.daemon(r.dir);
             Replicator rep;
-            if (bg != null && bandwidth == null && packTarget == null) {
+            if (bg != null && bandwidth == null && packTarget == null && partnerTimeout.value == null) {
                 rep = bg.replicator(); // inside the daemon: its replicator, so passes never overlap
             } else {
                 Replicator.Options o = Replicator.Options.defaults();
                 if (packTarget != null) {
                     o = new Replicator.Options(packTarget, Math.max(packTarget, o.packMaxBytes()));
                 }
-                rep = PartnerWiring.replicator(r, PartnerWiring.target(r, bandwidth), o);
+                rep = PartnerWiring.replicator(r, PartnerWiring.target(r, bandwidth, partnerTimeout.timeouts()), o);
             }
             Replicator.PassResult p = rep.runPass();
             long evicted = CacheLimit.enforce(r.store, r.config.cacheMax());

@@ -25,6 +25,9 @@ final class StatusCommand implements Callable<Integer> {
     boolean json;
 
     @Mixin
+    PartnerTimeoutOption partnerTimeout;
+
+    @Mixin
     KeyOptions keys;
 
     @Spec
@@ -38,7 +41,8 @@ final class StatusCommand implements Callable<Integer> {
             if (bg != null) {
                 s = bg.replicator().status();
             } else {
-                PartnerTarget t = r.config.partner() == null ? null : PartnerWiring.target(r, null);
+                PartnerTarget t = r.config.partner() == null ? null : PartnerWiring.target(r, null,
+                        partnerTimeout.timeouts());
                 s = Replicator.status(r.catalog, t, -1, false, null);
             }
             stored = r.catalog.transaction(dev.pactfs.store.DeltaStats::total);

@@ -54,6 +54,11 @@ public final class BackgroundReplicator implements Closeable {
         return replicator;
     }
 
+    /** Whether the replication thread is still running (tests: it must end on {@link #close}). */
+    boolean isAlive() {
+        return thread.isAlive();
+    }
+
     /** Wall-clock time of the next retry after a failure, or 0. */
     public long nextRetryMs() {
         return nextRetryMs;
@@ -108,10 +113,11 @@ public final class BackgroundReplicator implements Closeable {
 
     /**
      * Stops the thread: a running pass stops before its next pack and is waited for up to
-     * {@link #STOP_WAIT_MS}. The thread is never interrupted: an interrupt during H2's file I/O would close the
-     * catalog's file channel under every other user. A pass still running after the wait fails at its next
-     * catalog access once the repo is closed, leaving at most a temp file or an unrecorded pack (both handled by
-     * the next pass).
+     * {@link #STOP_WAIT_MS}; a pass waiting on partner I/O is released at once (the replicator closes its timed
+     * target), so a hung partner never holds up unmount. The thread is never interrupted: an interrupt during
+     * H2's file I/O would close the catalog's file channel under every other user. A pass still running after
+     * the wait fails at its next catalog access once the repo is closed, leaving at most a temp file or an
+     * unrecorded pack (both handled by the next pass).
      */
     @Override
     public void close() {

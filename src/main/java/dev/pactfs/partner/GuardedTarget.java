@@ -27,6 +27,8 @@ final class GuardedTarget extends ForwardingTarget {
         byte[] b;
         try {
             b = inner.load(Kind.CONFIG, "config");
+        } catch (PartnerUnavailableException e) {
+            throw e; // already one line saying what is wrong (not responding, shutting down)
         } catch (IOException e) {
             if (PartnerTarget.isNotFound(e)) {
                 throw new PartnerUnavailableException("partner copy not there: " + cfg

@@ -28,6 +28,15 @@ public final class PartnerTargets {
         return new GuardedTarget(inner, repoId);
     }
 
+    /**
+     * {@code inner} with every operation under a deadline: a hung partner mount fails the operation with
+     * {@link PartnerTimeoutException} instead of blocking its caller forever. Closing it releases every waiting
+     * caller at once. Put it innermost (under the bandwidth cap, whose pacing is not partner I/O).
+     */
+    public static PartnerTarget timed(PartnerTarget inner, PartnerTimeouts timeouts) {
+        return new TimedTarget(inner, timeouts);
+    }
+
     /** {@code inner}, paced to {@code bytesPerSecond}. */
     public static PartnerTarget rateLimited(PartnerTarget inner, long bytesPerSecond) {
         return new RateLimitedTarget(inner, bytesPerSecond);

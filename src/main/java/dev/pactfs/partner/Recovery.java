@@ -3,7 +3,6 @@ package dev.pactfs.partner;
 import dev.pactfs.crypto.BlobCipher;
 import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.store.Catalog;
-import dev.pactfs.store.ChunkCorruptException;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.snapshot.SnapshotRecord;
 import dev.pactfs.snapshot.TreeFormatException;
@@ -239,6 +238,8 @@ public final class Recovery {
             if (!Envelope.nameOf(f).equals(name)) {
                 problems.add("pack " + name + " is damaged (content does not hash to its name); salvaging its intact blobs");
             }
+            // The whole pack in one catalog transaction; a blob that does not verify is lost, the rest stored.
+            List<ChunkStore.Sealed> intact = new ArrayList<>(blobs.size());
             for (PartnerCatalog.PartnerLocationOf b : blobs) {
                 long off = b.location().offset();
                 int len = b.location().storedSize();
@@ -246,13 +247,9 @@ public final class Recovery {
                     lost.add(b.id());
                     continue;
                 }
-                byte[] sealed = java.util.Arrays.copyOfRange(f, (int) off, (int) off + len);
-                try {
-                    store.adoptSealed(b.id(), sealed);
-                } catch (ChunkCorruptException e) {
-                    lost.add(b.id());
-                }
+                intact.add(new ChunkStore.Sealed(b.id(), java.util.Arrays.copyOfRange(f, (int) off, (int) off + len)));
             }
+            lost.addAll(store.adoptSealed(intact).keySet());
             done += p.size();
             progress.update(done, total);
         }

@@ -10,7 +10,8 @@ package dev.pactfs.partner;
  * @param lastSnapshot      name of the newest snapshot whose record is at the partner, or null
  * @param lastSnapshotMs    its time, ms since the epoch (0 if none)
  * @param partnerFreeBytes  usable space at the partner, or -1 when unknown/unreachable
- * @param lastError         the last pass's error, or null
+ * @param lastError         the last pass's error, or null; "partner not responding (…)" first when the partner's
+ *                          free-space query just timed out
  * @param lastPassMs        end time of the last successful pass, or 0
  * @param running           a pass is running right now (daemon)
  */

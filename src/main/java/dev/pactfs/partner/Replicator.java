@@ -104,9 +104,18 @@ public final class Replicator {
         this.options = options;
     }
 
-    /** Makes a running pass (and every later one) stop before its next pack; for shutdown. */
+    /**
+     * Makes a running pass (and every later one) stop before its next pack; for shutdown. Also closes the target,
+     * so a pass waiting on partner I/O (a {@link PartnerTargets#timed} target on a hung mount) returns at once
+     * instead of at its deadline.
+     */
     public void cancel() {
         cancelled = true;
+        try {
+            target.close();
+        } catch (IOException e) {
+            log.debug("closing the partner target: {}", e.getMessage());
+        }
     }
 
     private void checkCancelled() throws PartnerUnavailableException {
@@ -504,9 +513,12 @@ public final class Replicator {
             PartnerCatalog.meta(tx, META_LAST_RATE)});
         double rate = liveRate >= 0 ? liveRate : meta[2] == null ? 0 : Double.parseDouble(meta[2]);
         long free = -1;
+        String notResponding = null;
         if (target != null) {
             try {
                 free = target.usableSpace();
+            } catch (PartnerTimeoutException e) {
+                notResponding = e.getMessage();
             } catch (IOException e) {
                 free = -1;
             }
@@ -515,6 +527,10 @@ public final class Replicator {
         if (err == null && meta[0] != null) {
             int sp = meta[0].indexOf(' ');
             err = sp < 0 ? meta[0] : meta[0].substring(sp + 1);
+        }
+        if (notResponding != null && (err == null || !err.startsWith("partner not responding"))) {
+            // The partner hangs now, whatever the last pass said: that is what the admin must see first.
+            err = err == null ? notResponding : notResponding + "; last pass: " + err;
         }
         long eta = pending[1] == 0 ? 0 : rate > 0 ? (long) Math.ceil(pending[1] / rate) : -1;
         return new ReplicationStatus(pending[0], pending[1], rate, eta, last == null ? null : last.name(),

@@ -5,8 +5,8 @@
  * <h2>Pieces</h2>
  * <ul>
  *   <li>{@link dev.pactfs.partner.PartnerTarget}: the dumb file store (save / ranged load / stat / list / delete),
- *       with a directory and an in-memory implementation; the ownership guard and the bandwidth cap wrap it
- *       ({@link dev.pactfs.partner.PartnerTargets}).
+ *       with a directory and an in-memory implementation; the ownership guard, the bandwidth cap and the
+ *       deadlines that keep a hung share from hanging its caller wrap it ({@link dev.pactfs.partner.PartnerTargets}).
  *   <li>{@link dev.pactfs.partner.Replicator}: packs blobs not yet at the partner, publishes packs, index files and
  *       snapshot records, records locations at home; {@link dev.pactfs.partner.BackgroundReplicator} runs it in the
  *       mount daemon with backoff.
@@ -36,6 +36,8 @@
  *   <li>A snapshot record is published only after every blob reachable from its root has a recorded location.
  *   <li>Prune deletes a pack only after its live blobs' new pack is published and recorded.
  *   <li>Writers parse back what they built before publishing it.
+ *   <li>No caller waits on the partner without a deadline ({@link dev.pactfs.partner.PartnerTimeouts}); a timed-out
+ *       operation's thread is abandoned, never joined.
  * </ol>
  */
 package dev.pactfs.partner;

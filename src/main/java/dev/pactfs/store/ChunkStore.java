@@ -1,5 +1,7 @@
 package dev.pactfs.store;
 
+import java.util.List;
+import java.util.Map;
 import dev.pactfs.crypto.ChunkId;
 import java.io.Closeable;
 import java.io.IOException;
@@ -116,7 +118,24 @@ public interface ChunkStore extends Closeable {
      *
      * @throws ChunkCorruptException {@code sealed} does not verify; nothing is stored
      */
-    void adoptSealed(ChunkId id, byte[] sealed) throws IOException;
+    default void adoptSealed(ChunkId id, byte[] sealed) throws IOException {
+        Map<ChunkId, ChunkCorruptException> bad = adoptSealed(List.of(new Sealed(id, sealed)));
+        if (!bad.isEmpty()) {
+            throw bad.get(id);
+        }
+    }
+
+    /**
+     * {@link #adoptSealed(ChunkId, byte[])} for many blobs with one catalog transaction for all of them (recover
+     * adopts a whole partner pack at once: a transaction per blob was most of its time). Blobs that already have
+     * a local payload are skipped, so a repeated call is a no-op. A blob that does not verify is not stored and
+     * is returned with its reason; the others are stored.
+     */
+    Map<ChunkId, ChunkCorruptException> adoptSealed(List<Sealed> blobs) throws IOException;
+
+    /** A blob's id and its sealed bytes as fetched. */
+    record Sealed(ChunkId id, byte[] bytes) {
+    }
 
     /**
      * After {@code recover} built the catalog from the partner copy: rebuilds the delta bookkeeping of recovered

@@ -941,25 +941,53 @@ final class LocalChunkStore implements ChunkStore {
     }
 
     @Override
-    public void adoptSealed(ChunkId id, byte[] sealed) throws IOException {
+    public Map<ChunkId, ChunkCorruptException> adoptSealed(List<Sealed> blobs) throws IOException {
         gcLock.readLock().lock();
         try {
-            ChunkIndex.Entry e = catalog.transaction(tx -> ChunkIndex.find(tx, id));
-            if (e == null) {
-                throw new StoreException("chunk " + id.toHex() + " is not in the index");
-            }
-            if (e.packId() != null) {
-                return;
-            }
-            if (sealed.length != e.storedSize()) {
-                throw new ChunkCorruptException(id, "fetched copy", "length " + sealed.length + ", index says " + e.storedSize());
-            }
-            verify(e, sealed, "fetched copy");
-            LocalPacks.Location loc = packs.append(e.kind(), id.toBytes(), sealed);
-            catalog.transaction(tx -> {
-                ChunkIndex.relocate(tx, id, loc.packId(), loc.offset());
-                return null;
+            Map<ChunkId, ChunkIndex.Entry> entries = catalog.transaction(tx -> {
+                Map<ChunkId, ChunkIndex.Entry> m = new java.util.HashMap<>();
+                for (Sealed b : blobs) {
+                    ChunkIndex.Entry e = ChunkIndex.find(tx, b.id());
+                    if (e == null) {
+                        throw new StoreException("chunk " + b.id().toHex() + " is not in the index");
+                    }
+                    m.put(b.id(), e);
+                }
+                return m;
             });
+            Map<ChunkId, ChunkCorruptException> bad = new java.util.LinkedHashMap<>();
+            Map<ChunkId, LocalPacks.Location> placed = new java.util.LinkedHashMap<>();
+            for (Sealed b : blobs) {
+                ChunkIndex.Entry e = entries.get(b.id());
+                if (e.packId() != null || placed.containsKey(b.id())) {
+                    continue;
+                }
+                if (b.bytes().length != e.storedSize()) {
+                    bad.put(b.id(), new ChunkCorruptException(b.id(), "fetched copy", "length " + b.bytes().length
+                            + ", index says " + e.storedSize()));
+                    continue;
+                }
+                byte[] plain;
+                try {
+                    plain = verify(e, b.bytes(), "fetched copy");
+                } catch (ChunkCorruptException ex) {
+                    bad.put(b.id(), ex);
+                    continue;
+                }
+                // A delta later in the batch decodes against this plaintext: from the cache, not from the
+                // partner again (its row points at the local pack only once the batch is committed).
+                cache.put(new CacheKey(typeOf(e), b.id()), plain);
+                placed.put(b.id(), packs.append(e.kind(), b.id().toBytes(), b.bytes()));
+            }
+            if (!placed.isEmpty()) {
+                catalog.transaction(tx -> {
+                    for (Map.Entry<ChunkId, LocalPacks.Location> p : placed.entrySet()) {
+                        ChunkIndex.relocate(tx, p.getKey(), p.getValue().packId(), p.getValue().offset());
+                    }
+                    return null;
+                });
+            }
+            return bad;
         } finally {
             gcLock.readLock().unlock();
         }

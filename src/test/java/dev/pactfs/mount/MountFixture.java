@@ -222,10 +222,28 @@ public final class MountFixture implements BeforeEachCallback, AfterEachCallback
         pactfs(MOUNT_TIMEOUT, "init", "--repo", repo.toString()).ok();
     }
 
+    /** init with a partner directory {@code BASE/partner}; returns the copy directory made in it (pactfs-ID). */
+    public Path initWithPartner() throws IOException {
+        Path partner = Files.createDirectories(base.resolve("partner"));
+        pactfs(MOUNT_TIMEOUT, "init", "--repo", repo.toString(), "--partner", partner.toString()).ok();
+        try (Stream<Path> s = Files.list(partner)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("pactfs-")).findFirst()
+                    .orElseThrow(() -> new AssertionError("init made no pactfs-* copy in " + partner));
+        }
+    }
+
     public void mount() {
+        mount(new String[0]);
+    }
+
+    /** pactfs mount with extra options (e.g. --partner-timeout 2s) before the mountpoint. */
+    public void mount(String... options) {
         Map<String, String> e = env();
         e.putAll(daemonEnv);
-        Sh.run(null, e, MOUNT_TIMEOUT, List.of(launcher().toString(), "mount", "--repo", repo.toString(), mnt.toString())).ok();
+        List<String> argv = new ArrayList<>(List.of(launcher().toString(), "mount", "--repo", repo.toString()));
+        argv.addAll(List.of(options));
+        argv.add(mnt.toString());
+        Sh.run(null, e, MOUNT_TIMEOUT, argv).ok();
         // "pactfs mount" detaches once mounted: the mount must be there when it returns.
         assertTrue(isMounted(mnt), "pactfs mount returned but " + mnt + " is not in /proc/mounts");
         mounted = true;

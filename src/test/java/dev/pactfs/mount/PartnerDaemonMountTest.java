@@ -2,7 +2,6 @@ package dev.pactfs.mount;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +24,7 @@ class PartnerDaemonMountTest {
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void theMountDaemonReplicatesAndStatusReportsItsLiveState() throws Exception {
-        Path partner = Files.createDirectories(fx.base().resolve("partner"));
-        fx.pactfs(Duration.ofMinutes(3), "init", "--repo", fx.repo().toString(), "--partner", partner.toString()).ok();
+        Path partner = fx.initWithPartner().getParent();
         fx.mount();
         fx.inMount("head -c 3000000 /dev/urandom > night-1.bin && seq 1 200000 > dump.sql && sync").ok();
         Sh.Result rep = fx.pactfs(Duration.ofMinutes(2), "replicate", "--repo", fx.repo().toString(), "--once").ok();
