@@ -118,22 +118,6 @@ public final class RepoKeys {
         Warmup.run();
     }
 
-    private static final java.util.concurrent.atomic.AtomicBoolean WARMING = new java.util.concurrent.atomic.AtomicBoolean();
-
-    /**
-     * {@link #warmUp()} on a background thread, once per JVM: it overlaps the catalog's open and the first
-     * writes instead of delaying them (≈ 1 s of a command's start on 2 cores). Blobs sealed meanwhile are correct,
-     * only slower until C2 has compiled the paths, which the warm-up hastens.
-     */
-    public static void warmUpInBackground() {
-        if (WARMING.compareAndSet(false, true)) {
-            Thread t = new Thread(Warmup::run, "pactfs-crypto-warmup");
-            t.setDaemon(true);
-            t.setPriority(Thread.MIN_PRIORITY);
-            t.start();
-        }
-    }
-
     @Override
     public String toString() {
         return "RepoKeys[hidden]";
