@@ -16,8 +16,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The repo on a 64 MiB tmpfs: a writer gets ENOSPC, the store stays consistent, and writing resumes. */
 @Tag("mount")
-@org.junit.jupiter.api.Disabled("flaky in the last CI run: `pactfs mount` on the 64 MiB tmpfs repo ended with an internal"
-        + " error inside the test JVM only (passed in the run before; passes by hand); see the session note on issue 3")
 class DiskFullMountTest {
     @RegisterExtension
     final MountFixture fx = new MountFixture().repoPlacement(f -> {
