@@ -98,7 +98,8 @@ final class LocalChunkStore implements ChunkStore {
     /** Pending rows that make a put worker insert them in one transaction. */
     static final int FLUSH_ROWS = 128;
 
-    private record Lookup(java.sql.Connection connection, java.sql.PreparedStatement find) {
+    /** {@code generation}: the catalog's (see Catalog#generation) when the connection was made. */
+    private record Lookup(java.sql.Connection connection, java.sql.PreparedStatement find, long generation) {
         void close() {
             try {
                 connection.close();
@@ -147,6 +148,7 @@ final class LocalChunkStore implements ChunkStore {
                 });
         this.inflightKib = new Semaphore((int) Math.max(1, options.inflightBytes() >> 10));
         catalog.beforeTransaction(this::flushIndex);
+        catalog.beforeReopen(this::dropLookups);
     }
 
     /** The index row of {@code id}: a pending one, else H2's; null when unknown. */
@@ -155,12 +157,36 @@ final class LocalChunkStore implements ChunkStore {
         if (e != null) {
             return e;
         }
+        try {
+            return lookupInCatalog(id);
+        } catch (StoreException first) {
+            // H2 may have closed the database (disk full) and the catalog reopened it since: a read is safe to try
+            // once more, on a fresh connection.
+            return lookupInCatalog(id);
+        }
+    }
+
+    /** Before the catalog reopens the database: close the idle lookups, all on the old one. */
+    private void dropLookups() {
+        for (Lookup stale = lookups.poll(); stale != null; stale = lookups.poll()) {
+            stale.close();
+        }
+    }
+
+    private ChunkIndex.Entry lookupInCatalog(ChunkId id) throws IOException {
+        ChunkIndex.Entry e;
         Lookup l = lookups.poll();
+        while (l != null && l.generation() != catalog.generation()) {
+            // On a database H2 closed before the catalog reopened it: never use it again (a statement on it makes H2
+            // forget the reopened database; see Catalog#reopen). Abandoned, not closed, for the same reason.
+            l = lookups.poll();
+        }
         try {
             if (l == null) {
+                long generation = catalog.generation();
                 java.sql.Connection c = catalog.readConnection();
                 try {
-                    l = new Lookup(c, c.prepareStatement(ChunkIndex.FIND_SQL));
+                    l = new Lookup(c, c.prepareStatement(ChunkIndex.FIND_SQL), generation);
                 } catch (java.sql.SQLException ex) {
                     c.close();
                     throw ex;
@@ -171,11 +197,11 @@ final class LocalChunkStore implements ChunkStore {
             if (l != null) {
                 l.close();
             }
-            throw Catalog.translate("looking up chunk " + id.shortHex(), ex);
+            throw catalog.failure("looking up chunk " + id.shortHex(), ex);
         }
         if (closed) {
             l.close();
-        } else {
+        } else if (l.generation() == catalog.generation()) {
             lookups.offer(l);
         }
         return e;
