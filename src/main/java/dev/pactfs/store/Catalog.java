@@ -153,6 +153,7 @@ public final class Catalog implements Closeable {
             } catch (IOException | RuntimeException e) {
                 IOException closed = closedInside("catalog transaction", e);
                 if (closed != null) {
+                    rollbackUnlessClosed(c, e);
                     throw closed;
                 }
                 c.rollback();
@@ -183,6 +184,7 @@ public final class Catalog implements Closeable {
             } catch (IOException | RuntimeException e) {
                 IOException closed = closedInside("consistent catalog read", e);
                 if (closed != null) {
+                    rollbackUnlessClosed(c, e);
                     throw closed;
                 }
                 c.rollback();
@@ -319,6 +321,23 @@ public final class Catalog implements Closeable {
             }
         }
         return null;
+    }
+
+    /**
+     * Rolls back unless H2 said the database is closed: a statement on a closed instance's session would make H2
+     * unregister a reopened one (see {@link #reopen}). A false alarm of {@link #closedInside} thus still rolls back.
+     */
+    private static void rollbackUnlessClosed(Connection c, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == DATABASE_IS_CLOSED) {
+                return;
+            }
+        }
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the database went away meanwhile: nothing to roll back
+        }
     }
 
     /**
