@@ -6,7 +6,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -42,8 +41,17 @@ final class ControlClient {
         SocketChannel ch;
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(sock));
         } catch (IOException e) {
+            return null;
+        }
+        try {
+            UnixSocketPaths.with(sock, a -> ch.connect(a));
+        } catch (IOException e) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing to release
+            }
             return null; // stale socket of a daemon that died: the repo is free to open here
         }
         try (ch) {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -56,7 +55,12 @@ final class ControlServer implements AutoCloseable {
         Path path = repoDir.resolve(SOCKET);
         Files.deleteIfExists(path); // a stale socket from a crashed daemon
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.bind(UnixDomainSocketAddress.of(path));
+        try {
+            UnixSocketPaths.with(path, a -> ch.bind(a));
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         ControlServer s = new ControlServer(ch, path);
         s.acceptor.start();

@@ -22,14 +22,27 @@ import org.h2.jdbcx.JdbcConnectionPool;
  */
 public final class Catalog implements Closeable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Catalog.class);
+
     /** File name (without H2's ".mv.db") inside the repo directory. */
     public static final String DB_NAME = "catalog";
 
     /** How long a transaction waits for a row lock before failing, in milliseconds. */
     static final int LOCK_TIMEOUT_MS = 60_000;
 
-    private final JdbcConnectionPool pool;
+    private volatile JdbcConnectionPool pool;
+    private final String url;
     private final Path dbFile;
+    /**
+     * H2 closed the database itself (it does so on any failed write, e.g. when another process filled the disk
+     * to the last byte, past our pack reserve): the next connection reopens it. Reopening recovers exactly the
+     * committed transactions, as after a kill -9, and the failed ones were reported to their callers.
+     */
+    private volatile boolean broken;
+    private volatile boolean closing;
+    /** Incremented when the database is reopened: connections of an older generation must not be used again. */
+    private volatile long generation;
+    private volatile Runnable beforeReopen;
     /**
      * Run before every transaction: the chunk store's flush of index rows it has not committed yet, so that a
      * transaction referencing a chunk put earlier always finds its row (LocalChunkStore, "pending rows").
@@ -42,9 +55,16 @@ public final class Catalog implements Closeable {
         void run() throws IOException;
     }
 
-    private Catalog(JdbcConnectionPool pool, Path dbFile) {
+    private Catalog(JdbcConnectionPool pool, String url, Path dbFile) {
         this.pool = pool;
+        this.url = url;
         this.dbFile = dbFile;
+    }
+
+    private static JdbcConnectionPool newPool(String url) {
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "pactfs", "");
+        pool.setMaxConnections(32);
+        return pool;
     }
 
     /** Opens (creating if {@code create}) the catalog in {@code repoDir} and migrates its schema. */
@@ -56,9 +76,8 @@ public final class Catalog implements Closeable {
         String url = "jdbc:h2:file:" + repoDir.toAbsolutePath().resolve(DB_NAME)
                 + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=64;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS
                 + (create ? "" : ";IFEXISTS=TRUE");
-        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "pactfs", "");
-        pool.setMaxConnections(32);
-        Catalog catalog = new Catalog(pool, file);
+        JdbcConnectionPool pool = newPool(url);
+        Catalog catalog = new Catalog(pool, url, file);
         try (Connection c = catalog.connect()) {
             Schema.migrate(c);
         } catch (SQLException e) {
@@ -83,10 +102,26 @@ public final class Catalog implements Closeable {
      */
     public <T> T transaction(Work<T> work) throws IOException {
         Hook hook = beforeTransaction;
+        boolean hookFailed = false;
         if (hook != null) {
-            hook.run();
+            try {
+                hook.run();
+            } catch (NoSpaceException e) {
+                // A full disk must not fail reads (getattr, readdir): run the work; if it writes, it fails at commit.
+                hookFailed = true;
+            }
         }
-        return transactionWithoutHook(work);
+        return run(work, hookFailed);
+    }
+
+    /** The current database generation (see {@link #reopen}). */
+    long generation() {
+        return generation;
+    }
+
+    /** Work run before the database is reopened: close connections kept outside the pool (one at a time). */
+    void beforeReopen(Runnable r) {
+        this.beforeReopen = r;
     }
 
     /** Sets the hook run before every {@link #transaction} (one at a time; null removes it). */
@@ -96,12 +131,31 @@ public final class Catalog implements Closeable {
 
     /** As {@link #transaction} without running the hook: for the hook's own work. */
     <T> T transactionWithoutHook(Work<T> work) throws IOException {
+        return run(work, false);
+    }
+
+    private <T> T run(Work<T> work, boolean hookFailed) throws IOException {
         try (Connection c = connect()) {
             try {
                 T result = work.run(new Tx(c));
+                if (hasWrites(c)) {
+                    if (hookFailed) {
+                        // its changes may refer to chunks whose index rows the hook could not insert
+                        throw new NoSpaceException("catalog transaction: the chunk index could not be updated", null);
+                    }
+                    if (usableSpace() < MIN_FREE_BYTES) {
+                        throw new NoSpaceException("catalog transaction: less than " + (MIN_FREE_BYTES >> 10)
+                                + " KiB free", null);
+                    }
+                }
                 c.commit();
                 return result;
             } catch (IOException | RuntimeException e) {
+                IOException closed = closedInside("catalog transaction", e);
+                if (closed != null) {
+                    rollbackUnlessClosed(c, e);
+                    throw closed;
+                }
                 c.rollback();
                 throw e;
             } catch (SQLException e) {
@@ -109,7 +163,7 @@ public final class Catalog implements Closeable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw translate("catalog transaction", e);
+            throw failure("catalog transaction", e);
         }
     }
 
@@ -128,6 +182,11 @@ public final class Catalog implements Closeable {
                 c.commit();
                 return result;
             } catch (IOException | RuntimeException e) {
+                IOException closed = closedInside("consistent catalog read", e);
+                if (closed != null) {
+                    rollbackUnlessClosed(c, e);
+                    throw closed;
+                }
                 c.rollback();
                 throw e;
             } finally {
@@ -136,7 +195,7 @@ public final class Catalog implements Closeable {
                 }
             }
         } catch (SQLException e) {
-            throw translate("consistent catalog read", e);
+            throw failure("consistent catalog read", e);
         }
     }
 
@@ -145,7 +204,7 @@ public final class Catalog implements Closeable {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             st.execute("CHECKPOINT SYNC");
         } catch (SQLException e) {
-            throw translate("syncing catalog", e);
+            throw failure("syncing catalog", e);
         }
     }
 
@@ -156,7 +215,7 @@ public final class Catalog implements Closeable {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             st.execute("CHECKPOINT");
         } catch (SQLException e) {
-            throw translate("compacting catalog", e);
+            throw failure("compacting catalog", e);
         }
     }
 
@@ -171,15 +230,162 @@ public final class Catalog implements Closeable {
      * return it to the pool.
      */
     Connection readConnection() throws SQLException {
-        Connection c = pool.getConnection();
+        Connection c = pooled();
         c.setAutoCommit(true);
         return c;
     }
 
     private Connection connect() throws SQLException {
-        Connection c = pool.getConnection();
+        Connection c = pooled();
         c.setAutoCommit(false);
         return c;
+    }
+
+    private Connection pooled() throws SQLException {
+        if (broken) {
+            reopen();
+        }
+        while (true) {
+            JdbcConnectionPool p = pool;
+            try {
+                return p.getConnection();
+            } catch (IllegalStateException e) {
+                if (p == pool) {
+                    throw e; // disposed by close(), not replaced by reopen()
+                }
+            }
+        }
+    }
+
+    private synchronized void reopen() throws SQLException {
+        if (!broken || closing) {
+            return;
+        }
+        // The failure may have come from a connection of a database already reopened (a pooled lookup): opening a
+        // second instance of the same file would fail on H2's file lock.
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            st.execute("SELECT 1");
+            broken = false;
+            return;
+        } catch (SQLException | RuntimeException e) {
+            // really closed: reopen below
+        }
+        // Every statement on a session of the closed instance makes H2 drop whatever database is registered under the
+        // file's name (Engine.close(name)), which after this would be the reopened one: retire the old sessions first.
+        // A connection another thread holds right now cannot be retired; it fails on its next use, and the operation
+        // using it reports the error (a rare race with the moment the disk filled).
+        pool.dispose();
+        Runnable r = beforeReopen;
+        if (r != null) {
+            r.run();
+        }
+        forgetClosedInstance();
+        JdbcConnectionPool fresh = newPool(url);
+        try (Connection c = fresh.getConnection()) {
+            // opening a connection opens (and recovers) the database
+        } catch (SQLException | RuntimeException e) {
+            fresh.dispose();
+            throw e;
+        }
+        generation++;
+        pool = fresh;
+        broken = false;
+        LOG.warn("catalog {} reopened after H2 closed it on a failed write", dbFile);
+    }
+
+    /**
+     * The exception for a failed catalog operation; notes when H2 has closed the database (a failed write), so
+     * that the next operation reopens it. Callers outside this class that use {@link #readConnection} use this.
+     */
+    StoreException failure(String what, SQLException e) {
+        boolean closedByH2 = e.getErrorCode() == DATABASE_IS_CLOSED || NoSpaceException.isNoSpace(e)
+                || String.valueOf(e.getMessage()).contains("MVStoreException");
+        if (closedByH2 && !closing) {
+            broken = true;
+            if (!NoSpaceException.isNoSpace(e) && lowOnSpace()) {
+                return new NoSpaceException(what + ": the catalog could not write", e);
+            }
+        }
+        return translate(what, e);
+    }
+
+    /**
+     * When the work failed because H2 closed the database under it (a statement's SQLException wrapped in a
+     * StoreException), the exception to throw instead (rolling back is moot then); else null.
+     */
+    private IOException closedInside(String what, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                StoreException f = failure(what, sql);
+                return broken ? f : null;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Rolls back unless H2 said the database is closed: a statement on a closed instance's session would make H2
+     * unregister a reopened one (see {@link #reopen}). A false alarm of {@link #closedInside} thus still rolls back.
+     */
+    private static void rollbackUnlessClosed(Connection c, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == DATABASE_IS_CLOSED) {
+                return;
+            }
+        }
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the database went away meanwhile: nothing to roll back
+        }
+    }
+
+    /**
+     * A write transaction is refused (NoSpaceException, rolled back in memory) below this much free space: H2
+     * closes the whole database when a write fails, so it must never meet a full disk. pactfs itself stops
+     * filling the disk at its pack reserve (LocalPacks); this guards against other processes filling it.
+     */
+    static final long MIN_FREE_BYTES = 1L << 20;
+
+    private static boolean hasWrites(Connection c) {
+        try {
+            return c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession().hasPendingTransaction();
+        } catch (SQLException | RuntimeException e) {
+            return true; // unknown: treat as a write
+        }
+    }
+
+    private long usableSpace() {
+        try {
+            return Files.getFileStore(dbFile).getUsableSpace();
+        } catch (IOException e) {
+            return Long.MAX_VALUE; // cannot tell: let H2 try
+        }
+    }
+
+    /**
+     * H2 keeps the closed instance registered under the file's name until one of its sessions runs a statement;
+     * while it is, opening the file again hands back its "database closed" error. Unregister it (H2's
+     * Engine.close(name), package-private: best effort, by reflection). Key as H2's: the file's real path
+     * without ".mv.db".
+     */
+    private void forgetClosedInstance() {
+        try {
+            String name = dbFile.toRealPath().toString();
+            name = name.substring(0, name.length() - ".mv.db".length());
+            java.lang.reflect.Method close = Class.forName("org.h2.engine.Engine").getDeclaredMethod("close", String.class);
+            close.setAccessible(true);
+            close.invoke(null, name);
+        } catch (ReflectiveOperationException | IOException | RuntimeException e) {
+            LOG.debug("could not unregister the closed catalog instance", e);
+        }
+    }
+
+    /** H2's error code "The database has been closed". */
+    static final int DATABASE_IS_CLOSED = 90098;
+
+    private boolean lowOnSpace() {
+        return usableSpace() < (4L << 20);
     }
 
     static StoreException translate(String what, SQLException e) {
@@ -187,15 +393,16 @@ public final class Catalog implements Closeable {
         if (e.getErrorCode() == 90020 || String.valueOf(e.getMessage()).contains("Database may be already in use")) {
             return new StoreException("repo is in use by another pactfs process (" + what + ")", e);
         }
-        if (String.valueOf(e.getMessage()).contains("No space left on device")) {
-            return new StoreException("no space left on device (" + what + ")", e);
+        if (NoSpaceException.isNoSpace(e)) {
+            return new NoSpaceException(what, e);
         }
         return new StoreException(what + " failed: " + e.getMessage(), e);
     }
 
     @Override
     public void close() throws IOException {
-        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+        closing = true;
+        try (Connection c = pooled(); Statement st = c.createStatement()) {
             st.execute("SHUTDOWN");
         } catch (SQLException e) {
             throw translate("closing catalog", e);

@@ -98,6 +98,7 @@ final class LocalChunkStore implements ChunkStore {
     /** Pending rows that make a put worker insert them in one transaction. */
     static final int FLUSH_ROWS = 128;
 
+<<<<<<< HEAD
     private record Lookup(java.sql.Connection connection, java.sql.PreparedStatement find,
             java.sql.PreparedStatement similar) {
         static Lookup open(Catalog catalog) throws java.sql.SQLException {
@@ -110,6 +111,10 @@ final class LocalChunkStore implements ChunkStore {
             }
         }
 
+=======
+    /** {@code generation}: the catalog's (see Catalog#generation) when the connection was made. */
+    private record Lookup(java.sql.Connection connection, java.sql.PreparedStatement find, long generation) {
+>>>>>>> snapfull
         void close() {
             try {
                 connection.close();
@@ -158,6 +163,7 @@ final class LocalChunkStore implements ChunkStore {
                 });
         this.inflightKib = new Semaphore((int) Math.max(1, options.inflightBytes() >> 10));
         catalog.beforeTransaction(this::flushIndex);
+        catalog.beforeReopen(this::dropLookups);
     }
 
     /** The index row of {@code id}: a pending one, else H2's; null when unknown. */
@@ -166,6 +172,7 @@ final class LocalChunkStore implements ChunkStore {
         if (e != null) {
             return e;
         }
+<<<<<<< HEAD
         return withLookup(l -> ChunkIndex.find(l.find(), id), "looking up chunk " + id.shortHex());
     }
 
@@ -181,17 +188,57 @@ final class LocalChunkStore implements ChunkStore {
         try {
             if (l == null) {
                 l = Lookup.open(catalog);
+=======
+        try {
+            return lookupInCatalog(id);
+        } catch (StoreException first) {
+            // H2 may have closed the database (disk full) and the catalog reopened it since: a read is safe to try
+            // once more, on a fresh connection.
+            return lookupInCatalog(id);
+        }
+    }
+
+    /** Before the catalog reopens the database: close the idle lookups, all on the old one. */
+    private void dropLookups() {
+        for (Lookup stale = lookups.poll(); stale != null; stale = lookups.poll()) {
+            stale.close();
+        }
+    }
+
+    private ChunkIndex.Entry lookupInCatalog(ChunkId id) throws IOException {
+        ChunkIndex.Entry e;
+        Lookup l = lookups.poll();
+        while (l != null && l.generation() != catalog.generation()) {
+            // On a database H2 closed before the catalog reopened it: never use it again (a statement on it makes H2
+            // forget the reopened database; see Catalog#reopen). Abandoned, not closed, for the same reason.
+            l = lookups.poll();
+        }
+        try {
+            if (l == null) {
+                long generation = catalog.generation();
+                java.sql.Connection c = catalog.readConnection();
+                try {
+                    l = new Lookup(c, c.prepareStatement(ChunkIndex.FIND_SQL), generation);
+                } catch (java.sql.SQLException ex) {
+                    c.close();
+                    throw ex;
+                }
+>>>>>>> snapfull
             }
             result = work.run(l);
         } catch (java.sql.SQLException ex) {
             if (l != null) {
                 l.close();
             }
+<<<<<<< HEAD
             throw Catalog.translate(what, ex);
+=======
+            throw catalog.failure("looking up chunk " + id.shortHex(), ex);
+>>>>>>> snapfull
         }
         if (closed) {
             l.close();
-        } else {
+        } else if (l.generation() == catalog.generation()) {
             lookups.offer(l);
         }
         return result;

@@ -156,7 +156,21 @@ public final class MountFixture implements BeforeEachCallback, AfterEachCallback
 
     @Override
     public void afterEach(ExtensionContext ctx) {
+        if (ctx.getExecutionException().isPresent() && repo != null) {
+            // The repo (and its log) may live on a tmpfs the cleanup removes: show the log while it is there.
+            System.err.println(daemonLog());
+        }
         teardown();
+    }
+
+    /** The detached daemon's output (REPO/mount.log), for failure messages. */
+    public String daemonLog() {
+        Path log = repo.resolve("mount.log");
+        try {
+            return "--- daemon log " + log + " ---\n" + Sh.tail(Files.readString(log, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return "--- no daemon log: " + e + " ---";
+        }
     }
 
     void teardown() {
@@ -243,7 +257,11 @@ public final class MountFixture implements BeforeEachCallback, AfterEachCallback
         List<String> argv = new ArrayList<>(List.of(launcher().toString(), "mount", "--repo", repo.toString()));
         argv.addAll(List.of(options));
         argv.add(mnt.toString());
-        Sh.run(null, e, MOUNT_TIMEOUT, argv).ok();
+        Sh.Result r = Sh.run(null, e, MOUNT_TIMEOUT, argv);
+        if (r.exit() != 0) {
+            // The parent prints only the daemon's last "pactfs:" line; the whole story is in the daemon's log.
+            throw new AssertionError("pactfs mount failed: " + r + "\n" + daemonLog());
+        }
         // "pactfs mount" detaches once mounted: the mount must be there when it returns.
         assertTrue(isMounted(mnt), "pactfs mount returned but " + mnt + " is not in /proc/mounts");
         mounted = true;
