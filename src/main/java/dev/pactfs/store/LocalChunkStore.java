@@ -98,23 +98,21 @@ final class LocalChunkStore implements ChunkStore {
     /** Pending rows that make a put worker insert them in one transaction. */
     static final int FLUSH_ROWS = 128;
 
-<<<<<<< HEAD
+    /** {@code generation}: the catalog's (see Catalog#generation) when the connection was made. */
     private record Lookup(java.sql.Connection connection, java.sql.PreparedStatement find,
-            java.sql.PreparedStatement similar) {
+            java.sql.PreparedStatement similar, long generation) {
         static Lookup open(Catalog catalog) throws java.sql.SQLException {
+            long generation = catalog.generation();
             java.sql.Connection c = catalog.readConnection();
             try {
-                return new Lookup(c, c.prepareStatement(ChunkIndex.FIND_SQL), c.prepareStatement(FeatureIndex.SIMILAR_SQL));
+                return new Lookup(c, c.prepareStatement(ChunkIndex.FIND_SQL), c.prepareStatement(FeatureIndex.SIMILAR_SQL),
+                        generation);
             } catch (java.sql.SQLException ex) {
                 c.close();
                 throw ex;
             }
         }
 
-=======
-    /** {@code generation}: the catalog's (see Catalog#generation) when the connection was made. */
-    private record Lookup(java.sql.Connection connection, java.sql.PreparedStatement find, long generation) {
->>>>>>> snapfull
         void close() {
             try {
                 connection.close();
@@ -172,7 +170,6 @@ final class LocalChunkStore implements ChunkStore {
         if (e != null) {
             return e;
         }
-<<<<<<< HEAD
         return withLookup(l -> ChunkIndex.find(l.find(), id), "looking up chunk " + id.shortHex());
     }
 
@@ -181,20 +178,16 @@ final class LocalChunkStore implements ChunkStore {
         T run(Lookup l) throws java.sql.SQLException;
     }
 
-    /** Runs one read on a pooled lookup connection with its prepared statements, opening one when none is idle. */
+    /**
+     * Runs one read on a pooled lookup connection with its prepared statements, opening one when none is idle.
+     * H2 may have closed the database (disk full) and the catalog reopened it since: a read is safe to try once
+     * more, on a fresh connection.
+     */
     private <T> T withLookup(LookupWork<T> work, String what) throws IOException {
-        Lookup l = lookups.poll();
-        T result;
         try {
-            if (l == null) {
-                l = Lookup.open(catalog);
-=======
-        try {
-            return lookupInCatalog(id);
+            return withLookupOnce(work, what);
         } catch (StoreException first) {
-            // H2 may have closed the database (disk full) and the catalog reopened it since: a read is safe to try
-            // once more, on a fresh connection.
-            return lookupInCatalog(id);
+            return withLookupOnce(work, what);
         }
     }
 
@@ -205,36 +198,24 @@ final class LocalChunkStore implements ChunkStore {
         }
     }
 
-    private ChunkIndex.Entry lookupInCatalog(ChunkId id) throws IOException {
-        ChunkIndex.Entry e;
+    private <T> T withLookupOnce(LookupWork<T> work, String what) throws IOException {
         Lookup l = lookups.poll();
         while (l != null && l.generation() != catalog.generation()) {
             // On a database H2 closed before the catalog reopened it: never use it again (a statement on it makes H2
             // forget the reopened database; see Catalog#reopen). Abandoned, not closed, for the same reason.
             l = lookups.poll();
         }
+        T result;
         try {
             if (l == null) {
-                long generation = catalog.generation();
-                java.sql.Connection c = catalog.readConnection();
-                try {
-                    l = new Lookup(c, c.prepareStatement(ChunkIndex.FIND_SQL), generation);
-                } catch (java.sql.SQLException ex) {
-                    c.close();
-                    throw ex;
-                }
->>>>>>> snapfull
+                l = Lookup.open(catalog);
             }
             result = work.run(l);
         } catch (java.sql.SQLException ex) {
             if (l != null) {
                 l.close();
             }
-<<<<<<< HEAD
-            throw Catalog.translate(what, ex);
-=======
-            throw catalog.failure("looking up chunk " + id.shortHex(), ex);
->>>>>>> snapfull
+            throw catalog.failure(what, ex);
         }
         if (closed) {
             l.close();
