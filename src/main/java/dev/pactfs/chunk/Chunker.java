@@ -10,7 +10,10 @@ import java.io.IOException;
  */
 public interface Chunker {
 
-    /** Feeds the next {@code len} bytes of the stream; complete chunks go to {@code sink}. */
+    /**
+     * Feeds the next {@code len} bytes of the stream; complete chunks go to {@code sink} as arrays of their own.
+     * Keeps no reference to {@code buf}: the caller may reuse it as soon as this returns.
+     */
     void update(byte[] buf, int off, int len, ChunkSink sink) throws IOException;
 
     /** Ends the stream: the last, possibly short, chunk goes to {@code sink}. The chunker may then be reused. */

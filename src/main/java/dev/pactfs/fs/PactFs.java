@@ -109,7 +109,9 @@ public final class PactFs implements Closeable {
                 Files.deleteIfExists(p);
             }
         }
+        boolean[] capabilities = new boolean[1];
         long maxIno = catalog.transaction(tx -> {
+            capabilities[0] = Xattrs.anyNamed(tx, SECURITY_CAPABILITY);
             if (Namespace.get(tx, Namespace.ROOT_INO) == null) {
                 long now = nowNs();
                 Namespace.insert(tx, new InodeRecord(Namespace.ROOT_INO, Kind.DIR, 0755, 0, 0, 0, 2, 0, now, now, now,
@@ -124,7 +126,26 @@ public final class PactFs implements Closeable {
             }
             return Namespace.maxIno(tx);
         });
-        return new PactFs(catalog, store, repoDir, chunkers, maxIno);
+        PactFs fs = new PactFs(catalog, store, repoDir, chunkers, maxIno);
+        fs.capabilitiesPresent = capabilities[0];
+        return fs;
+    }
+
+    /**
+     * The attribute the kernel asks for before every write to a file (to drop file capabilities when a file is
+     * written): 16 000 lookups per 2 GB written through FUSE, each a path resolution and an xattr query.
+     */
+    static final byte[] SECURITY_CAPABILITY = "security.capability".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** False until some live inode may carry security.capability (at open: any row; then any setxattr of it). */
+    private volatile boolean capabilitiesPresent;
+
+    /**
+     * Whether an inode of the live tree may have attribute {@code name}; false lets the caller answer ENODATA
+     * without resolving the path or reading the catalog. Only security.capability is tracked (see above).
+     */
+    public boolean mayHaveXattr(byte[] name) {
+        return capabilitiesPresent || !Arrays.equals(name, SECURITY_CAPABILITY);
     }
 
     static long nowNs() {
@@ -660,6 +681,9 @@ public final class PactFs implements Closeable {
             setAcl(ino, name, value);
             return;
         }
+        if (Arrays.equals(name, SECURITY_CAPABILITY)) {
+            capabilitiesPresent = true; // before the row exists: a getxattr racing with this one must look it up
+        }
         ns((tx, now) -> {
             require(tx, ino);
             boolean exists = Xattrs.get(tx, ino, name) != null;
@@ -792,7 +816,10 @@ public final class PactFs implements Closeable {
         }
     }
 
-    /** Writes {@code len} bytes at {@code offset} (at the end for an O_APPEND handle); returns {@code len}. */
+    /**
+     * Writes {@code len} bytes at {@code offset} (at the end for an O_APPEND handle); returns {@code len}. Keeps no
+     * reference to {@code src} (the chunker and the overlay copy what they keep), so callers may reuse it.
+     */
     public int write(long fh, long offset, byte[] src, int srcOff, int len) throws IOException {
         Handle h = handle(fh);
         if ((h.flags() & O_ACCMODE) == O_RDONLY) {

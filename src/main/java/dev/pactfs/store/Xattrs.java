@@ -26,6 +26,18 @@ public final class Xattrs {
         }
     }
 
+    /** Whether any inode has an attribute called {@code name} (a scan of the table: for once at open). */
+    public static boolean anyNamed(Tx tx, byte[] name) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement("SELECT 1 FROM xattrs WHERE name = ? LIMIT 1")) {
+            ps.setBytes(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw Catalog.translate("looking for xattrs named " + new String(name, java.nio.charset.StandardCharsets.UTF_8), e);
+        }
+    }
+
     /** Inserts or replaces {@code name}'s value. */
     public static void put(Tx tx, long ino, byte[] name, byte[] value) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(

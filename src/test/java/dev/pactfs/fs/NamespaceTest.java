@@ -3,6 +3,7 @@ package dev.pactfs.fs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -168,6 +169,21 @@ class NamespaceTest {
         fs.removexattr(f, n("user.a"));
         assertErrno(Errno.ENODATA, () -> fs.getxattr(f, n("user.a")));
         assertErrno(Errno.ENODATA, () -> fs.removexattr(f, n("user.a")));
+    }
+
+    @Test
+    void capabilityProbeIsAnsweredWithoutLookupOnlyWhileNoFileHasOne() throws IOException {
+        byte[] cap = n("security.capability");
+        assertTrue(fs.mayHaveXattr(n("user.a")));
+        assertFalse(fs.mayHaveXattr(cap), "a fresh tree has no file capabilities");
+        long f = file(1, "f");
+        fs.setxattr(f, cap, new byte[20], 0);
+        assertTrue(fs.mayHaveXattr(cap));
+        repo.reopen();
+        assertTrue(repo.fs.mayHaveXattr(cap), "found again at open");
+        repo.fs.removexattr(f, cap);
+        repo.reopen();
+        assertFalse(repo.fs.mayHaveXattr(cap), "none left at open");
     }
 
     @Test

@@ -175,4 +175,16 @@ class MountTest {
         assertEquals(0, sh(mnt, "setfattr -n user.k -v v f && getfattr --only-values -n user.k f | grep -qx v"
                 + " && mkfifo p && test -p p"));
     }
+
+    @Test
+    void fileCapabilitiesBehaveAsOnExt4() throws Exception {
+        // The kernel asks for security.capability before every write and removes it when a capable file is
+        // written; pactfs answers the probe without a lookup until some file has one (PactFs.mayHaveXattr).
+        String cap = "0x0100000200200000000000000000000000000000"; // v2, cap_net_raw, effective
+        assertEquals(0, sh(mnt, "echo a > c && echo b > plain"
+                + " && ! getfattr -n security.capability plain 2>/dev/null"
+                + " && setfattr -n security.capability -v " + cap + " c"
+                + " && getfattr -e hex -n security.capability c | grep -qx 'security.capability=" + cap + "'"
+                + " && echo more >> c && ! getfattr -n security.capability c 2>/dev/null"));
+    }
 }
