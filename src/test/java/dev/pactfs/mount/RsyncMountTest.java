@@ -75,6 +75,7 @@ class RsyncMountTest {
                 # same second rsync recreates it would keep its creation nanoseconds, on ext4 too.
                 touch -h -d '2011-11-11 11:11:11.5' abs-link owned-hardlink
                 touch -d '2011-11-11 11:11:12.5' newdir/sub/file newdir/sub newdir
+                touch -d '2011-11-11 11:11:13.5' .
                 """).ok();
         String run3 = RSYNC + " --delete \"$BASE/src/\" \"$D/dst/\"\n";
         String mount3 = fx.inMount(run3).ok().out();
