@@ -113,6 +113,8 @@ final class MountCommand implements Callable<Integer> {
         duration(snapshotEvery);
         duration(snapshotWhenIdle);
         partnerTimeout.timeouts();
+        // Before detaching: the daemon's log lives in the repo, so a wrong --repo must be reported here.
+        dev.pactfs.store.RepoConfig.read(repo);
         return foreground ? runForeground(fuseOpts) : detach();
     }
 

@@ -54,6 +54,16 @@ class MountScriptsTest {
     }
 
     @Test
+    void mountOfADirectoryThatIsNoRepoSaysSoInOneLine() throws Exception {
+        Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+        Sh.Result r = Sh.run(tmp, Map.of(), Duration.ofSeconds(60), List.of(MountFixture.launcher().toString(), "mount",
+                "--repo", tmp.resolve("no-repo").toString(), "--key-file", tmp.resolve("k").toString(), mnt.toString()));
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("is not a pactfs repo"), r.err());
+    }
+
+    @Test
     void helperPassesOnFailureAndFakeMountsNothing() throws Exception {
         Map<String, String> env = Map.of("PACTFS_BIN", stub("pactfs").toString(), "STUB_EXIT", "3");
         assertEquals(3, helper(env, "/r", "/m", "-o", "key_file=/k").exit());
