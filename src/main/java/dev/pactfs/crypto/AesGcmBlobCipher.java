@@ -23,8 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
  * call over the whole blob, which stayed at ≈ 25 MB/s on 1 MiB blobs even after 16 s of JMH warm-up
  * (too few invocations for C2). So open() does not use it: it decrypts with AES-CTR and recomputes the
  * tag by re-sealing the plaintext with GCM, both in pieces (comment in open()). That costs about
- * twice the AES work of one pass, and is still far faster. RepoKeys.warmUp() at daemon start gets all
- * of it compiled before the first real blob. Figures: docs/format.md.
+ * twice the AES work of one pass, and is still far faster. The mount daemon's warm-up (ChunkStore.warmUp)
+ * gets all of it compiled before the first real blob. Figures: docs/format.md.
  *
  * One Cipher per thread: Cipher is not thread-safe and getInstance() costs more than a small blob.
  * Nonces are 96 random bits from SecureRandom; with random nonces, stay below 2^32 blobs per key
