@@ -74,6 +74,11 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--snapshot-when-idle", paramLabel = "DURATION",
             description = "Take a snapshot (tag idle) once writes have stopped and every file has been closed this long.")
     String snapshotWhenIdle;
+    @Option(names = "--warm-up", paramLabel = "DURATION", defaultValue = "10s",
+            description = "Before mounting, rehearse a short backup on throw-away data for at most this long, so the"
+                    + " first real one runs compiled (default: ${DEFAULT-VALUE}; 0 to skip).")
+    String warmUp;
+
     @Option(names = "--bandwidth", paramLabel = "RATE", description = "Cap partner replication, e.g. 80Mbit (default: no cap).")
     String bandwidth;
 
@@ -112,10 +117,16 @@ final class MountCommand implements Callable<Integer> {
         }
         duration(snapshotEvery);
         duration(snapshotWhenIdle);
+        warmUpDuration();
         partnerTimeout.timeouts();
         // Before detaching: the daemon's log lives in the repo, so a wrong --repo must be reported here.
         dev.pactfs.store.RepoConfig.read(repo);
         return foreground ? runForeground(fuseOpts) : detach();
+    }
+
+    /** The --warm-up budget, or null for none ("0"). */
+    java.time.Duration warmUpDuration() throws UserError {
+        return warmUp == null || warmUp.matches("0+[smhd]?") ? null : duration(warmUp);
     }
 
     /** Parses 30s, 15m, 6h, 1d or an ISO-8601 duration (PT6H); null stays null. */
@@ -148,7 +159,11 @@ final class MountCommand implements Callable<Integer> {
     private int runForeground(List<String> fuseOpts) throws IOException {
         Path abs = mountPoint.toAbsolutePath().normalize();
         OpenRepo r = OpenRepo.open(repo, keys);
-        r.store.warmUp(WARM_UP_MILLIS);
+        java.time.Duration warm = warmUpDuration();
+        if (warm != null) {
+            r.store.warmUp(Math.min(WARM_UP_MILLIS, warm.toMillis()));
+            MountRehearsal.run(r.dir, r.chunkerParams(), warm.toMillis());
+        }
         PactFs fs;
         try {
             fs = PactFs.open(r.catalog, r.store, r.dir, r::newChunker);
@@ -245,6 +260,7 @@ final class MountCommand implements Callable<Integer> {
         cmd.add("--foreground");
         cmd.add("--repo");
         cmd.add(repo.toAbsolutePath().toString());
+        cmd.add("--warm-up=" + warmUp);
         if (snapshotEvery != null) {
             cmd.add("--snapshot-every=" + snapshotEvery);
         }

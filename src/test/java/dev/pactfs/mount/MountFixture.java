@@ -255,6 +255,10 @@ public final class MountFixture implements BeforeEachCallback, AfterEachCallback
         Map<String, String> e = env();
         e.putAll(daemonEnv);
         List<String> argv = new ArrayList<>(List.of(launcher().toString(), "mount", "--repo", repo.toString()));
+        if (java.util.Arrays.stream(options).noneMatch(o -> o.startsWith("--warm-up"))) {
+            // The warm-up (up to ~15 s of rehearsed backup) is for speed, not behaviour; one test keeps it.
+            argv.add("--warm-up=0");
+        }
         argv.addAll(List.of(options));
         argv.add(mnt.toString());
         Sh.Result r = Sh.run(null, e, MOUNT_TIMEOUT, argv);
