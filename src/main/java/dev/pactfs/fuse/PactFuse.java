@@ -704,8 +704,6 @@ public final class PactFuse extends FuseStubFS {
         });
     }
 
-    private final ThreadLocal<byte[]> writeBuffer = ThreadLocal.withInitial(() -> new byte[128 * 1024]);
-
     @Override
     public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         return call("write", path, () -> {
@@ -713,13 +711,9 @@ public final class PactFuse extends FuseStubFS {
                 throw SnapshotsView.readOnly();
             }
             int len = (int) size;
-            // One buffer per FUSE thread: fs.write keeps no reference to it, and a fresh 128 KiB array per write
-            // cost its zeroing (~5% of the FUSE threads' time writing) and the garbage.
-            byte[] b = writeBuffer.get();
-            if (b.length < len) {
-                b = new byte[len];
-                writeBuffer.set(b);
-            }
+            // The FUSE thread's buffer, as for reads: fs.write keeps no reference to it, and a fresh 128 KiB array
+            // per write cost its zeroing (~5% of the FUSE threads' time writing) and the garbage.
+            byte[] b = buffer(len);
             buf.get(0, b, 0, len);
             return fs.write(fi.fh.get(), offset, b, 0, len);
         });
