@@ -21,6 +21,7 @@ fi
 if grep -qs " $demo/mnt fuse" /proc/mounts; then
   echo "demo already mounted at $demo/mnt"
 else
+  echo "mounting $demo/mnt (the daemon first warms up for up to 10 s: --warm-up)"
   "$pactfs" mount --repo "$demo/repo" "$demo/mnt"
 fi
 cat <<EOT
