@@ -70,7 +70,11 @@ final class PartnerWiring {
         if (r.config.partner() == null) {
             return null;
         }
-        Replicator rep = replicator(r, target(r, bandwidth, timeouts), Replicator.Options.defaults());
+        Replicator.Options options = Replicator.Options.defaults();
+        if (bandwidth != null) {
+            options = options.withRecompressForWan(); // a capped link: bytes, not CPU, bound the passes
+        }
+        Replicator rep = replicator(r, target(r, bandwidth, timeouts), options);
         BackgroundReplicator bg = new BackgroundReplicator(rep, () -> CacheLimit.enforce(r.store, r.config.cacheMax()));
         daemon.register(BackgroundReplicator.class, bg);
         daemon.register(PruneListener.class, rep.pruneListener(PartnerPrune.DEFAULT_MIN_LIVE_FRACTION));

@@ -48,6 +48,9 @@ final class ReplicateCommand implements Callable<Integer> {
                 if (packTarget != null) {
                     o = new Replicator.Options(packTarget, Math.max(packTarget, o.packMaxBytes()));
                 }
+                if (bandwidth != null) {
+                    o = o.withRecompressForWan(); // a capped link: bytes, not CPU, bound the pass
+                }
                 rep = PartnerWiring.replicator(r, PartnerWiring.target(r, bandwidth, partnerTimeout.timeouts()), o);
             }
             Replicator.PassResult p = rep.runPass();

@@ -52,6 +52,8 @@ public final class Replicator {
     public static final long DEFAULT_PACK_MAX_BYTES = 64L << 20;
     /** Pending rows fetched from the catalog at once. */
     private static final int BATCH_ROWS = 20_000;
+    /** Chunks recompressed at a time before a capped link ({@link Options#recompressForWan}): ~64 MiB plain. */
+    private static final int RECOMPRESS_ROWS = 256;
     /** Window of the "current rate" figure, nanoseconds. */
     private static final long RATE_WINDOW_NANOS = 30_000_000_000L;
 
@@ -61,9 +63,22 @@ public final class Replicator {
     static final String META_LAST_RATE = "partner.last_rate";
 
     /** Tuning. */
-    public record Options(long packTargetBytes, long packMaxBytes) {
+    /**
+     * @param recompressForWan store chunks again at a higher zstd level just before shipping them
+     *                         ({@link ChunkStore#recompressForWan}): for a capped link, where the bytes sent, not the
+     *                         CPU, bound a pass
+     */
+    public record Options(long packTargetBytes, long packMaxBytes, boolean recompressForWan) {
+        public Options(long packTargetBytes, long packMaxBytes) {
+            this(packTargetBytes, packMaxBytes, false);
+        }
+
         public static Options defaults() {
             return new Options(DEFAULT_PACK_TARGET_BYTES, DEFAULT_PACK_MAX_BYTES);
+        }
+
+        public Options withRecompressForWan() {
+            return new Options(packTargetBytes, packMaxBytes, true);
         }
     }
 
@@ -233,7 +248,17 @@ public final class Replicator {
             long progress = 0;
             List<PackFile.Blob> group = new ArrayList<>();
             long groupBytes = 0;
-            for (PartnerCatalog.BlobRow row : rows) {
+            for (int i = 0; i < rows.size(); i++) {
+                PartnerCatalog.BlobRow row = rows.get(i);
+                if (options.recompressForWan() && i % RECOMPRESS_ROWS == 0) {
+                    // Just ahead of shipping, a slice at a time: a first full backup starts to flow at once.
+                    List<ChunkId> slice = rows.subList(i, Math.min(rows.size(), i + RECOMPRESS_ROWS)).stream()
+                            .map(PartnerCatalog.BlobRow::id).toList();
+                    long saved = store.recompressForWan(slice);
+                    if (saved > 0) {
+                        log.debug("recompressed {} chunks before shipping: {} bytes fewer to send", slice.size(), saved);
+                    }
+                }
                 if (!group.isEmpty() && (groupBytes >= options.packTargetBytes()
                         || groupBytes + row.storedSize() > options.packMaxBytes())) {
                     bytes += upload(group);

@@ -113,6 +113,15 @@ public interface ChunkStore extends Closeable {
     byte[] readSealed(ChunkId id) throws IOException;
 
     /**
+     * Before {@code ids} cross a slow link to the partner: stores each full, zstd-framed file chunk among them again
+     * at a higher zstd level when that saves at least 2 %, here first (same id, same plaintext; the old bytes become
+     * garbage in their pack), so that home and partner hold the same sealed blob. Returns the bytes saved.
+     */
+    default long recompressForWan(java.util.Collection<ChunkId> ids) throws IOException {
+        return 0;
+    }
+
+    /**
      * Gives an indexed blob without a local payload (evicted, or recovered from the partner) its payload again:
      * {@code sealed} is verified like every read (AEAD tag, plaintext hash) and appended to a local pack.
      *

@@ -80,8 +80,12 @@ final class PartnerFixture implements AutoCloseable {
     }
 
     Replicator replicator(PartnerTarget target, long packTarget) {
+        return replicator(target, new Replicator.Options(packTarget, Math.max(packTarget, 1L << 20)));
+    }
+
+    Replicator replicator(PartnerTarget target, Replicator.Options options) {
         return new Replicator(s.store, keys.blobCipher(), target, repoId, 2048, 8192, 32768, RepoConfig.FORMAT,
-                new Replicator.Options(packTarget, Math.max(packTarget, 1L << 20)));
+                options);
     }
 
     /** Stores {@code files} and a snapshot of them named {@code name}; returns the root tree id. */

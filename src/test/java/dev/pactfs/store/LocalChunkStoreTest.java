@@ -53,6 +53,36 @@ class LocalChunkStoreTest {
     }
 
     @Test
+    void recompressingForTheWanShrinksTextChunksKeepsTheirBytesAndSurvivesReopen() throws IOException {
+        List<ChunkId> ids = new java.util.ArrayList<>();
+        List<byte[]> chunks = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            byte[] sql = StoreFixture.accountsCopy(i, 256 << 10);
+            chunks.add(sql);
+            ids.add(f.store.put(sql));
+        }
+        byte[] random = new byte[256 << 10];
+        new java.util.Random(9).nextBytes(random); // stored raw: left alone
+        chunks.add(random);
+        ids.add(f.store.put(random));
+        f.store.unpin(ids);
+        long packsBefore = packBytes();
+        long saved = f.store.recompressForWan(ids);
+        assertTrue(saved > 0, "level 9 beats level 3 on SQL text: saved " + saved);
+        assertTrue(packBytes() > packsBefore, "the new records are appended; the old become garbage");
+        assertEquals(0, f.store.recompressForWan(ids), "a second time finds nothing more to gain");
+        for (int i = 0; i < ids.size(); i++) {
+            assertArrayEquals(chunks.get(i), f.store.get(ids.get(i)));
+        }
+        f = f.reopen();
+        for (int i = 0; i < ids.size(); i++) {
+            assertArrayEquals(chunks.get(i), f.store.get(ids.get(i)));
+        }
+        ChunkStore.CheckReport c = f.store.check(true);
+        assertTrue(c.clean(), c.problems().toString());
+    }
+
+    @Test
     void knownChunkIsStoredOnce() throws IOException {
         byte[] data = StoreFixture.compressible(1, 1 << 20);
         ChunkId a = f.store.put(data);

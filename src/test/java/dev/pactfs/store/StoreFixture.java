@@ -29,6 +29,17 @@ public final class StoreFixture implements AutoCloseable {
         return new StoreFixture(dir, keys, catalog, store);
     }
 
+    /** Rows as pg_dump writes pgbench_accounts (aid, bid, abalance, an 84-space filler): level 9 gains ~10 %. */
+    public static byte[] accountsCopy(long seed, int size) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        StringBuilder sb = new StringBuilder(size + 200);
+        for (long aid = 1 + seed * 1_000_000; sb.length() < size; aid++) {
+            sb.append(aid).append('\t').append(1 + aid / 100_000).append('\t').append(r.nextInt(20_001) - 10_000)
+                    .append('\t').append(" ".repeat(84)).append('\n');
+        }
+        return java.util.Arrays.copyOf(sb.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII), size);
+    }
+
     public static StoreFixture create(Path dir) throws IOException {
         return open(dir, RepoKeys.derive(MasterKey.generate()));
     }
