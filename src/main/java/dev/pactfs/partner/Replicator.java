@@ -62,8 +62,9 @@ public final class Replicator {
     static final String META_LAST_PASS = "partner.last_pass_ms";
     static final String META_LAST_RATE = "partner.last_rate";
 
-    /** Tuning. */
     /**
+     * Tuning.
+     *
      * @param recompressForWan store chunks again at a higher zstd level just before shipping them
      *                         ({@link ChunkStore#recompressForWan}): for a capped link, where the bytes sent, not the
      *                         CPU, bound a pass
