@@ -111,8 +111,10 @@ public final class RepoKeys {
 
     /**
      * Gets the JIT to compile the AES-GCM and HMAC paths (and their intrinsics) by sealing, opening and
-     * hashing a few tens of MiB under a throw-away key. Call once at daemon start, off the request
-     * path; takes well under a second on the reference machine (see docs/format.md).
+     * hashing a few tens of MiB under a throw-away key; takes well under a second on the reference machine
+     * (see docs/format.md). Commands no longer call it (the cipher reaches compiled speed within ~10 MB of real
+     * work) and the mount daemon warms its whole put and read paths through ChunkStore.warmUp; it remains for
+     * the cold-start benchmark (ColdStartThroughput) and its test.
      */
     public static void warmUp() {
         Warmup.run();
