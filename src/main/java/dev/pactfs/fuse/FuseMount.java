@@ -7,8 +7,8 @@ import java.util.List;
 import ru.serce.jnrfuse.FuseException;
 
 /**
- * Mounts a {@link PactFs} with pactfs's FUSE options and runs the multithreaded FUSE loop on the calling
- * thread until the filesystem is unmounted.
+ * Mounts a {@link PactFs} with pactfs's FUSE options and runs the multithreaded FUSE loop ({@link FuseLoop}, on
+ * Java threads) until the filesystem is unmounted.
  *
  * <p>Options, each passed to libfuse as its own {@code -o}: {@code big_writes} and {@code max_write=131072}
  * (128 KiB writes instead of 4 KiB: FACTS.md), {@code default_permissions} (the kernel checks modes),
@@ -51,8 +51,8 @@ public final class FuseMount {
      */
     public static void run(PactFuse fuse, Path mountPoint, String[] options) {
         try {
-            fuse.mount(mountPoint, true, false, options);
-        } catch (FuseException e) {
+            fuse.serve(mountPoint, options);
+        } catch (FuseException | IllegalStateException e) {
             throw new IllegalStateException("cannot mount " + mountPoint + ": " + rootMessage(e), e);
         }
     }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,7 +56,29 @@ public final class PactFuse extends FuseStubFS {
     private final PactFs fs;
     /** The read-only /.snapshots directory, or null when the mount has none. */
     private volatile SnapshotsView snapshots;
-    private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[128 * 1024]);
+    private final IoBuffers buffers = new IoBuffers(FuseMount.MAX_WRITE_BYTES);
+
+    /**
+     * Mounts at {@code mountPoint} with libfuse {@code options} and serves requests on Java threads
+     * ({@link FuseLoop}) until unmounted; instead of jnr-fuse's {@code mount}, whose loop runs on native threads.
+     */
+    void serve(Path mountPoint, String[] options) {
+        if (!mounted.compareAndSet(false, true)) {
+            throw new IllegalStateException("already mounted");
+        }
+        this.mountPoint = mountPoint;
+        String abs = mountPoint.toAbsolutePath().toString();
+        String[] args = new String[3 + options.length];
+        args[0] = "pactfs";
+        args[1] = "-f"; // foreground: the daemon detaches by itself (MountCommand), libfuse must not fork
+        args[2] = abs;
+        System.arraycopy(options, 0, args, 3, options.length);
+        try {
+            FuseLoop.mountAndServe(fuseOperations, args, mountPoint);
+        } finally {
+            mounted.set(false);
+        }
+    }
 
     public PactFuse(PactFs fs) {
         this.fs = fs;
@@ -291,15 +314,6 @@ public final class PactFuse extends FuseStubFS {
             return PactFs.TIME_OMIT;
         }
         return t.tv_sec.get() * 1_000_000_000L + nsec;
-    }
-
-    private byte[] buffer(int size) {
-        byte[] b = buffers.get();
-        if (b.length < size) {
-            b = new byte[size];
-            buffers.set(b);
-        }
-        return b;
     }
 
     // ------------------------------------------------------------------ attributes and namespace
@@ -689,18 +703,22 @@ public final class PactFuse extends FuseStubFS {
     public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         return call("read", path, () -> {
             int len = (int) size;
-            byte[] b = buffer(len);
-            int total = 0;
-            while (total < len) {
-                int n = viewHandle(fi) ? snapshots.read(fi.fh.get(), offset + total, b, total, len - total)
-                        : fs.read(fi.fh.get(), offset + total, b, total, len - total);
-                if (n <= 0) {
-                    break;
+            byte[] b = buffers.take(len);
+            try {
+                int total = 0;
+                while (total < len) {
+                    int n = viewHandle(fi) ? snapshots.read(fi.fh.get(), offset + total, b, total, len - total)
+                            : fs.read(fi.fh.get(), offset + total, b, total, len - total);
+                    if (n <= 0) {
+                        break;
+                    }
+                    total += n;
                 }
-                total += n;
+                buf.put(0, b, 0, total);
+                return total;
+            } finally {
+                buffers.release(b);
             }
-            buf.put(0, b, 0, total);
-            return total;
         });
     }
 
@@ -711,11 +729,15 @@ public final class PactFuse extends FuseStubFS {
                 throw SnapshotsView.readOnly();
             }
             int len = (int) size;
-            // The FUSE thread's buffer, as for reads: fs.write keeps no reference to it, and a fresh 128 KiB array
-            // per write cost its zeroing (~5% of the FUSE threads' time writing) and the garbage.
-            byte[] b = buffer(len);
-            buf.get(0, b, 0, len);
-            return fs.write(fi.fh.get(), offset, b, 0, len);
+            // A pooled buffer, as for reads: fs.write keeps no reference to it, and a fresh 128 KiB array per
+            // write cost its zeroing (~5% of the FUSE threads' time writing) and the garbage.
+            byte[] b = buffers.take(len);
+            try {
+                buf.get(0, b, 0, len);
+                return fs.write(fi.fh.get(), offset, b, 0, len);
+            } finally {
+                buffers.release(b);
+            }
         });
     }
 
