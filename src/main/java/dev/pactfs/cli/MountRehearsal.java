@@ -48,8 +48,10 @@ final class MountRehearsal {
     static final String DRILL_NAME = "drill";
     static final int DRILL_BYTES = 4 << 20;
     static final ChunkerParams DRILL_PARAMS = new ChunkerParams(1 << 10, 4 << 10, 16 << 10);
-    /** Passes over the drill file at most: ~12 000 chunk loads, ~400 FUSE reads per pass. */
+    /** Passes over the drill file at most: ~12 000 chunk loads and as many FUSE reads in all. */
     static final int DRILL_PASSES = 12;
+    /** Small requests, so the FUSE adapter runs about once per chunk (real ones are 128 KiB). */
+    static final int DRILL_REQUEST_BYTES = 4 << 10;
     /** A cache far smaller than the drill file, so each pass loads every chunk again. */
     static final long DRILL_CACHE_BYTES = 256 << 10;
 
@@ -58,13 +60,14 @@ final class MountRehearsal {
 
     /**
      * Rehearses until {@code budgetMillis} have passed or {@link #MAX_ROUNDS} are done; never fails the mount.
-     * Returns the rounds completed.
+     * Returns what was done.
      */
-    static int run(Path repoDir, ChunkerParams params, long budgetMillis) {
+    static Result run(Path repoDir, ChunkerParams params, long budgetMillis) {
         long deadline = System.nanoTime() + budgetMillis * 1_000_000L;
         Path dir = repoDir.resolve(DIR);
         long started = System.nanoTime();
         int rounds = 0;
+        long drilled = 0;
         try {
             deleteTree(dir);
             Files.createDirectories(dir);
@@ -79,7 +82,7 @@ final class MountRehearsal {
                     try {
                         byte[] data = tarLike(FILE_BYTES, new Random(42));
                         Random edits = new Random(7);
-                        long writeDeadline = started + (deadline - started) * 2 / 3;
+                        long writeDeadline = started + (deadline - started) / 2;
                         while (rounds < MAX_ROUNDS && System.nanoTime() < writeDeadline) {
                             // A few changed lines per 64 KiB: every chunk is new but like one of the last round.
                             for (int at = edits.nextInt(4096); at < data.length; at += 65536) {
@@ -119,7 +122,8 @@ final class MountRehearsal {
                         new StoreOptions(DRILL_CACHE_BYTES, d.inflightBytes(), d.workers(), d.deltas()))) {
                     PactFs fs = PactFs.open(catalog, store, dir, () -> Chunker.fastCdc(params, keys.cdcSeed()));
                     try {
-                        ReadRehearsal.readThrough(fs, "/" + DRILL_NAME, DRILL_PASSES, deadline);
+                        drilled = ReadRehearsal.readThrough(fs, "/" + DRILL_NAME, DRILL_REQUEST_BYTES, DRILL_PASSES,
+                                deadline) / DRILL_BYTES;
                     } finally {
                         fs.close();
                     }
@@ -127,7 +131,8 @@ final class MountRehearsal {
             } finally {
                 catalog.close();
             }
-            log.info("warm-up rehearsal: {} rounds in {} ms", rounds, (System.nanoTime() - started) / 1_000_000);
+            log.info("warm-up rehearsal: {} rounds, {} read drill passes in {} ms", rounds, drilled,
+                    (System.nanoTime() - started) / 1_000_000);
         } catch (IOException | RuntimeException e) {
             // A full disk or anything else here only costs the warm-up: the real repo is untouched.
             log.info("warm-up rehearsal stopped after {} rounds: {}", rounds, e.toString());
@@ -138,7 +143,11 @@ final class MountRehearsal {
                 log.warn("could not remove {}: {}", dir, e.toString());
             }
         }
-        return rounds;
+        return new Result(rounds, drilled);
+    }
+
+    /** Write rounds completed (each: a new file and the same content again), and passes of the read drill. */
+    record Result(int rounds, long drillPasses) {
     }
 
     private static void write(PactFs fs, String name, byte[] data) throws IOException {

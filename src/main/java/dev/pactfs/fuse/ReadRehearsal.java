@@ -18,10 +18,14 @@ public final class ReadRehearsal {
     }
 
     /**
-     * Reads {@code path} (absolute, in {@code fs}) front to back in FUSE-sized requests, again and again until
-     * {@code deadlineNanos} (System.nanoTime) or {@code maxPasses}; returns the bytes read. Fails on any error.
+     * Reads {@code path} (absolute, in {@code fs}) front to back in requests of {@code requestBytes} (at most
+     * FUSE's 128 KiB), again and again until {@code deadlineNanos} (System.nanoTime) or {@code maxPasses}; returns
+     * the bytes read. Fails on any error.
      */
-    public static long readThrough(PactFs fs, String path, int maxPasses, long deadlineNanos) {
+    public static long readThrough(PactFs fs, String path, int requestBytes, int maxPasses, long deadlineNanos) {
+        if (requestBytes < 1 || requestBytes > FuseMount.MAX_WRITE_BYTES) {
+            throw new IllegalArgumentException("request size " + requestBytes);
+        }
         PactFuse fuse = new PactFuse(fs);
         Runtime runtime = Runtime.getSystemRuntime();
         Pointer buf = Memory.allocateDirect(runtime, FuseMount.MAX_WRITE_BYTES);
@@ -32,7 +36,7 @@ public final class ReadRehearsal {
             check(fuse.open(path, fi), "open", path);
             try {
                 for (long off = 0; ; ) {
-                    int n = fuse.read(path, buf, FuseMount.MAX_WRITE_BYTES, off, fi);
+                    int n = fuse.read(path, buf, requestBytes, off, fi);
                     check(n, "read", path);
                     if (n == 0) {
                         break;

@@ -22,8 +22,9 @@ class MountRehearsalTest {
     @Test
     void rehearsesAtLeastOneRoundAndLeavesNothingBehind() throws Exception {
         Files.writeString(repo.resolve("config"), "untouched");
-        int rounds = MountRehearsal.run(repo, PARAMS, 60_000);
-        assertTrue(rounds >= 1 && rounds <= MountRehearsal.MAX_ROUNDS, "rounds: " + rounds);
+        MountRehearsal.Result done = MountRehearsal.run(repo, PARAMS, 60_000);
+        assertTrue(done.rounds() >= 1 && done.rounds() <= MountRehearsal.MAX_ROUNDS, "rounds: " + done);
+        assertEquals(MountRehearsal.DRILL_PASSES, done.drillPasses(), "a minute is time enough for every pass");
         try (Stream<Path> s = Files.list(repo)) {
             assertEquals(List.of(repo.resolve("config")), s.toList(), "only what was there before");
         }

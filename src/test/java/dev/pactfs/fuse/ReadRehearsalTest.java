@@ -30,9 +30,12 @@ class ReadRehearsalTest {
             repo.fs.write(c.handle(), 0, data, 0, size);
             repo.fs.release(c.handle());
 
-            long read = ReadRehearsal.readThrough(repo.fs, "/f", 3, System.nanoTime() + 60_000_000_000L);
+            long read = ReadRehearsal.readThrough(repo.fs, "/f", FuseMount.MAX_WRITE_BYTES, 3,
+                    System.nanoTime() + 60_000_000_000L);
             assertEquals(3L * size, read);
-            assertEquals(0, ReadRehearsal.readThrough(repo.fs, "/f", 3, System.nanoTime() - 1), "deadline passed");
+            assertEquals(2L * size, ReadRehearsal.readThrough(repo.fs, "/f", 4000, 2, System.nanoTime() + 60_000_000_000L),
+                    "small requests, not page-aligned");
+            assertEquals(0, ReadRehearsal.readThrough(repo.fs, "/f", 4096, 3, System.nanoTime() - 1), "deadline passed");
         }
     }
 
@@ -40,7 +43,7 @@ class ReadRehearsalTest {
     void aMissingFileIsAnError() throws Exception {
         try (TestRepo repo = new TestRepo(dir)) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> ReadRehearsal.readThrough(repo.fs, "/nope", 1, System.nanoTime() + 10_000_000_000L));
+                    () -> ReadRehearsal.readThrough(repo.fs, "/nope", 4096, 1, System.nanoTime() + 10_000_000_000L));
             assertTrue(e.getMessage().contains("open of /nope failed with errno 2"), e.getMessage());
         }
     }
