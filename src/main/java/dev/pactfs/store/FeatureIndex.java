@@ -20,9 +20,10 @@ import java.util.Set;
  *
  * <p>Size: 3 entries per full chunk of 5 + 6 bytes (feature key, chunk-id prefix: {@link FeatureRun}), packed into
  * rows of up to {@value FeatureRun#MAX_ENTRIES} entries keyed by the largest feature key they cover ({@code hi}):
- * ≈ 36 bytes per full chunk on disk, ≈ 150 MB per TiB of unique data (docs/benchmarks.md). One H2 row per
- * (super-feature, 32-byte id), as migration 5 had, cost ≈ 285 bytes per chunk: H2 kept each row twice (a hidden
- * row-id map plus the composite primary key's index), each copy with its own overhead. Deltas are not indexed.
+ * ≈ 34 bytes per full chunk on disk, ≈ 140 MB per TiB of unique data at 256 KiB chunks (docs/benchmarks.md).
+ * One H2 row per (super-feature, 32-byte id), as migration 5 had, cost ≈ 285 bytes per chunk: H2 kept each row
+ * twice (a hidden row-id map, and the composite primary key's index beside it), each copy with ≈ 20 bytes of
+ * overhead; an H2 row of any shape costs that much, hence runs. Deltas are not indexed.
  *
  * <p>Writers (new chunks, prune's rewrite, recover's rebuild, sweep) rewrite whole runs, so they are serialised by
  * a lock row in {@code meta} held until their transaction ends; readers need no lock (H2's MVCC).
@@ -84,14 +85,14 @@ final class FeatureIndex {
      * returns the chunks that got at least one entry not already there.
      */
     static Set<ChunkId> index(Tx tx, Map<ChunkId, long[]> features) throws SQLException {
-        List<Object[]> entries = new ArrayList<>(); // {key, prefix, chunk}
+        List<Entry> entries = new ArrayList<>();
         for (Map.Entry<ChunkId, long[]> e : features.entrySet()) {
             long prefix = FeatureRun.prefix(e.getKey());
             for (long s : e.getValue()) {
-                entries.add(new Object[] {FeatureRun.key(s), prefix, e.getKey()});
+                entries.add(new Entry(FeatureRun.key(s), prefix, e.getKey()));
             }
         }
-        entries.sort(Comparator.comparingLong(x -> (Long) x[0]));
+        entries.sort(Comparator.comparingLong(Entry::key));
         Set<ChunkId> added = new HashSet<>();
         Connection c = tx.connection();
         lockWriters(c);
@@ -99,7 +100,7 @@ final class FeatureIndex {
                 "SELECT hi, entries FROM delta_features WHERE hi >= ? ORDER BY hi FETCH FIRST ROW ONLY")) {
             int i = 0;
             while (i < entries.size()) {
-                find.setLong(1, (Long) entries.get(i)[0]);
+                find.setLong(1, entries.get(i).key());
                 long hi = FeatureRun.MAX_KEY;
                 FeatureRun run = FeatureRun.empty();
                 boolean exists = false;
@@ -110,10 +111,10 @@ final class FeatureIndex {
                         exists = true;
                     }
                 }
-                for (; i < entries.size() && (Long) entries.get(i)[0] <= hi; i++) {
-                    Object[] x = entries.get(i);
-                    if (run.add((Long) x[0], (Long) x[1], MAX_PER_FEATURE)) {
-                        added.add((ChunkId) x[2]);
+                for (; i < entries.size() && entries.get(i).key() <= hi; i++) {
+                    Entry x = entries.get(i);
+                    if (run.add(x.key(), x.prefix(), MAX_PER_FEATURE)) {
+                        added.add(x.chunk());
                     }
                 }
                 write(c, hi, run, exists);
@@ -122,7 +123,23 @@ final class FeatureIndex {
         return added;
     }
 
-    /** Locks the writer row (until the transaction ends): see the class comment. */
+    /** One entry to index, and the chunk it is for. */
+    private record Entry(long key, long prefix, ChunkId chunk) {
+    }
+
+    /**
+     * Locks the writer row until {@code tx} ends (see the class comment). A transaction that also changes refcounts
+     * takes it first, as the flush of new chunks does (index, then edges to bases), so that two writers never wait
+     * for each other's rows in opposite orders.
+     */
+    static void lockWriters(Tx tx) throws IOException {
+        try {
+            lockWriters(tx.connection());
+        } catch (SQLException e) {
+            throw Catalog.translate("locking the feature index", e);
+        }
+    }
+
     private static void lockWriters(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT v FROM meta WHERE k = ? FOR UPDATE")) {
             ps.setString(1, WRITER_LOCK);
