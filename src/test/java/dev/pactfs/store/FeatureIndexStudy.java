@@ -59,10 +59,14 @@ public final class FeatureIndexStudy {
                 if (old) {
                     downgrade(catalog);
                 }
+                ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+                long t0 = mx.getCurrentThreadCpuTime();
                 fill(catalog, features, old);
+                double fillUs = (mx.getCurrentThreadCpuTime() - t0) / 1e3 / chunks;
                 long[] size = size(catalog);
-                System.out.printf("%s: %d chunks, delta_features %d bytes (%.1f per chunk), DISK_SPACE_USED %d%n",
-                        old ? "migration 5" : "migration 7", chunks, size[0], size[0] / (double) chunks, size[1]);
+                System.out.printf("%s: %d chunks, delta_features %d bytes (%.1f per chunk), DISK_SPACE_USED %d;"
+                        + " indexing (with the chunk rows, 128 a transaction) %.1f µs CPU per chunk%n",
+                        old ? "migration 5" : "migration 7", chunks, size[0], size[0] / (double) chunks, size[1], fillUs);
                 try (Connection c = catalog.readConnection()) {
                     PreparedStatement a = c.prepareStatement(old ? OLD_SIMILAR_SQL : FeatureIndex.RUNS_SQL);
                     PreparedStatement b = old ? null : c.prepareStatement(FeatureIndex.BY_PREFIX_SQL);
@@ -73,6 +77,10 @@ public final class FeatureIndexStudy {
                         System.out.printf("  findBase %s: %.1f µs CPU per lookup%n", kind, us);
                     }
                 }
+                long t1 = mx.getCurrentThreadCpuTime();
+                int swept = catalog.transaction(tx -> old ? oldSweep(tx) : FeatureIndex.sweep(tx));
+                System.out.printf("  sweep with nothing to drop: %.2f s CPU (%d dropped)%n",
+                        (mx.getCurrentThreadCpuTime() - t1) / 1e9, swept);
             }
         }
     }
@@ -116,6 +124,16 @@ public final class FeatureIndexStudy {
         return best;
     }
 
+    /** Migration 5's sweep of the feature rows. */
+    private static int oldSweep(Tx tx) throws IOException {
+        try (PreparedStatement a = tx.connection().prepareStatement(
+                "DELETE FROM delta_features f WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.id = f.chunk_id)")) {
+            return a.executeUpdate();
+        } catch (SQLException e) {
+            throw new IOException(e);
+        }
+    }
+
     /** Migration 5's table in place of migration 7's. */
     private static void downgrade(Catalog catalog) throws IOException {
         catalog.transaction(tx -> {
@@ -134,24 +152,16 @@ public final class FeatureIndexStudy {
         for (int from = 0; from < ids.size(); from += 128) {
             Map<ChunkId, long[]> batch = new LinkedHashMap<>();
             ids.subList(from, Math.min(ids.size(), from + 128)).forEach(id -> batch.put(id, features.get(id)));
+            if (!old) {
+                FeatureIndexTest.indexNew(catalog, batch);
+                continue;
+            }
             catalog.transaction(tx -> {
                 for (ChunkId id : batch.keySet()) {
                     FeatureIndexTest.chunkRow(tx, id, 1L, 1000);
                 }
-                if (!old) {
-                    FeatureIndex.insertNew(tx, batch, List.of());
-                    return null;
-                }
-                try (PreparedStatement ps = tx.connection().prepareStatement(
-                        "INSERT INTO delta_features (sf, chunk_id) VALUES (?, ?)")) {
-                    for (Map.Entry<ChunkId, long[]> e : batch.entrySet()) {
-                        for (long s : e.getValue()) {
-                            ps.setLong(1, s);
-                            ps.setBytes(2, e.getKey().toBytes());
-                            ps.addBatch();
-                        }
-                    }
-                    ps.executeBatch();
+                try {
+                    FeatureRunsMigrationTest.insertOldRows(tx.connection(), batch);
                 } catch (SQLException e) {
                     throw new IOException(e);
                 }

@@ -92,6 +92,17 @@ class FeatureIndexTest {
         }
     }
 
+    /** Local chunk rows for {@code features}' chunks and their entries, in one transaction as the store's flush. */
+    static void indexNew(Catalog catalog, Map<ChunkId, long[]> features) throws IOException {
+        catalog.transaction(tx -> {
+            for (ChunkId id : features.keySet()) {
+                chunkRow(tx, id, 1L, 1000);
+            }
+            FeatureIndex.insertNew(tx, features, List.of());
+            return null;
+        });
+    }
+
     private void index(ChunkId id, long[] sf) throws IOException {
         catalog.transaction(tx -> {
             FeatureIndex.insert(tx, id, sf);
@@ -142,13 +153,7 @@ class FeatureIndexTest {
             for (int i = 0; i < 128; i++) {
                 features.put(id(r), sf(r));
             }
-            catalog.transaction(tx -> {
-                for (ChunkId id : features.keySet()) {
-                    chunkRow(tx, id, 1L, 1000);
-                }
-                FeatureIndex.insertNew(tx, features, List.of());
-                return null;
-            });
+            indexNew(catalog, features);
             all.putAll(features);
         }
         var runs = catalog.transaction(DeltaStoreTest::featureRuns);
@@ -181,13 +186,7 @@ class FeatureIndexTest {
         for (int i = 0; i < 1000; i++) {
             features.put(id(r), sf(r));
         }
-        catalog.transaction(tx -> {
-            for (ChunkId id : features.keySet()) {
-                chunkRow(tx, id, 1L, 1000);
-            }
-            FeatureIndex.insertNew(tx, features, List.of());
-            return null;
-        });
+        indexNew(catalog, features);
         List<ChunkId> ids = new ArrayList<>(features.keySet());
         List<ChunkId> freed = ids.subList(0, 700);
         catalog.transaction(tx -> {

@@ -36,7 +36,8 @@ class FeatureRunsMigrationTest {
         return DriverManager.getConnection("jdbc:h2:file:" + dir.resolve(Catalog.DB_NAME).toAbsolutePath(), "pactfs", "");
     }
 
-    private static void insertOldRows(Connection c, Map<ChunkId, long[]> features) throws SQLException {
+    /** Migration 5's rows for {@code features}. */
+    static void insertOldRows(Connection c, Map<ChunkId, long[]> features) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO delta_features (sf, chunk_id) VALUES (?, ?)")) {
             for (Map.Entry<ChunkId, long[]> e : features.entrySet()) {
                 for (long s : e.getValue()) {
