@@ -21,7 +21,8 @@ import java.util.SplittableRandom;
  * The similarity index of migration 5 (one row per super-feature and 32-byte chunk id, composite primary key) against
  * migration 7's runs (FeatureRun), on the same made-up chunks: the table's size on disk as H2 counts it (all its
  * maps: DISK_SPACE_USED counts the primary map only, which for migration 5 left out the primary key's index) and
- * the CPU time of findBase, missing (never-seen data: the common case on ingest) and hitting.
+ * the CPU time of findBase, missing (never-seen data: the common case on ingest) and hitting, of indexing, of a
+ * sweep, and of migration 7 converting the old table.
  *
  * Run: mvn -o -q test-compile -Dpactfs.buildDir=B && java -cp B/test-classes:B/classes:$(cat cp.txt) \
  *        dev.pactfs.store.FeatureIndexStudy DIR [chunks] [lookups]
@@ -82,6 +83,15 @@ public final class FeatureIndexStudy {
                 System.out.printf("  sweep with nothing to drop: %.2f s CPU (%d dropped)%n",
                         (mx.getCurrentThreadCpuTime() - t1) / 1e9, swept);
             }
+            if (old) {
+                ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+                long t0 = mx.getCurrentThreadCpuTime();
+                try (Catalog catalog = Catalog.open(d, false)) {
+                    double s = (mx.getCurrentThreadCpuTime() - t0) / 1e9;
+                    System.out.printf("  migration 7 on reopening: %.2f s CPU, delta_features then %d bytes%n", s,
+                            size(catalog)[0]);
+                }
+            }
         }
     }
 
@@ -134,12 +144,14 @@ public final class FeatureIndexStudy {
         }
     }
 
-    /** Migration 5's table in place of migration 7's. */
+    /** Migration 5's table in place of migration 7's, and the schema version before migration 7. */
     private static void downgrade(Catalog catalog) throws IOException {
         catalog.transaction(tx -> {
             try (var st = tx.connection().createStatement()) {
                 st.execute("DROP TABLE delta_features");
                 st.execute(DeltaTables.MIGRATION[0]);
+                st.execute("DELETE FROM meta WHERE k = '" + FeatureIndex.WRITER_LOCK + "'");
+                st.execute("DELETE FROM schema_version WHERE version > 6");
             } catch (SQLException e) {
                 throw new IOException(e);
             }
