@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * Rebuilds what delta compression keeps beside the chunks after {@code recover} built a catalog from the
  * partner's index files, which carry blobs and edges but neither super-features nor delta bookkeeping:
  * {@code delta_chunks} rows for the deltas (a file chunk with an edge is a delta of that child; generation 1,
- * saved bytes measured when its payload is local) and {@code delta_features} rows for the full file chunks held
+ * saved bytes measured when its payload is local) and {@code delta_features} entries for the full file chunks held
  * locally (their plaintext is read, verified, and hashed into super-features), so that new versions of recovered
  * data find their bases again. Idempotent: delta rows already present are skipped, feature entries already present
  * are not added twice (the index cannot tell which chunks it holds without their super-features, so a second run
