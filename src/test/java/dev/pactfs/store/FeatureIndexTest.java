@@ -180,6 +180,41 @@ class FeatureIndexTest {
     }
 
     @Test
+    void concurrent_writers_lose_no_entries() throws Exception {
+        // Without the writer lock, two transactions rewriting the same run would each write back their own copy.
+        List<Map<ChunkId, long[]>> batches = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(6);
+        for (int b = 0; b < 40; b++) {
+            Map<ChunkId, long[]> features = new LinkedHashMap<>();
+            for (int i = 0; i < 64; i++) {
+                features.put(id(r), sf(r));
+            }
+            batches.add(features);
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (Map<ChunkId, long[]> features : batches) {
+                done.add(pool.submit(() -> {
+                    indexNew(catalog, features);
+                    return null;
+                }));
+            }
+            for (var d : done) {
+                d.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(3L * 64 * batches.size(), catalog.transaction(DeltaStoreTest::featureEntries));
+        for (Map<ChunkId, long[]> features : batches) {
+            for (Map.Entry<ChunkId, long[]> e : features.entrySet()) {
+                assertEquals(e.getKey(), findBase(catalog, e.getValue()));
+            }
+        }
+    }
+
+    @Test
     void sweep_drops_the_entries_of_freed_chunks_only() throws IOException {
         SplittableRandom r = new SplittableRandom(3);
         Map<ChunkId, long[]> features = new LinkedHashMap<>();
