@@ -474,7 +474,8 @@ final class LocalChunkStore implements ChunkStore {
         if (best == null || best.length > DeltaPolicy.GOOD_ENOUGH_RATIO * zstd.length) {
             // On a pooled lookup connection, not a transaction: a lookup per new chunk must neither run the flush
             // hook (it would defeat the batching of index rows) nor pay a transaction and statement preparation.
-            ChunkId featureBase = withLookup(l -> FeatureIndex.findBase(l.runs(), l.byPrefix(), sf), "looking up similar chunks");
+            ChunkId featureBase = withLookup(l -> FeatureIndex.findBase(l.runs(), l.byPrefix(), sf),
+                    "looking up similar chunks");
             if (featureBase == null) {
                 featureBase = pendingBase(sf);
             }
