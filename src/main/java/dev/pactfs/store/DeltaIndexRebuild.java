@@ -18,9 +18,11 @@ import org.slf4j.LoggerFactory;
  * Rebuilds what delta compression keeps beside the chunks after {@code recover} built a catalog from the
  * partner's index files, which carry blobs and edges but neither super-features nor delta bookkeeping:
  * {@code delta_chunks} rows for the deltas (a file chunk with an edge is a delta of that child; generation 1,
- * saved bytes measured when its payload is local) and {@code delta_features} rows for the full file chunks held
+ * saved bytes measured when its payload is local) and {@code delta_features} entries for the full file chunks held
  * locally (their plaintext is read, verified, and hashed into super-features), so that new versions of recovered
- * data find their bases again. Idempotent: rows already present are skipped.
+ * data find their bases again. Idempotent: delta rows already present are skipped, feature entries already present
+ * are not added twice (the index cannot tell which chunks it holds without their super-features, so a second run
+ * reads the full chunks again; recover runs it once).
  */
 final class DeltaIndexRebuild {
 
@@ -29,7 +31,7 @@ final class DeltaIndexRebuild {
     /** Chunks read per catalog transaction. */
     private static final int BATCH = 256;
 
-    /** What a rebuild added. */
+    /** What a rebuild added: delta rows, and full chunks that got feature entries not there already. */
     record Result(int deltaRows, int fullChunksIndexed) {
     }
 
@@ -71,7 +73,7 @@ final class DeltaIndexRebuild {
         after = new byte[32];
         while (true) {
             byte[] from = after;
-            List<ChunkId> batch = catalog.transaction(tx -> fullWithoutFeatures(tx, from));
+            List<ChunkId> batch = catalog.transaction(tx -> localFullChunks(tx, from));
             if (batch.isEmpty()) {
                 break;
             }
@@ -84,11 +86,13 @@ final class DeltaIndexRebuild {
                 }
                 after = id.toBytes();
             }
-            catalog.transaction(tx -> {
-                FeatureIndex.insertNew(tx, features, List.of());
-                return null;
+            full += catalog.transaction(tx -> {
+                try {
+                    return FeatureIndex.index(tx, features).size();
+                } catch (java.sql.SQLException e) {
+                    throw Catalog.translate("indexing features of " + features.size() + " recovered chunks", e);
+                }
             });
-            full += features.size();
         }
         if (deltas + full > 0) {
             log.info("rebuilt the delta index: {} deltas, {} full chunks", deltas, full);
@@ -117,13 +121,12 @@ final class DeltaIndexRebuild {
         }
     }
 
-    /** Locally held full file chunks big enough for super-features and without any, ids above {@code after}. */
-    private static List<ChunkId> fullWithoutFeatures(Tx tx, byte[] after) throws IOException {
+    /** Locally held full file chunks big enough for super-features, ids above {@code after}. */
+    private static List<ChunkId> localFullChunks(Tx tx, byte[] after) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(
                 "SELECT c.id FROM chunks c WHERE c.kind = " + BlobType.CHUNK.code + " AND c.pack_id IS NOT NULL"
                         + " AND c.plain_size >= " + SuperFeatures.MIN_CHUNK + " AND c.id > ?"
                         + " AND NOT EXISTS (SELECT 1 FROM blob_children b WHERE b.parent = c.id)"
-                        + " AND NOT EXISTS (SELECT 1 FROM delta_features f WHERE f.chunk_id = c.id)"
                         + " ORDER BY c.id LIMIT " + BATCH)) {
             ps.setBytes(1, after);
             List<ChunkId> out = new ArrayList<>();

@@ -138,6 +138,7 @@ final class DeltaRewrite {
         }
         packs.sync(); // the full records are durable before any row points at them
         catalog.transaction(tx -> {
+            FeatureIndex.lockWriters(tx); // before any refcount changes: see FeatureIndex.lockWriters
             for (Map.Entry<Dependent, LocalPacks.Location> e : at.entrySet()) {
                 Dependent d = e.getKey();
                 switchToFull(tx, d.id(), c.base(), sealed.get(d).length, e.getValue());

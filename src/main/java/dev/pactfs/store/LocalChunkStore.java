@@ -100,13 +100,13 @@ final class LocalChunkStore implements ChunkStore {
 
     /** {@code generation}: the catalog's (see Catalog#generation) when the connection was made. */
     private record Lookup(java.sql.Connection connection, java.sql.PreparedStatement find,
-            java.sql.PreparedStatement similar, long generation) {
+            java.sql.PreparedStatement runs, java.sql.PreparedStatement byPrefix, long generation) {
         static Lookup open(Catalog catalog) throws java.sql.SQLException {
             long generation = catalog.generation();
             java.sql.Connection c = catalog.readConnection();
             try {
-                return new Lookup(c, c.prepareStatement(ChunkIndex.FIND_SQL), c.prepareStatement(FeatureIndex.SIMILAR_SQL),
-                        generation);
+                return new Lookup(c, c.prepareStatement(ChunkIndex.FIND_SQL), c.prepareStatement(FeatureIndex.RUNS_SQL),
+                        c.prepareStatement(FeatureIndex.BY_PREFIX_SQL), generation);
             } catch (java.sql.SQLException ex) {
                 c.close();
                 throw ex;
@@ -474,7 +474,8 @@ final class LocalChunkStore implements ChunkStore {
         if (best == null || best.length > DeltaPolicy.GOOD_ENOUGH_RATIO * zstd.length) {
             // On a pooled lookup connection, not a transaction: a lookup per new chunk must neither run the flush
             // hook (it would defeat the batching of index rows) nor pay a transaction and statement preparation.
-            ChunkId featureBase = withLookup(l -> FeatureIndex.findBase(l.similar(), sf), "looking up similar chunks");
+            ChunkId featureBase = withLookup(l -> FeatureIndex.findBase(l.runs(), l.byPrefix(), sf),
+                    "looking up similar chunks");
             if (featureBase == null) {
                 featureBase = pendingBase(sf);
             }

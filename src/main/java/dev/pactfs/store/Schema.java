@@ -15,9 +15,23 @@ final class Schema {
     private Schema() {
     }
 
+    /** One migration: statements, or work that must also move rows between formats (run on the same connection). */
+    @FunctionalInterface
+    interface Migration {
+        void apply(Connection c, Statement st) throws SQLException;
+    }
+
+    private static Migration sql(String... statements) {
+        return (c, st) -> {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        };
+    }
+
     /** Migration i (0-based) brings the schema from version i to version i + 1. */
-    private static final List<String[]> MIGRATIONS = List.<String[]>of(
-            new String[] {
+    private static final List<Migration> MIGRATIONS = List.of(
+            sql(
                 // One row per stored blob (chunk data now, tree blobs later). refcount counts references from
                 // committed file chunk lists and snapshot trees; a row at 0 is garbage once unpinned.
                 "CREATE TABLE chunks ("
@@ -54,24 +68,28 @@ final class Schema {
                         + " time_ms BIGINT NOT NULL, host VARCHAR(255) NOT NULL, tag VARCHAR(255),"
                         + " root_id BINARY(32) NOT NULL, parent BIGINT)",
                 "CREATE TABLE replication_queue (chunk_id BINARY(32) PRIMARY KEY, enqueued_ms BIGINT NOT NULL)",
-                "CREATE TABLE meta (k VARCHAR(64) PRIMARY KEY, v VARCHAR(4096) NOT NULL)",
-            },
-            new String[] {
+                "CREATE TABLE meta (k VARCHAR(64) PRIMARY KEY, v VARCHAR(4096) NOT NULL)"),
+            sql(
                 // References held by stored blobs (a tree blob on its entries' chunks and subtrees): n counts
                 // how often parent names child. Counted in the child's refcount while the parent exists.
                 "CREATE TABLE blob_children (parent BINARY(32) NOT NULL, child BINARY(32) NOT NULL, n INT NOT NULL,"
-                        + " PRIMARY KEY (parent, child))",
-            },
-            SnapshotTables.MIGRATION,
-            PartnerTables.MIGRATION,
-            DeltaTables.MIGRATION,
-            DeltaPruneTables.MIGRATION);
+                        + " PRIMARY KEY (parent, child))"),
+            sql(SnapshotTables.MIGRATION),
+            sql(PartnerTables.MIGRATION),
+            sql(DeltaTables.MIGRATION),
+            sql(DeltaPruneTables.MIGRATION),
+            FeatureRunsMigration::apply);
 
     /** The schema version this build writes. */
     static final int CURRENT_VERSION = MIGRATIONS.size();
 
     /** Brings {@code c}'s schema to {@link #CURRENT_VERSION}; refuses a newer one. Runs in its own transaction. */
     static void migrate(Connection c) throws SQLException, StoreException {
+        migrate(c, CURRENT_VERSION);
+    }
+
+    /** As {@link #migrate(Connection)}, up to version {@code target} (tests build old catalogs with it). */
+    static void migrate(Connection c, int target) throws SQLException, StoreException {
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL)");
             int version;
@@ -83,10 +101,8 @@ final class Schema {
                 throw new StoreException("catalog schema version " + version
                         + " is newer than this pactfs understands (" + CURRENT_VERSION + "): upgrade pactfs");
             }
-            for (int v = version; v < CURRENT_VERSION; v++) {
-                for (String sql : MIGRATIONS.get(v)) {
-                    st.execute(sql);
-                }
+            for (int v = version; v < target; v++) {
+                MIGRATIONS.get(v).apply(c, st);
                 st.execute("INSERT INTO schema_version VALUES (" + (v + 1) + ")");
             }
             c.commit();
