@@ -62,6 +62,13 @@ public interface ChunkStore extends Closeable {
     }
 
     /**
+     * A hint that a sequential reader is done with {@code id}: the store may drop its plaintext from the cache
+     * (a later get loads it again). Never fails.
+     */
+    default void release(ChunkId id) {
+    }
+
+    /**
      * Runs the put and get paths (hash, compress, seal, open, decompress, verify) on throw-away data in memory
      * for up to {@code budgetMillis}, so that the JIT has compiled them (and the AES/GHASH/SHA intrinsics are in
      * use) before the first real request: a fresh daemon otherwise serves its first seconds several times

@@ -710,6 +710,11 @@ final class LocalChunkStore implements ChunkStore {
         }
     }
 
+    @Override
+    public void release(ChunkId id) {
+        cache.invalidate(new CacheKey(BlobType.CHUNK, id));
+    }
+
     private byte[] load(BlobType type, ChunkId id) throws IOException {
         ChunkIndex.Entry e = lookup(id);
         if (e == null) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pactfs.store.ChunkStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -72,6 +73,29 @@ class FileContentTest {
         repo.fs.flush(c.handle());
         repo.fs.release(c.handle());
         return c.attr().ino();
+    }
+
+    @Test
+    void aSequentialReaderLeavesWhatItReadOutOfTheCacheAndRereadsItExactly() throws IOException {
+        int size = (int) (3 * OpenFile.SEQUENTIAL_SLACK);
+        byte[] data = random(11, size);
+        long ino = createWith("seq", data, 128 << 10);
+        repo.reopen(); // an empty chunk cache
+        assertArrayEquals(data, readAll(ino)); // front to back, in 70 000-byte reads
+        long fh = repo.fs.open(ino, 0);
+        try {
+            byte[] piece = new byte[4096];
+            ChunkStore.StoreStats before = repo.store.stats();
+            repo.fs.read(fh, size - piece.length, piece, 0, piece.length); // within the slack: still cached
+            ChunkStore.StoreStats tail = repo.store.stats();
+            assertEquals(before.cacheMisses(), tail.cacheMisses(), "the tail is still cached");
+            assertArrayEquals(Arrays.copyOfRange(data, size - piece.length, size), piece);
+            repo.fs.read(fh, 0, piece, 0, piece.length); // far behind: released, loaded again
+            assertEquals(tail.cacheMisses() + 1, repo.store.stats().cacheMisses(), "the head was released");
+            assertArrayEquals(Arrays.copyOfRange(data, 0, piece.length), piece);
+        } finally {
+            repo.fs.release(fh);
+        }
     }
 
     @Test
