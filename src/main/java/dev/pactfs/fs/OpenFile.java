@@ -6,6 +6,7 @@ import dev.pactfs.store.ChunkRef;
 import dev.pactfs.store.FileChunkLists;
 import dev.pactfs.store.FileChunkLists.Placed;
 import dev.pactfs.store.Namespace;
+import dev.pactfs.store.SequentialReads;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,10 +45,6 @@ final class OpenFile {
     static final long MIN_HOLE_BYTES = 64 * 1024;
     /** Largest single hole ref (bytes): ChunkRef lengths are ints. */
     static final int MAX_HOLE_REF = 1 << 30;
-    /** How far ahead of a sequential reader the store is asked to load chunks in the background (bytes). */
-    static final long PREFETCH_BYTES = 8L << 20;
-    /** A read starting this close to where the previous reads ended still counts as sequential (bytes). */
-    static final long SEQUENTIAL_SLACK = 2L << 20;
     /** Bytes fed to the chunker per step while re-chunking. */
     private static final int FEED_BYTES = 1 << 20;
 
@@ -59,13 +56,8 @@ final class OpenFile {
     int handles;
 
     private List<Placed> committed;
-    /** Sequential-read detection: where the last committed read ended, and the list it read from. */
-    private long lastReadEnd = -1;
-    private List<Placed> prefetchList;
-    /** Index in prefetchList of the first chunk not yet handed to the store's prefetch. */
-    private int prefetchNext;
-    /** Index in prefetchList of the first chunk a sequential reader has not yet left behind ({@link #release}). */
-    private int releaseNext;
+    /** Prefetch ahead of and release behind a sequential reader of the committed chunks. */
+    private final SequentialReads sequential;
     private long committedSize;
     private long size;
     private long lowWater;
@@ -91,6 +83,7 @@ final class OpenFile {
     OpenFile(long ino, long committedSize, Content ctx) {
         this.ino = ino;
         this.ctx = ctx;
+        this.sequential = new SequentialReads(ctx.store());
         this.committedSize = committedSize;
         this.size = committedSize;
         this.lowWater = committedSize;
@@ -163,58 +156,32 @@ final class OpenFile {
         while (j < list.size() && list.get(j).offset() < end) {
             j++;
         }
-        prefetch(list, offset, end, j);
+        sequential.onRead(list, new PlacedChunks(list), offset, end, j);
         return ctx.reader().read(list.subList(i, j), offset, dst, dstOff, len);
     }
 
-    /**
-     * On a sequential read (one that starts where the previous one ended, or at 0), asks the store to load the
-     * chunks of the next PREFETCH_BYTES in the background, so that decrypting, decompressing and verifying them
-     * runs on other cores while the reader consumes this one. {@code next} is the first chunk past this read.
-     */
-    private void prefetch(List<Placed> list, long offset, long end, int next) {
-        // The kernel's read-ahead runs several reads at once on FUSE's threads, so they may arrive slightly out
-        // of order: "sequential" is near where the reads got to, not exactly there.
-        boolean sequential = offset == 0 || Math.abs(offset - lastReadEnd) <= SEQUENTIAL_SLACK;
-        lastReadEnd = sequential ? Math.max(lastReadEnd, end) : end;
-        if (!sequential) {
-            return;
+    /** The placed refs of a committed list as {@link SequentialReads} sees them. */
+    private record PlacedChunks(List<Placed> list) implements SequentialReads.Chunks {
+        @Override
+        public int count() {
+            return list.size();
         }
-        if (prefetchList != list) {
-            prefetchList = list;
-            prefetchNext = 0;
-            releaseNext = 0;
-        }
-        release(list);
-        int k = Math.max(prefetchNext, next);
-        long limit = end + PREFETCH_BYTES;
-        while (k < list.size() && list.get(k).offset() < limit) {
-            ChunkRef r = list.get(k).ref();
-            if (!r.isHole()) {
-                ctx.store().prefetch(r.id());
-            }
-            k++;
-        }
-        prefetchNext = k;
-    }
 
-    /**
-     * Tells the store that the sequential reader has left the chunks ending more than SEQUENTIAL_SLACK behind it:
-     * a cold read of a big file would otherwise fill the chunk cache with plaintext that is never asked for again,
-     * which the JVM then promotes and collects as old garbage (~8% of a cold read's CPU in G1 marking). Released
-     * chunks die young instead; one asked for again is reloaded.
-     */
-    private void release(List<Placed> list) {
-        long behind = lastReadEnd - SEQUENTIAL_SLACK;
-        int k = releaseNext;
-        while (k < list.size() && list.get(k).end() <= behind) {
-            ChunkRef r = list.get(k).ref();
-            if (!r.isHole()) {
-                ctx.store().release(r.id());
-            }
-            k++;
+        @Override
+        public long start(int i) {
+            return list.get(i).offset();
         }
-        releaseNext = k;
+
+        @Override
+        public long end(int i) {
+            return list.get(i).end();
+        }
+
+        @Override
+        public ChunkId id(int i) {
+            ChunkRef r = list.get(i).ref();
+            return r.isHole() ? null : r.id();
+        }
     }
 
     /** Index of the placed ref containing {@code offset}, or -1 past the end. */

@@ -9,6 +9,7 @@ import dev.pactfs.fs.Modes;
 import dev.pactfs.fs.PactFs;
 import dev.pactfs.store.ChunkRef;
 import dev.pactfs.store.ChunkStore;
+import dev.pactfs.store.SequentialReads;
 import dev.pactfs.store.Snapshots;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -47,7 +48,29 @@ public final class SnapshotsView {
     private final AtomicLong nextHandle = new AtomicLong(1);
 
     /** An open snapshot file: its entry and the file offset where each chunk ref starts. */
-    private record OpenEntry(TreeEntry entry, long[] starts) {
+    /** An open snapshot file: its entry, each chunk's start offset, and its read-ahead state (guarded by itself). */
+    private record OpenEntry(TreeEntry entry, long[] starts, SequentialReads sequential)
+            implements SequentialReads.Chunks {
+        @Override
+        public int count() {
+            return starts.length;
+        }
+
+        @Override
+        public long start(int i) {
+            return starts[i];
+        }
+
+        @Override
+        public long end(int i) {
+            return starts[i] + entry.chunks().get(i).length();
+        }
+
+        @Override
+        public ChunkId id(int i) {
+            ChunkRef r = entry.chunks().get(i);
+            return r.isHole() ? null : r.id();
+        }
     }
 
     public SnapshotsView(SnapshotService service, ChunkStore store, PactFs live) {
@@ -188,7 +211,7 @@ public final class SnapshotsView {
             at += refs.get(i).length();
         }
         long fh = HANDLE_BIT | nextHandle.getAndIncrement();
-        handles.put(fh, new OpenEntry(n.entry(), starts));
+        handles.put(fh, new OpenEntry(n.entry(), starts, new SequentialReads(store)));
         return fh;
     }
 
@@ -222,6 +245,13 @@ public final class SnapshotsView {
         }
         int done = 0;
         List<ChunkRef> refs = e.chunks();
+        int next = i;
+        while (next < refs.size() && o.starts()[next] < offset + len) {
+            next++;
+        }
+        synchronized (o.sequential()) {
+            o.sequential().onRead(o, o, offset, offset + len, next);
+        }
         while (done < len && i < refs.size()) {
             ChunkRef r = refs.get(i);
             long pos = offset + done;

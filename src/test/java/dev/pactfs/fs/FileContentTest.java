@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pactfs.store.ChunkStore;
+import dev.pactfs.store.SequentialReads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ class FileContentTest {
 
     @Test
     void aSequentialReaderLeavesWhatItReadOutOfTheCacheAndRereadsItExactly() throws IOException {
-        int size = (int) (3 * OpenFile.SEQUENTIAL_SLACK);
+        int size = (int) (3 * SequentialReads.SEQUENTIAL_SLACK);
         byte[] data = random(11, size);
         long ino = createWith("seq", data, 128 << 10);
         repo.reopen(); // an empty chunk cache
