@@ -107,6 +107,8 @@ class MountScriptsTest {
         List<String> putArgs = Sh.run(null, Map.of("PATH", tmp + ":" + System.getenv("PATH")), Duration.ofSeconds(30),
                 List.of(root.resolve("usr/local/bin/pactfs").toString(), "put", "--repo", "/r", "f", "n")).ok().out().lines().toList();
         assertTrue(putArgs.contains("-XX:CompilerDirectivesFile=" + root.resolve("usr/local/lib/pactfs/put-jit.json")), "put: " + putArgs);
+        assertTrue(putArgs.contains("-XX:+UseParallelGC") && !putArgs.contains("-XX:+UseG1GC"), "put: " + putArgs);
+        assertTrue(args.contains("-XX:+UseG1GC"), "the daemon and other commands keep G1: " + args);
 
         Sh.run(null, Map.of(), Duration.ofSeconds(60),
                 List.of(SCRIPTS.resolve("install.sh").toString(), "--uninstall", "DESTDIR=" + root)).ok();
