@@ -100,11 +100,17 @@ final class Compression {
 
     /** A reusable frame: {@code bytes[0, length)}. One per thread; the bytes are valid until the next frame call. */
     static final class FrameBuffer {
+        /**
+         * Largest buffer kept between frames: a chunk of up to 2 MiB. A bigger blob (a large tree) gets a buffer of
+         * its own, which the next smaller frame drops, so a thread never holds more than its last big frame.
+         */
+        static final int KEEP_BYTES = (2 << 20) + 1024;
+
         byte[] bytes = new byte[0];
         int length;
 
         byte[] ensure(int capacity) {
-            if (bytes.length < capacity) {
+            if (bytes.length < capacity || (bytes.length > KEEP_BYTES && capacity <= KEEP_BYTES)) {
                 bytes = new byte[capacity];
             }
             return bytes;
