@@ -15,6 +15,7 @@
 #
 # Installs:
 #   $PREFIX/lib/pactfs/pactfs.jar
+#   $PREFIX/lib/pactfs/put-jit.json         JIT directives the launcher gives `pactfs put`
 #   $PREFIX/bin/pactfs                      launcher (java -jar ../lib/pactfs/pactfs.jar)
 #   $SBINDIR/mount.pactfs                   mount -t pactfs
 #   $SBINDIR/mount.fuse.pactfs -> mount.pactfs   fstab type fuse.pactfs
@@ -48,7 +49,7 @@ here=$(cd "$(dirname "$0")" && pwd -P)
 root=$(cd "$here/.." && pwd -P)
 
 if [ "$uninstall" = 1 ]; then
-    rm -f "$DESTDIR$LIBDIR/pactfs.jar" "$DESTDIR$BINDIR/pactfs" \
+    rm -f "$DESTDIR$LIBDIR/pactfs.jar" "$DESTDIR$LIBDIR/put-jit.json" "$DESTDIR$BINDIR/pactfs" \
           "$DESTDIR$SBINDIR/mount.pactfs" "$DESTDIR$SBINDIR/mount.fuse.pactfs" \
           "$DESTDIR$UNITDIR/pactfs@.service" "$DESTDIR$DOCDIR/systemd.md"
     rmdir "$DESTDIR$LIBDIR" "$DESTDIR$DOCDIR" 2>/dev/null || true
@@ -75,6 +76,8 @@ mkdir -p "$DESTDIR$LIBDIR" "$DESTDIR$BINDIR" "$DESTDIR$SBINDIR" "$DESTDIR$UNITDI
 cp "$JAR" "$DESTDIR$LIBDIR/pactfs.jar.tmp.$$"
 chmod 0644 "$DESTDIR$LIBDIR/pactfs.jar.tmp.$$"
 mv -f "$DESTDIR$LIBDIR/pactfs.jar.tmp.$$" "$DESTDIR$LIBDIR/pactfs.jar"
+cp "$here/put-jit.json" "$DESTDIR$LIBDIR/put-jit.json"
+chmod 0644 "$DESTDIR$LIBDIR/put-jit.json"
 subst "$here/pactfs" "$DESTDIR$BINDIR/pactfs" 0755
 subst "$here/mount.pactfs" "$DESTDIR$SBINDIR/mount.pactfs" 0755
 ln -sf mount.pactfs "$DESTDIR$SBINDIR/mount.fuse.pactfs"
@@ -85,7 +88,7 @@ if [ -f "$root/docs/systemd.md" ]; then
 fi
 
 echo "pactfs installed into ${DESTDIR:-/}:"
-echo "  $BINDIR/pactfs, $LIBDIR/pactfs.jar"
+echo "  $BINDIR/pactfs, $LIBDIR/pactfs.jar, $LIBDIR/put-jit.json"
 echo "  $SBINDIR/mount.pactfs, $SBINDIR/mount.fuse.pactfs"
 echo "  $UNITDIR/pactfs@.service"
 if [ -z "$DESTDIR" ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then

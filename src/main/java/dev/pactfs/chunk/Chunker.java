@@ -26,4 +26,14 @@ public interface Chunker {
     static Chunker fastCdc(ChunkerParams params, byte[] cdcSeed) {
         return new FastCdcChunker(params, GearTable.fromSeed(cdcSeed));
     }
+
+    /**
+     * As {@link #fastCdc(ChunkerParams, byte[])}, taking cuts from {@code plan} (made with the same parameters and
+     * seed over the same stream, offsets counted from this chunker's first byte) where it has them instead of
+     * hashing: the same boundaries, with a helper thread doing part of the hashing. Cancels the plan at
+     * {@link #finish}.
+     */
+    static Chunker fastCdc(ChunkerParams params, byte[] cdcSeed, CutPlan plan) {
+        return new FastCdcChunker(params, GearTable.fromSeed(cdcSeed), plan);
+    }
 }

@@ -42,6 +42,9 @@ final class FastCdcChunker implements Chunker {
     /** Mask bits added (early) or removed (late) around log2(avg): normalization level 2 of [1]. */
     static final int NORMALIZATION_BITS = 2;
 
+    /** Max-size chunks past a plan's start without meeting it after which the plan is given up. */
+    static final int GIVE_UP_CHUNKS = 64;
+
     private final int minSize;
     private final int avgSize;
     private final int maxSize;
@@ -56,7 +59,21 @@ final class FastCdcChunker implements Chunker {
     /** Gear hash over the current chunk's bytes from minSize on; zero before that. */
     private long fp;
 
+    /** Cuts found ahead by a helper ({@link CutPlan}), or null. */
+    private final CutPlan plan;
+    /** Stream offset of the current chunk's first byte. */
+    private long chunkStart;
+    /** Index in {@link #plan} of the current chunk's start once a cut of ours was found there, else -1. */
+    private int planIndex = -1;
+    /** Length of the current chunk as the plan gives it, or -1 while the chunk is being hashed. */
+    private int plannedLength = -1;
+
     FastCdcChunker(ChunkerParams params, GearTable table) {
+        this(params, table, null);
+    }
+
+    FastCdcChunker(ChunkerParams params, GearTable table, CutPlan plan) {
+        this.plan = plan;
         this.minSize = params.minSize();
         this.avgSize = params.avgSize();
         this.maxSize = params.maxSize();
@@ -77,7 +94,8 @@ final class FastCdcChunker implements Chunker {
         int pos = off;
         while (pos < end) {
             int take = Math.min(end - pos, maxSize - fill);
-            int cut = findCut(src, pos, take);
+            int cut = plannedLength >= 0 ? (plannedLength - fill <= take ? plannedLength - fill : -1)
+                    : findCut(src, pos, take);
             if (cut < 0) {
                 ensureBuffer();
                 System.arraycopy(src, pos, buf, fill, take);
@@ -149,7 +167,50 @@ final class FastCdcChunker implements Chunker {
         }
         fill = 0;
         fp = 0;
+        nextChunk(chunk.length);
         sink.accept(chunk);
+    }
+
+    /**
+     * Bookkeeping at a cut {@code length} bytes after the chunk start. Until we meet the plan, each new chunk start
+     * is looked up in it; once one is a plan cut, all later true cuts are plan cuts too (see CutPlan), so the index
+     * just counts on. Then a new chunk takes its length from the plan when the helper has found its end, and is
+     * hashed as usual when it has not. A plan length outside (0, maxSize] can only come from a stream that changed
+     * under the helper: the plan is then dropped and hashing takes over.
+     */
+    private void nextChunk(int length) {
+        chunkStart += length;
+        plannedLength = -1;
+        if (plan == null || plan.cancelled()) {
+            return;
+        }
+        if (planIndex >= 0) {
+            planIndex++;
+        } else {
+            int i = plan.indexOf(chunkStart);
+            if (i < 0) {
+                if (i == -1 && chunkStart - plan.start() > (long) maxSize * GIVE_UP_CHUNKS) {
+                    // Out of step for this long (a run of one byte value, or a stream unlike the helper's):
+                    // the helper only costs CPU now.
+                    plan.cancel();
+                }
+                return;
+            }
+            planIndex = i;
+        }
+        long end = plan.cut(planIndex + 1);
+        if (end < 0) {
+            if (plan.scanned() < chunkStart) {
+                plan.cancel(); // we have caught up with the helper: from here it would only hash what we hash
+            }
+            return;
+        }
+        long len = end - chunkStart;
+        if (len <= 0 || len > maxSize) {
+            plan.cancel();
+            return;
+        }
+        plannedLength = (int) len;
     }
 
     private void ensureBuffer() {
@@ -158,15 +219,43 @@ final class FastCdcChunker implements Chunker {
         }
     }
 
+    /**
+     * Cut-only mode, for {@link CutPlan}'s helper: scans the next {@code len} bytes like {@link #update} but keeps
+     * none of them and reports each chunk's length. An instance used this way must not also be used to chunk.
+     */
+    void scanCuts(byte[] src, int off, int len, java.util.function.IntConsumer chunkLengths) {
+        Objects.checkFromIndexSize(off, len, src.length);
+        int end = off + len;
+        int pos = off;
+        while (pos < end) {
+            int take = Math.min(end - pos, maxSize - fill);
+            int cut = findCut(src, pos, take);
+            if (cut < 0) {
+                fill += take;
+                return;
+            }
+            chunkLengths.accept(fill + cut);
+            fill = 0;
+            fp = 0;
+            pos += cut;
+        }
+    }
+
     @Override
     public void finish(ChunkSink sink) throws IOException {
-        if (fill == 0) {
-            return;
-        }
-        byte[] chunk = Arrays.copyOf(buf, fill);
+        byte[] chunk = fill == 0 ? null : Arrays.copyOf(buf, fill);
         fill = 0;
         fp = 0;
-        sink.accept(chunk);
+        // The stream is over: a reused chunker starts a new stream at offset 0, without the plan.
+        chunkStart = 0;
+        plannedLength = -1;
+        planIndex = -1;
+        if (plan != null) {
+            plan.cancel();
+        }
+        if (chunk != null) {
+            sink.accept(chunk);
+        }
     }
 
     @Override

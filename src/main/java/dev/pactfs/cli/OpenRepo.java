@@ -113,12 +113,33 @@ final class OpenRepo implements Closeable {
 
     /** The live filesystem over this repo: the daemon's when run inside it, else a new one closed with the handle. */
     Fs openFs() throws IOException {
+        return openFs(this::newChunker);
+    }
+
+    /** As {@link #openFs()}; a new filesystem gets its chunkers from {@code chunkers}. */
+    Fs openFs(java.util.function.Supplier<Chunker> chunkers) throws IOException {
         DaemonContext daemon = DaemonContext.current();
-        if (shared && daemon != null) {
+        if (usesDaemonFs()) {
             return new Fs(daemon.fs(), false);
         }
-        return new Fs(dev.pactfs.fs.PactFs.open(catalog, store, dir, this::newChunker), true);
+        return new Fs(dev.pactfs.fs.PactFs.open(catalog, store, dir, chunkers), true);
     }
+
+    /** Whether {@link #openFs} hands out the daemon's filesystem (with the daemon's chunkers). */
+    boolean usesDaemonFs() {
+        return shared && DaemonContext.current() != null;
+    }
+
+    /** An empty plan of this repo's cuts in a stream from offset {@code start} on (see {@link dev.pactfs.chunk.CutPlan}). */
+    dev.pactfs.chunk.CutPlan newCutPlan(long start) {
+        return new dev.pactfs.chunk.CutPlan(chunkerParams(), keys.cdcSeed(), start);
+    }
+
+    /** A chunker that takes cuts from {@code plan} where it has them (see {@link Chunker#fastCdc}). */
+    Chunker newChunker(dev.pactfs.chunk.CutPlan plan) {
+        return Chunker.fastCdc(chunkerParams(), keys.cdcSeed(), plan);
+    }
+
 
     /** A live filesystem and whether closing the handle closes it. */
     record Fs(dev.pactfs.fs.PactFs fs, boolean owned) implements Closeable {

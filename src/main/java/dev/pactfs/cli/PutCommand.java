@@ -1,5 +1,7 @@
 package dev.pactfs.cli;
 
+import dev.pactfs.chunk.Chunker;
+import dev.pactfs.chunk.CutPlan;
 import dev.pactfs.fs.Caller;
 import dev.pactfs.fs.Errno;
 import dev.pactfs.fs.FsException;
@@ -10,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,9 +52,30 @@ final class PutCommand implements Callable<Integer> {
         if (file.equals("-") && DaemonContext.current() != null) {
             throw new UserError("the repo is mounted: write into the mount instead of piping to put");
         }
-        try (OpenRepo r = OpenRepo.open(repo, keys);
-             OpenRepo.Fs handle = r.openFs();
-             InputStream in = file.equals("-") ? System.in : Files.newInputStream(Cli.resolve(Path.of(file)))) {
+        Path path = file.equals("-") ? null : Cli.resolve(Path.of(file));
+        CutPlan plan = null;
+        try (OpenRepo r = OpenRepo.open(repo, keys)) {
+            if (path != null && !r.usesDaemonFs() && Files.isRegularFile(path)) {
+                plan = CutPlanHelper.start(path, Files.size(path), r::newCutPlan);
+            }
+            put(r, plan, path, n);
+        } finally {
+            if (plan != null) {
+                plan.cancel();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Writes the file through the filesystem. With a plan, the first chunker the filesystem asks for (the new
+     * file's stream, which starts at offset 0 like the plan's offsets) follows it; any other gets a plain one.
+     */
+    private void put(OpenRepo r, CutPlan plan, Path path, byte[] n) throws IOException {
+        AtomicBoolean planTaken = new AtomicBoolean(plan == null);
+        Supplier<Chunker> chunkers = () -> planTaken.compareAndSet(false, true) ? r.newChunker(plan) : r.newChunker();
+        try (OpenRepo.Fs handle = r.openFs(chunkers);
+             InputStream in = path == null ? System.in : Files.newInputStream(path)) {
             PactFs fs = handle.fs();
             long start = System.nanoTime();
             try {
@@ -87,6 +112,5 @@ final class PutCommand implements Callable<Integer> {
                         s.deltasNew(), s.deltaStoredBytes(), s.deltaBytesSaved());
             }
         }
-        return 0;
     }
 }

@@ -87,7 +87,9 @@ final class LocalChunkStore implements ChunkStore {
     private volatile RemoteFetcher remoteFetcher;
 
     /** Delta edges and super-features of pending rows, inserted with them in flushIndex's transaction. */
-    private final ConcurrentHashMap<ChunkId, Framing> pendingFraming = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ChunkId, Facts> pendingFraming = new ConcurrentHashMap<>();
+    /** Each put worker's frame of the chunk it is storing (see Compression#frame(byte[], FrameBuffer)). */
+    private static final ThreadLocal<Compression.FrameBuffer> FRAMES = ThreadLocal.withInitial(Compression.FrameBuffer::new);
     /** New index rows not yet inserted into H2; see "Pending rows" above. */
     private final ConcurrentHashMap<ChunkId, ChunkIndex.Entry> pendingRows = new ConcurrentHashMap<>();
     private final java.util.concurrent.locks.ReentrantLock flushLock = new java.util.concurrent.locks.ReentrantLock();
@@ -243,7 +245,7 @@ final class LocalChunkStore implements ChunkStore {
                     List<FeatureIndex.DeltaRow> deltaRows = new java.util.ArrayList<>();
                     Map<ChunkId, Long> baseRefs = new java.util.HashMap<>();
                     for (ChunkIndex.Entry e : rows) {
-                        Framing f = pendingFraming.get(e.id());
+                        Facts f = pendingFraming.get(e.id());
                         if (f == null) {
                             continue;
                         }
@@ -402,14 +404,25 @@ final class LocalChunkStore implements ChunkStore {
         }
     }
 
-    /** How a new chunk is framed: plain (with its super-features, to be indexed) or as a delta. */
-    private record Framing(byte[] framed, long[] features, FeatureIndex.DeltaRow delta) {
+    /**
+     * How a new chunk is framed: {@code framed[0, length)}, plain (with its super-features, to be indexed) or as a
+     * delta. {@code framed} may be the worker's reused {@link #FRAMES} buffer: seal it before the next frame call.
+     */
+    private record Framing(byte[] framed, int length, Facts facts) {
+        Framing(byte[] framed, long[] features, FeatureIndex.DeltaRow delta) {
+            this(framed, framed.length, new Facts(features, delta));
+        }
+    }
+
+    /** What a pending row adds to the feature index: its super-features (full chunk) or its delta facts. */
+    private record Facts(long[] features, FeatureIndex.DeltaRow delta) {
     }
 
     private void storeNew(BlobType type, ChunkId id, byte[] plain, ChunkId baseHint) throws IOException {
         byte[] idBytes = id.toBytes();
         Framing framing = frameNew(type, id, plain, baseHint);
-        byte[] sealed = cipher.seal(type, idBytes, framing.framed());
+        Facts facts = framing.facts();
+        byte[] sealed = cipher.seal(type, idBytes, framing.framed(), 0, framing.length());
         LocalPacks.Location loc;
         try {
             loc = packs.append(type.code, idBytes, sealed);
@@ -419,19 +432,19 @@ final class LocalChunkStore implements ChunkStore {
             }
             throw e;
         }
-        if (framing.delta() != null || framing.features() != null) {
+        if (facts.delta() != null || facts.features() != null) {
             // Before the row: a flush that sees the row sees this too, and records both in one transaction.
-            pendingFraming.put(id, framing);
+            pendingFraming.put(id, facts);
         }
         pendingRows.put(id, new ChunkIndex.Entry(id, type.code, plain.length, sealed.length, 0, loc.packId(),
                 loc.offset()));
         chunksNew.increment();
         plainBytesNew.add(plain.length);
         storedBytesNew.add(sealed.length);
-        if (framing.delta() != null) {
+        if (facts.delta() != null) {
             deltasNew.increment();
             deltaStoredBytes.add(sealed.length);
-            deltaBytesSaved.add(framing.delta().savedBytes());
+            deltaBytesSaved.add(facts.delta().savedBytes());
         }
     }
 
@@ -442,9 +455,10 @@ final class LocalChunkStore implements ChunkStore {
      * edge to it is committed.
      */
     private Framing frameNew(BlobType type, ChunkId id, byte[] plain, ChunkId baseHint) throws IOException {
-        byte[] zstd = Compression.frame(plain);
+        Compression.FrameBuffer zstd = FRAMES.get();
+        Compression.frame(plain, zstd);
         if (!deltas || type != BlobType.CHUNK || plain.length < SuperFeatures.MIN_CHUNK) {
-            return new Framing(zstd, null, null);
+            return new Framing(zstd.bytes, zstd.length, new Facts(null, null));
         }
         long[] sf = SuperFeatures.of(plain);
         ChunkId hintBase = null;
@@ -501,7 +515,7 @@ final class LocalChunkStore implements ChunkStore {
                         new FeatureIndex.DeltaRow(id, bestBase, bestGeneration, zstd.length - framedLength));
             }
         }
-        return new Framing(zstd, sf, null);
+        return new Framing(zstd.bytes, zstd.length, new Facts(sf, null));
     }
 
     /**
@@ -511,7 +525,7 @@ final class LocalChunkStore implements ChunkStore {
     private ChunkId pendingBase(long[] sf) {
         ChunkId best = null;
         int bestVotes = 0;
-        for (Map.Entry<ChunkId, Framing> e : pendingFraming.entrySet()) {
+        for (Map.Entry<ChunkId, Facts> e : pendingFraming.entrySet()) {
             long[] other = e.getValue().features();
             if (other == null) {
                 continue;
@@ -532,7 +546,7 @@ final class LocalChunkStore implements ChunkStore {
 
     /** The delta facts of {@code id} (pending or in H2), or null when it is stored in full. */
     private FeatureIndex.DeltaRow findDelta(ChunkId id) throws IOException {
-        Framing f = pendingFraming.get(id);
+        Facts f = pendingFraming.get(id);
         if (f != null) {
             return f.delta();
         }

@@ -61,18 +61,17 @@ final class SuperFeatures {
         final long[] gear = GEAR;
         final int shift = 64 - SAMPLE_BITS;
         int end = off + len;
-        // The first 64 bytes only warm the hash up (its value depends on the last 64 bytes).
-        for (int i = off; i < end; i++) {
+        // The first 64 bytes only warm the hash up (its value depends on the last 64 bytes). A loop of their own
+        // keeps that test out of the hot loop, and the rare sample out of line: 1.00 -> 0.85 ns/byte (thread CPU
+        // time, 256 MiB of the usrlib tar in 256 KiB chunks), the sketch being ~7% of a never-seen put's CPU.
+        int warm = off + 64;
+        for (int i = off; i < warm; i++) {
             h = (h << 1) + gear[data[i] & 0xff];
-            if ((h >>> shift) == 0 && i - off >= 64) {
-                for (int f = 0; f < FEATURES; f++) {
-                    // Signed comparison of (v ^ MIN) is unsigned comparison of v; signed order is as good a
-                    // random order as unsigned, so plain signed max is used.
-                    long v = MUL[f] * h + ADD[f];
-                    if (v > max[f]) {
-                        max[f] = v;
-                    }
-                }
+        }
+        for (int i = warm; i < end; i++) {
+            h = (h << 1) + gear[data[i] & 0xff];
+            if ((h >>> shift) == 0) {
+                sample(max, h);
             }
         }
         long[] sf = new long[SUPER_FEATURES];
@@ -85,6 +84,18 @@ final class SuperFeatures {
             sf[s] = (x & 0x0FFF_FFFF_FFFF_FFFFL) | ((long) s << 60);
         }
         return sf;
+    }
+
+    /** Feature i is the maximum over the sampled positions of {@code MUL[i] * h + ADD[i]}. */
+    private static void sample(long[] max, long h) {
+        for (int f = 0; f < FEATURES; f++) {
+            // Signed comparison of (v ^ MIN) is unsigned comparison of v; signed order is as good a random order as
+            // unsigned, so plain signed max is used.
+            long v = MUL[f] * h + ADD[f];
+            if (v > max[f]) {
+                max[f] = v;
+            }
+        }
     }
 
     /** SplitMix64 finaliser. */

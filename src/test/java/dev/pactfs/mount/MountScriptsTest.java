@@ -79,7 +79,8 @@ class MountScriptsTest {
         Path root = tmp.resolve("root");
         Sh.run(null, Map.of(), Duration.ofSeconds(60),
                 List.of(SCRIPTS.resolve("install.sh").toString(), "DESTDIR=" + root, "JAR=" + jar)).ok();
-        for (String f : List.of("usr/local/lib/pactfs/pactfs.jar", "usr/local/bin/pactfs", "sbin/mount.pactfs",
+        for (String f : List.of("usr/local/lib/pactfs/pactfs.jar", "usr/local/lib/pactfs/put-jit.json",
+                "usr/local/bin/pactfs", "sbin/mount.pactfs",
                 "sbin/mount.fuse.pactfs", "etc/systemd/system/pactfs@.service", "usr/local/share/doc/pactfs/systemd.md")) {
             assertTrue(Files.exists(root.resolve(f)), "installed: " + f);
         }
@@ -101,6 +102,13 @@ class MountScriptsTest {
         assertTrue(j >= 0, "java -jar expected: " + args);
         assertEquals(List.of("-jar", root.resolve("usr/local/lib/pactfs/pactfs.jar").toString(), "status", "--repo", "/r"),
                 args.subList(j, args.size()));
+        assertTrue(args.stream().noneMatch(a -> a.startsWith("-XX:CompilerDirectivesFile")), "only put: " + args);
+        // put, a short-lived JVM, gets the installed JIT directives (mount-scripts/put-jit.json).
+        List<String> putArgs = Sh.run(null, Map.of("PATH", tmp + ":" + System.getenv("PATH")), Duration.ofSeconds(30),
+                List.of(root.resolve("usr/local/bin/pactfs").toString(), "put", "--repo", "/r", "f", "n")).ok().out().lines().toList();
+        assertTrue(putArgs.contains("-XX:CompilerDirectivesFile=" + root.resolve("usr/local/lib/pactfs/put-jit.json")), "put: " + putArgs);
+        assertTrue(putArgs.contains("-XX:+UseParallelGC") && !putArgs.contains("-XX:+UseG1GC"), "put: " + putArgs);
+        assertTrue(args.contains("-XX:+UseG1GC"), "the daemon and other commands keep G1: " + args);
 
         Sh.run(null, Map.of(), Duration.ofSeconds(60),
                 List.of(SCRIPTS.resolve("install.sh").toString(), "--uninstall", "DESTDIR=" + root)).ok();
