@@ -173,14 +173,8 @@ final class OpenFile {
         }
 
         @Override
-        public long end(int i) {
-            return list.get(i).end();
-        }
-
-        @Override
-        public ChunkId id(int i) {
-            ChunkRef r = list.get(i).ref();
-            return r.isHole() ? null : r.id();
+        public ChunkRef ref(int i) {
+            return list.get(i).ref();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.pactfs.fuse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
@@ -70,17 +71,15 @@ final class FuseLoop {
     private final Pointer session;
     private final Pointer channel;
     private final long bufSize;
-    private final Runtime runtime;
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger started = new AtomicInteger();
-    private final java.util.concurrent.CountDownLatch firstExit = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch firstExit = new CountDownLatch(1);
 
-    private FuseLoop(Pointer session, Pointer channel, long bufSize, Runtime runtime) {
+    private FuseLoop(Pointer session, Pointer channel, long bufSize) {
         this.session = session;
         this.channel = channel;
         this.bufSize = bufSize;
-        this.runtime = runtime;
     }
 
     private static LibFuseSession lib() {
@@ -103,7 +102,6 @@ final class FuseLoop {
      */
     static void mountAndServe(FuseOperations ops, String[] args, Path mountPoint) {
         LibFuseSession l = lib();
-        Runtime runtime = Runtime.getSystemRuntime();
         PointerByReference mp = new PointerByReference();
         Pointer fuse = l.fuse_setup(args.length, args, ops, Struct.size(ops), mp, new IntByReference(), null);
         if (fuse == null) {
@@ -112,7 +110,7 @@ final class FuseLoop {
         try {
             Pointer se = l.fuse_get_session(fuse);
             Pointer ch = l.fuse_session_next_chan(se, null);
-            new FuseLoop(se, ch, l.fuse_chan_bufsize(ch), runtime).serve();
+            new FuseLoop(se, ch, l.fuse_chan_bufsize(ch)).serve();
         } finally {
             l.fuse_teardown(fuse, mp.getValue());
         }
@@ -160,6 +158,7 @@ final class FuseLoop {
 
     private void work() {
         LibFuseSession l = lib();
+        Runtime runtime = Runtime.getSystemRuntime();
         Pointer buf = Memory.allocateDirect(runtime, (int) bufSize);
         Pointer chp = Memory.allocateDirect(runtime, runtime.addressSize()); // a struct fuse_chan **
         try {

@@ -47,7 +47,6 @@ public final class SnapshotsView {
     private final Map<Long, OpenEntry> handles = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
 
-    /** An open snapshot file: its entry and the file offset where each chunk ref starts. */
     /** An open snapshot file: its entry, each chunk's start offset, and its read-ahead state (guarded by itself). */
     private record OpenEntry(TreeEntry entry, long[] starts, SequentialReads sequential)
             implements SequentialReads.Chunks {
@@ -62,14 +61,8 @@ public final class SnapshotsView {
         }
 
         @Override
-        public long end(int i) {
-            return starts[i] + entry.chunks().get(i).length();
-        }
-
-        @Override
-        public ChunkId id(int i) {
-            ChunkRef r = entry.chunks().get(i);
-            return r.isHole() ? null : r.id();
+        public ChunkRef ref(int i) {
+            return entry.chunks().get(i);
         }
     }
 

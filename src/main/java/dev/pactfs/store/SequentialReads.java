@@ -1,7 +1,5 @@
 package dev.pactfs.store;
 
-import dev.pactfs.crypto.ChunkId;
-
 /**
  * Read-ahead and read-behind for one open file: on a sequential read, asks the store to load the chunks of the next
  * {@link #PREFETCH_BYTES} in the background ({@link ChunkStore#prefetch}), so that decrypting, decompressing and
@@ -21,16 +19,14 @@ public final class SequentialReads {
      */
     public static final long SEQUENTIAL_SLACK = 2L << 20;
 
-    /** A file's chunks in file order, as the caller holds them. */
+    /** A file's chunk refs in file order, as the caller holds them. */
     public interface Chunks {
         int count();
 
+        /** File offset of ref {@code i}. */
         long start(int i);
 
-        long end(int i);
-
-        /** The chunk's id, or null for a hole. */
-        ChunkId id(int i);
+        ChunkRef ref(int i);
     }
 
     private final ChunkStore store;
@@ -63,19 +59,19 @@ public final class SequentialReads {
         }
         long behind = lastReadEnd - SEQUENTIAL_SLACK;
         int k = releaseNext;
-        while (k < chunks.count() && chunks.end(k) <= behind) {
-            ChunkId id = chunks.id(k++);
-            if (id != null) {
-                store.release(id);
+        while (k < chunks.count() && chunks.start(k) + chunks.ref(k).length() <= behind) {
+            ChunkRef r = chunks.ref(k++);
+            if (!r.isHole()) {
+                store.release(r.id());
             }
         }
         releaseNext = k;
         k = Math.max(prefetchNext, next);
         long limit = end + PREFETCH_BYTES;
         while (k < chunks.count() && chunks.start(k) < limit) {
-            ChunkId id = chunks.id(k++);
-            if (id != null) {
-                store.prefetch(id);
+            ChunkRef r = chunks.ref(k++);
+            if (!r.isHole()) {
+                store.prefetch(r.id());
             }
         }
         prefetchNext = k;

@@ -26,18 +26,13 @@ class SequentialReadsTest {
         }
 
         @Override
-        public long end(int i) {
-            return (i + 1) * MIB;
-        }
-
-        @Override
-        public ChunkId id(int i) {
+        public ChunkRef ref(int i) {
             if (i == 5) {
-                return null;
+                return ChunkRef.hole((int) MIB);
             }
             byte[] b = new byte[32];
             b[0] = (byte) i;
-            return ChunkId.of(b);
+            return new ChunkRef(ChunkId.of(b), (int) MIB);
         }
     }
 
