@@ -16,6 +16,8 @@
 # Installs:
 #   $PREFIX/lib/pactfs/pactfs.jar
 #   $PREFIX/lib/pactfs/put-jit.json         JIT directives the launcher gives `pactfs put`
+#   $PREFIX/lib/pactfs/pactfs-*.jsa         class-data sharing archive (made by the launcher's first run;
+#                                           not staged: it records the jar's final path)
 #   $PREFIX/bin/pactfs                      launcher (java -jar ../lib/pactfs/pactfs.jar)
 #   $SBINDIR/mount.pactfs                   mount -t pactfs
 #   $SBINDIR/mount.fuse.pactfs -> mount.pactfs   fstab type fuse.pactfs
@@ -51,7 +53,8 @@ root=$(cd "$here/.." && pwd -P)
 if [ "$uninstall" = 1 ]; then
     rm -f "$DESTDIR$LIBDIR/pactfs.jar" "$DESTDIR$LIBDIR/put-jit.json" "$DESTDIR$BINDIR/pactfs" \
           "$DESTDIR$SBINDIR/mount.pactfs" "$DESTDIR$SBINDIR/mount.fuse.pactfs" \
-          "$DESTDIR$UNITDIR/pactfs@.service" "$DESTDIR$DOCDIR/systemd.md"
+          "$DESTDIR$UNITDIR/pactfs@.service" "$DESTDIR$DOCDIR/systemd.md" \
+          "$DESTDIR$LIBDIR"/pactfs-*.jsa "$DESTDIR$LIBDIR/pactfs.jsa.lock"
     rmdir "$DESTDIR$LIBDIR" "$DESTDIR$DOCDIR" 2>/dev/null || true
     echo "pactfs uninstalled from ${DESTDIR:-/}"
     exit 0
@@ -85,6 +88,12 @@ subst "$here/pactfs@.service" "$DESTDIR$UNITDIR/pactfs@.service" 0644
 if [ -f "$root/docs/systemd.md" ]; then
     cp "$root/docs/systemd.md" "$DESTDIR$DOCDIR/systemd.md"
     chmod 0644 "$DESTDIR$DOCDIR/systemd.md"
+fi
+
+if [ -z "$DESTDIR" ]; then
+    # The launcher makes its class-data sharing archive beside the jar on its first run: do it now, as the user who
+    # can write there, so that later runs by anyone start faster.
+    "$BINDIR/pactfs" --version >/dev/null 2>&1 || true
 fi
 
 echo "pactfs installed into ${DESTDIR:-/}:"

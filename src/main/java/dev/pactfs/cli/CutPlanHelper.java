@@ -2,10 +2,7 @@ package dev.pactfs.cli;
 
 import dev.pactfs.chunk.CutPlan;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The second thread of {@code put}'s chunking: reads a regular file from a start offset on and feeds a
@@ -22,7 +19,6 @@ final class CutPlanHelper {
      * share the same CPUs, and the total, not that path, bounds the wall time, so the plain half is kept.
      */
     static final double START_FRACTION = 0.5;
-    private static final int READ_BYTES = 1 << 20;
 
     private CutPlanHelper() {
     }
@@ -32,7 +28,7 @@ final class CutPlanHelper {
         if (size < MIN_FILE_BYTES) {
             return null;
         }
-        long start = (long) (size * START_FRACTION);
+        long start = DirectReader.align(file, (long) (size * START_FRACTION));
         CutPlan plan = newPlan.apply(start);
         Thread t = new Thread(() -> fill(plan, file), "pactfs-cut-plan");
         t.setDaemon(true);
@@ -42,18 +38,14 @@ final class CutPlanHelper {
 
     /** Feeds the plan until the end of the file or until it is cancelled; a read error just ends the plan early. */
     private static void fill(CutPlan plan, Path file) {
-        byte[] buf = new byte[READ_BYTES];
-        ByteBuffer bb = ByteBuffer.wrap(buf);
-        long pos = plan.start();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        byte[] buf = new byte[DirectReader.READ_BYTES];
+        try (DirectReader in = DirectReader.open(file, plan.start())) {
             while (!plan.cancelled()) {
-                bb.clear();
-                int got = ch.read(bb, pos);
+                int got = in.read(buf, 0, buf.length);
                 if (got <= 0) {
                     break;
                 }
                 plan.feed(buf, 0, got);
-                pos += got;
             }
         } catch (IOException e) {
             // The put's chunker hashes whatever the plan lacks: same boundaries, only slower.

@@ -6,6 +6,7 @@ import dev.pactfs.fs.Caller;
 import dev.pactfs.fs.Errno;
 import dev.pactfs.fs.FsException;
 import dev.pactfs.fs.PactFs;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,7 @@ final class PutCommand implements Callable<Integer> {
         AtomicBoolean planTaken = new AtomicBoolean(plan == null);
         Supplier<Chunker> chunkers = () -> planTaken.compareAndSet(false, true) ? r.newChunker(plan) : r.newChunker();
         try (OpenRepo.Fs handle = r.openFs(chunkers);
-             InputStream in = path == null ? System.in : Files.newInputStream(path)) {
+             Source in = path == null ? Source.of(System.in) : Source.of(path)) {
             PactFs fs = handle.fs();
             long start = System.nanoTime();
             try {
@@ -92,7 +93,7 @@ final class PutCommand implements Callable<Integer> {
             long offset = 0;
             try {
                 int got;
-                while ((got = in.readNBytes(buf, 0, buf.length)) > 0) {
+                while ((got = in.read(buf, 0, buf.length)) > 0) {
                     for (int off = 0; off < got; off += WRITE_BYTES) {
                         int piece = Math.min(WRITE_BYTES, got - off);
                         fs.write(fh, offset, buf, off, piece);
@@ -111,6 +112,45 @@ final class PutCommand implements Callable<Integer> {
                 spec.commandLine().getErr().printf("deltas: %d of the new chunks (%d bytes stored, %d bytes saved against plain zstd)%n",
                         s.deltasNew(), s.deltaStoredBytes(), s.deltaBytesSaved());
             }
+        }
+    }
+
+    /** Where put's bytes come from: a regular file read past the page cache ({@link DirectReader}), or a stream. */
+    private interface Source extends Closeable {
+
+        /** Reads up to {@code len} bytes, fewer only at the end; 0 or -1 at the end. */
+        int read(byte[] buf, int off, int len) throws IOException;
+
+        static Source of(InputStream in) {
+            return new Source() {
+                @Override
+                public int read(byte[] buf, int off, int len) throws IOException {
+                    return in.readNBytes(buf, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    in.close();
+                }
+            };
+        }
+
+        static Source of(Path file) throws IOException {
+            if (!Files.isRegularFile(file)) {
+                return of(Files.newInputStream(file)); // a fifo or device: plain reads
+            }
+            DirectReader r = DirectReader.open(file, 0);
+            return new Source() {
+                @Override
+                public int read(byte[] buf, int off, int len) throws IOException {
+                    return r.read(buf, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    r.close();
+                }
+            };
         }
     }
 }

@@ -74,6 +74,27 @@ class MountScriptsTest {
     }
 
     @Test
+    void launcherStartsFromAClassDataArchiveAndKeepsStdoutForTheProgram() throws Exception {
+        Path launcher = SCRIPTS.resolve("pactfs");
+        Path repo = tmp.resolve("r");
+        Path key = tmp.resolve("k");
+        Sh.run(tmp, Map.of(), Duration.ofSeconds(90), List.of(launcher.toString(), "init", "--repo", repo.toString(),
+                "--key-file", key.toString())).ok();
+        // The first run made the archive beside the jar (a later one after a rebuild); the JVM then maps it, and says
+        // so only when asked, on stderr.
+        Path target = MountFixture.projectRoot().resolve("target");
+        try (var jsa = Files.list(target)) {
+            assertTrue(jsa.anyMatch(f -> f.getFileName().toString().matches("pactfs-\\d+\\.jsa")), "archive in " + target);
+        }
+        Sh.Result paper = Sh.run(tmp, Map.of("PACTFS_JAVA_OPTS", "-Xlog:cds=info:stderr"), Duration.ofSeconds(60),
+                List.of(launcher.toString(), "key", "export", "--paper", "--repo", repo.toString(), "--key-file", key.toString())).ok();
+        assertEquals(1, paper.out().lines().count(), "stdout holds the code alone: " + paper.out());
+        assertTrue(paper.out().strip().matches("[0-9A-Z]{5}(-[0-9A-Z]{5})+"), paper.out());
+        assertTrue(java.util.regex.Pattern.compile("Opened archive \\S*/target/pactfs-\\d+\\.jsa").matcher(paper.err()).find(),
+                "the launcher's archive is used: " + paper.err());
+    }
+
+    @Test
     void installShStagesEverythingAndUninstalls() throws Exception {
         Path jar = Files.writeString(tmp.resolve("fake.jar"), "not really a jar");
         Path root = tmp.resolve("root");
@@ -103,6 +124,7 @@ class MountScriptsTest {
         assertEquals(List.of("-jar", root.resolve("usr/local/lib/pactfs/pactfs.jar").toString(), "status", "--repo", "/r"),
                 args.subList(j, args.size()));
         assertTrue(args.stream().noneMatch(a -> a.startsWith("-XX:CompilerDirectivesFile")), "only put: " + args);
+        assertTrue(args.contains("-Xlog:all=warning:stderr"), "JVM warnings on stderr: " + args);
         // put, a short-lived JVM, gets the installed JIT directives (mount-scripts/put-jit.json).
         List<String> putArgs = Sh.run(null, Map.of("PATH", tmp + ":" + System.getenv("PATH")), Duration.ofSeconds(30),
                 List.of(root.resolve("usr/local/bin/pactfs").toString(), "put", "--repo", "/r", "f", "n")).ok().out().lines().toList();

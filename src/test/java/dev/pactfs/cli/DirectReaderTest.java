@@ -1,0 +1,94 @@
+package dev.pactfs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link DirectReader} returns a file's bytes exactly, through O_DIRECT where allowed and plain reads where not. */
+class DirectReaderTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void readsEveryByteDirectlyOnADiskFilesystem() throws IOException {
+        // A size that is no multiple of the block size nor of the read size: the last direct read is short.
+        byte[] data = random(3 * DirectReader.READ_BYTES + 4096 * 5 + 123);
+        Path file = Files.write(tmp.resolve("f"), data);
+        try (DirectReader r = DirectReader.open(file, 0)) {
+            Assumptions.assumeTrue(r.direct(), "this filesystem refuses O_DIRECT: " + Files.getFileStore(file).type());
+            assertArrayEquals(data, readAll(r, 77_777));
+        }
+    }
+
+    @Test
+    void startsAtAnAlignedOffset() throws IOException {
+        byte[] data = random(2 * DirectReader.READ_BYTES + 999);
+        Path file = Files.write(tmp.resolve("f"), data);
+        long from = DirectReader.align(file, data.length / 2);
+        assertEquals(0, from % DirectReader.blockSize(file));
+        assertTrue(from <= data.length / 2 && from > data.length / 2 - DirectReader.blockSize(file));
+        try (DirectReader r = DirectReader.open(file, from)) {
+            assertArrayEquals(Arrays.copyOfRange(data, (int) from, data.length), readAll(r, DirectReader.READ_BYTES));
+        }
+    }
+
+    @Test
+    void unalignedStartOrTmpfsFallsBackToPlainReads() throws IOException {
+        byte[] data = random(DirectReader.READ_BYTES + 5000);
+        Path file = Files.write(tmp.resolve("f"), data);
+        try (DirectReader r = DirectReader.open(file, 17)) {
+            assertFalse(r.direct(), "an unaligned start cannot be read directly");
+            assertArrayEquals(Arrays.copyOfRange(data, 17, data.length), readAll(r, 4096));
+        }
+        Path shm = Path.of("/dev/shm");
+        Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm");
+        Path onTmpfs = Files.createTempFile(shm, "pactfs-direct", ".bin");
+        try {
+            Files.write(onTmpfs, data);
+            try (DirectReader r = DirectReader.open(onTmpfs, 0)) {
+                assertArrayEquals(data, readAll(r, 100_000));
+            }
+        } finally {
+            Files.deleteIfExists(onTmpfs);
+        }
+    }
+
+    @Test
+    void anEmptyFileEndsAtOnce() throws IOException {
+        Path file = Files.write(tmp.resolve("empty"), new byte[0]);
+        try (DirectReader r = DirectReader.open(file, 0)) {
+            assertEquals(-1, r.read(new byte[10], 0, 10));
+            assertEquals(-1, r.read(new byte[10], 0, 10));
+        }
+    }
+
+    private static byte[] readAll(DirectReader r, int piece) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[piece];
+        int n;
+        while ((n = r.read(buf, 0, buf.length)) > 0) {
+            assertTrue(n == piece || r.read(new byte[1], 0, 1) == -1, "a short read only at the end");
+            out.write(buf, 0, n);
+        }
+        assertEquals(-1, r.read(buf, 0, buf.length), "stays at the end");
+        return out.toByteArray();
+    }
+
+    private static byte[] random(int n) {
+        byte[] b = new byte[n];
+        new SplittableRandom(n).nextBytes(b);
+        return b;
+    }
+}
