@@ -66,6 +66,23 @@ class DirectReaderTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void closingBeforeTheEndStopsTheReadAhead() throws IOException {
+        byte[] data = random(8 * DirectReader.READ_BYTES);
+        Path file = Files.write(tmp.resolve("f"), data);
+        for (int i = 0; i < 20; i++) {
+            try (DirectReader r = DirectReader.open(file, 0)) {
+                byte[] head = new byte[1000];
+                assertEquals(head.length, r.read(head, 0, head.length));
+                assertArrayEquals(Arrays.copyOf(data, head.length), head);
+            }
+        }
+        long threads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("pactfs-read-ahead")).count();
+        assertEquals(0, threads, "no read-ahead thread outlives its reader");
+    }
+
+    @Test
     void anEmptyFileEndsAtOnce() throws IOException {
         Path file = Files.write(tmp.resolve("empty"), new byte[0]);
         try (DirectReader r = DirectReader.open(file, 0)) {
