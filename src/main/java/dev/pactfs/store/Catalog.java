@@ -245,6 +245,7 @@ public final class Catalog implements Closeable {
         if (broken) {
             reopen();
         }
+        boolean reopened = false;
         while (true) {
             JdbcConnectionPool p = pool;
             try {
@@ -253,8 +254,31 @@ public final class Catalog implements Closeable {
                 if (p == pool) {
                     throw e; // disposed by close(), not replaced by reopen()
                 }
+            } catch (SQLException e) {
+                // Our own open instance holds the file lock, yet H2 no longer knows it: the closed instance's late
+                // shutdown (on H2's thread) unregistered it by file name after the reopen. Reopen once more.
+                if (reopened || closing || !lockedByThisProcess(e)) {
+                    throw e;
+                }
+                reopened = true;
+                synchronized (this) {
+                    if (p == pool) {
+                        broken = true;
+                    }
+                }
+                reopen();
             }
         }
+    }
+
+    /** Whether opening the database failed on a file lock held inside this JVM (never another process's). */
+    private static boolean lockedByThisProcess(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.OverlappingFileLockException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Tries to reopen a database whose closed instance still holds the file lock (50, 100, … ms apart: ~5 s). */
@@ -275,13 +299,11 @@ public final class Catalog implements Closeable {
         }
         // Every statement on a session of the closed instance makes H2 drop whatever database is registered under the
         // file's name (Engine.close(name)), which after this would be the reopened one: retire the old sessions first.
-        // A connection another thread holds right now cannot be retired; it fails on its next use, and the operation
-        // using it reports the error (a rare race with the moment the disk filled).
-        pool.dispose();
-        Runnable r = beforeReopen;
-        if (r != null) {
-            r.run();
-        }
+        // A connection another thread holds right now cannot be retired: wait until its operation has failed on the
+        // closed instance and given it back.
+        JdbcConnectionPool old = pool;
+        old.dispose();
+        awaitReturned(old, beforeReopen);
         JdbcConnectionPool fresh = null;
         for (int attempt = 1; fresh == null; attempt++) {
             forgetClosedInstance();
@@ -308,6 +330,35 @@ public final class Catalog implements Closeable {
         pool = fresh;
         broken = false;
         LOG.warn("catalog {} reopened after H2 closed it on a failed write", dbFile);
+    }
+
+    /** How long a reopen waits for the closed instance's connections to come back (see {@link #awaitReturned}). */
+    static final long RETURN_WAIT_MS = 3_000;
+
+    /**
+     * Waits, briefly, until every connection of the closed instance that other threads still hold is closed. Their
+     * operations fail on the closed database and close them; a statement run on such a session after the reopen would
+     * make H2 drop the reopened database's registration (it goes by file name), and the next connection would then
+     * open the file a second time and meet our own lock: an error for whatever operation ran into it. A connection
+     * held by the reopening thread itself never comes back: the wait is bounded. {@code closeKept} closes the
+     * connections kept outside the pool ({@link #beforeReopen}).
+     */
+    private static void awaitReturned(JdbcConnectionPool old, Runnable closeKept) {
+        long deadline = System.nanoTime() + RETURN_WAIT_MS * 1_000_000;
+        while (true) {
+            if (closeKept != null) {
+                closeKept.run(); // again each time: a lookup in use a moment ago may have been put back since
+            }
+            if (old.getActiveConnections() == 0 || System.nanoTime() >= deadline) {
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**

@@ -51,9 +51,6 @@ class DiskFullMountTest {
      */
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    @org.junit.jupiter.api.Disabled("fails about 1 run in 4: after Catalog.reopen, a statement on a session of the closed"
-            + " H2 instance unregisters the reopened database, the next connection opens the file again and meets"
-            + " our own lock ('The file is locked'), and that operation gets EIO; see the issue note")
     void diskFilledByAnotherProcessGivesENOSPCAndTheMountRecoversWithoutRemount() {
         TestData.randomFile(fx.base().resolve("before"), 2L << 20, 31);
         TestData.randomFile(fx.base().resolve("after"), 8L << 20, 32);
