@@ -379,7 +379,6 @@ final class LocalPacks implements Closeable {
     public void close() throws IOException {
         syncer.shutdown();
         try {
-            // after the retired packs' forces: close() has always left every pack forced
             if (!syncer.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
                 throw new IOException("forcing full packs to the device took over 60 s");
             }
@@ -387,7 +386,13 @@ final class LocalPacks implements Closeable {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while closing the packs");
         }
-        closeLocked();
+        // As before the syncer, close() leaves every pack forced: a full one whose background force failed is
+        // forced again here (and the failure, if it persists, reported).
+        try {
+            sync();
+        } finally {
+            closeLocked();
+        }
     }
 
     private synchronized void closeLocked() throws IOException {
