@@ -6,7 +6,6 @@ import dev.pactfs.fs.Caller;
 import dev.pactfs.fs.Errno;
 import dev.pactfs.fs.FsException;
 import dev.pactfs.fs.PactFs;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +78,7 @@ final class PutCommand implements Callable<Integer> {
         AtomicBoolean planTaken = new AtomicBoolean(plan == null);
         Supplier<Chunker> chunkers = () -> planTaken.compareAndSet(false, true) ? r.newChunker(plan) : r.newChunker();
         try (OpenRepo.Fs handle = r.openFs(chunkers);
-             Source in = path == null ? Source.of(System.in) : Source.of(path)) {
+             InputStream in = path == null ? System.in : open(path)) {
             PactFs fs = handle.fs();
             long start = System.nanoTime();
             try {
@@ -94,7 +93,7 @@ final class PutCommand implements Callable<Integer> {
             long offset = 0;
             try {
                 int got;
-                while ((got = in.read(buf, 0, buf.length)) > 0) {
+                while ((got = in.readNBytes(buf, 0, buf.length)) > 0) {
                     fs.write(fh, offset, buf, 0, got);
                     offset += got;
                 }
@@ -113,42 +112,8 @@ final class PutCommand implements Callable<Integer> {
         }
     }
 
-    /** Where put's bytes come from: a regular file read past the page cache ({@link DirectReader}), or a stream. */
-    private interface Source extends Closeable {
-
-        /** Reads up to {@code len} bytes, fewer only at the end; 0 or -1 at the end. */
-        int read(byte[] buf, int off, int len) throws IOException;
-
-        static Source of(InputStream in) {
-            return new Source() {
-                @Override
-                public int read(byte[] buf, int off, int len) throws IOException {
-                    return in.readNBytes(buf, off, len);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    in.close();
-                }
-            };
-        }
-
-        static Source of(Path file) throws IOException {
-            if (!Files.isRegularFile(file)) {
-                return of(Files.newInputStream(file)); // a fifo or device: plain reads
-            }
-            DirectReader r = DirectReader.open(file, 0);
-            return new Source() {
-                @Override
-                public int read(byte[] buf, int off, int len) throws IOException {
-                    return r.read(buf, off, len);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    r.close();
-                }
-            };
-        }
+    /** A regular file is read past the page cache ({@link DirectReader}); a fifo or a device plainly. */
+    private static InputStream open(Path file) throws IOException {
+        return Files.isRegularFile(file) ? DirectReader.open(file, 0) : Files.newInputStream(file);
     }
 }
