@@ -22,8 +22,10 @@ import java.util.concurrent.BlockingQueue;
  * <p>Direct reads get no kernel read-ahead, so a thread of ours reads ahead: up to {@link #BUFFERS} buffers of
  * {@link #READ_BYTES} wait for the consumer, who then never waits for the disk while it keeps up. Direct reads need
  * a block-aligned buffer, offset and length: the buffers are aligned and the start offset is rounded down by the
- * caller ({@link #align}). Dirty pages of the file (a dump still being written back) are flushed by the kernel
- * before a direct read of their range, so the bytes are always the file's current ones. One consumer thread.
+ * caller ({@link #align}). A direct read that returns fewer bytes off a block boundary before the file's end (NFS
+ * and some FUSE filesystems may) switches the rest to plain reads: never a silently short file. Dirty pages of the
+ * file (a dump still being written back) are flushed by the kernel before a direct read of their range, so the bytes
+ * are always the file's current ones. One consumer thread.
  */
 final class DirectReader extends InputStream {
 
@@ -32,7 +34,10 @@ final class DirectReader extends InputStream {
     /** Buffers in the ring: read-ahead of up to BUFFERS - 1 while the consumer copies out of one. */
     static final int BUFFERS = 4;
 
-    private final FileChannel channel;
+    private final Path file;
+    private final int blockSize;
+    /** Read by the read-ahead thread only; replaced by a plain channel if direct reads cannot go on (see readAhead). */
+    private volatile FileChannel channel;
     private final boolean direct;
     /** Read buffers, flipped, in file order; a buffer with nothing remaining marks the end. */
     private final BlockingQueue<ByteBuffer> full = new ArrayBlockingQueue<>(BUFFERS + 1);
@@ -45,7 +50,10 @@ final class DirectReader extends InputStream {
     private ByteBuffer block;
     private boolean atEnd;
 
-    private DirectReader(FileChannel channel, int blockSize, boolean direct, long from) {
+    /** Reads {@code channel} (of {@code file}) from {@code from}; {@code direct}: it was opened with O_DIRECT. */
+    DirectReader(Path file, FileChannel channel, int blockSize, boolean direct, long from) {
+        this.file = file;
+        this.blockSize = blockSize;
         this.channel = channel;
         this.direct = direct;
         for (int i = 0; i < BUFFERS; i++) {
@@ -76,13 +84,13 @@ final class DirectReader extends InputStream {
         int blockSize = blockSize(file);
         if ((from & (blockSize - 1)) == 0) {
             try {
-                return new DirectReader(FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT),
+                return new DirectReader(file, FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT),
                         blockSize, true, from);
             } catch (IOException | UnsupportedOperationException e) {
                 // EINVAL from a filesystem without O_DIRECT: read through the page cache instead
             }
         }
-        return new DirectReader(FileChannel.open(file, StandardOpenOption.READ), blockSize, false, from);
+        return new DirectReader(file, FileChannel.open(file, StandardOpenOption.READ), blockSize, false, from);
     }
 
     /** Whether the reads bypass the page cache. */
@@ -141,6 +149,7 @@ final class DirectReader extends InputStream {
     /** The read-ahead thread: fills empty buffers in file order until the end, a failure or close. */
     private void readAhead(long position) {
         try {
+            boolean aligned = direct;
             while (!closed) {
                 ByteBuffer b = empty.take();
                 int got = channel.read(b, position);
@@ -150,10 +159,17 @@ final class DirectReader extends InputStream {
                 }
                 position += got;
                 full.add(b);
-                // A short direct read ends at the file's end (the last, partial block); another read from that
-                // unaligned position would be refused rather than return -1.
-                if (direct && got < b.capacity()) {
-                    break;
+                if (aligned && got % blockSize != 0) {
+                    // A direct read that ends off a block boundary: normally the file's last, partial block. A
+                    // direct read from there would be refused, so if the file goes on (a filesystem that returns
+                    // short direct reads, a file still growing), the rest is read through the page cache.
+                    if (position >= channel.size()) {
+                        break;
+                    }
+                    FileChannel plain = FileChannel.open(file, StandardOpenOption.READ);
+                    channel.close();
+                    channel = plain;
+                    aligned = false;
                 }
             }
         } catch (IOException e) {

@@ -7,8 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Assumptions;
@@ -80,6 +87,126 @@ class DirectReaderTest {
         long threads = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("pactfs-read-ahead")).count();
         assertEquals(0, threads, "no read-ahead thread outlives its reader");
+    }
+
+    @Test
+    void aShortUnalignedDirectReadBeforeTheEndGoesOnThroughThePageCache() throws IOException {
+        // A filesystem may answer a direct read with fewer bytes than asked (NFS, some FUSE filesystems), and then the
+        // next direct read would have to start off a block boundary: the reader must neither stop there (a silently
+        // truncated backup) nor fail.
+        byte[] data = random(3 * DirectReader.READ_BYTES + 777);
+        Path file = Files.write(tmp.resolve("f"), data);
+        // 10 000 bytes: off a block boundary, so the reader must switch; 8 192: aligned, so it goes on directly.
+        for (int max : new int[] {10_000, 8192}) {
+            FileChannel shortReads = new ShortReadChannel(FileChannel.open(file, StandardOpenOption.READ), max);
+            try (DirectReader r = new DirectReader(file, shortReads, 4096, true, 0)) {
+                assertArrayEquals(data, readAll(r, 65_536), "reads of at most " + max);
+            }
+            assertFalse(shortReads.isOpen());
+        }
+    }
+
+    /** A channel whose positional reads return at most {@code max} bytes. */
+    private static final class ShortReadChannel extends FileChannel {
+        private final FileChannel in;
+        private final int max;
+
+        ShortReadChannel(FileChannel in, int max) {
+            this.in = in;
+            this.max = max;
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            ByteBuffer part = dst.slice();
+            part.limit(Math.min(part.remaining(), max));
+            int n = in.read(part, position);
+            if (n > 0) {
+                dst.position(dst.position() + n);
+            }
+            return n;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return in.size();
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            in.close();
+        }
+
+        // Not used by DirectReader.
+        @Override
+        public int read(ByteBuffer dst) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long position() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public FileChannel position(long newPosition) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public FileChannel truncate(long size) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void force(boolean metaData) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long transferFrom(ReadableByteChannel src, long position, long count) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int write(ByteBuffer src, long position) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public MappedByteBuffer map(MapMode mode, long position, long size) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public FileLock lock(long position, long size, boolean shared) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public FileLock tryLock(long position, long size, boolean shared) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     @Test
