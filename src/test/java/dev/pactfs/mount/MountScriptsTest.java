@@ -80,12 +80,20 @@ class MountScriptsTest {
         Path key = tmp.resolve("k");
         Sh.run(tmp, Map.of(), Duration.ofSeconds(90), List.of(launcher.toString(), "init", "--repo", repo.toString(),
                 "--key-file", key.toString())).ok();
-        // The first run made the archive beside the jar (a later one after a rebuild); the JVM then maps it, and says
-        // so only when asked, on stderr.
+        // The first run after a build made the archive beside the jar (or another launcher running then is making it:
+        // allow it the time); the JVM then maps it, and says so only when asked, on stderr.
         Path target = MountFixture.projectRoot().resolve("target");
-        try (var jsa = Files.list(target)) {
-            assertTrue(jsa.anyMatch(f -> f.getFileName().toString().matches("pactfs-\\d+\\.jsa")), "archive in " + target);
-        }
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        boolean made;
+        do {
+            try (var files = Files.list(target)) {
+                made = files.anyMatch(f -> f.getFileName().toString().matches("pactfs-\\d+\\.jsa"));
+            }
+            if (!made) {
+                Thread.sleep(500);
+            }
+        } while (!made && System.nanoTime() < deadline);
+        assertTrue(made, "archive in " + target);
         Sh.Result paper = Sh.run(tmp, Map.of("PACTFS_JAVA_OPTS", "-Xlog:cds=info:stderr"), Duration.ofSeconds(60),
                 List.of(launcher.toString(), "key", "export", "--paper", "--repo", repo.toString(), "--key-file", key.toString())).ok();
         assertEquals(1, paper.out().lines().count(), "stdout holds the code alone: " + paper.out());
