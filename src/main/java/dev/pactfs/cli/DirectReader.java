@@ -23,7 +23,8 @@ import java.util.concurrent.BlockingQueue;
  * {@link #READ_BYTES} wait for the consumer, who then never waits for the disk while it keeps up. Direct reads need
  * a block-aligned buffer, offset and length: the buffers are aligned and the start offset is rounded down by the
  * caller ({@link #align}). A direct read that returns fewer bytes off a block boundary before the file's end (NFS
- * and some FUSE filesystems may) switches the rest to plain reads: never a silently short file. Dirty pages of the
+ * and some FUSE filesystems may), or that is refused (an alignment the filesystem wants but does not report), switches
+ * the rest to plain reads: never a silently short file, never a failure O_DIRECT alone caused. Dirty pages of the
  * file (a dump still being written back) are flushed by the kernel before a direct read of their range, so the bytes
  * are always the file's current ones. One consumer thread.
  */
@@ -152,7 +153,20 @@ final class DirectReader extends InputStream {
             boolean aligned = direct;
             while (!closed) {
                 ByteBuffer b = empty.take();
-                int got = channel.read(b, position);
+                int got;
+                try {
+                    got = channel.read(b, position);
+                } catch (IOException e) {
+                    if (!aligned || e instanceof java.nio.channels.ClosedChannelException) {
+                        throw e;
+                    }
+                    // A direct read refused (an alignment the filesystem wants and does not report, EINVAL): the
+                    // same read through the page cache, and plain reads from here on; a real I/O error fails again.
+                    switchToPlain();
+                    aligned = false;
+                    b.clear();
+                    got = channel.read(b, position);
+                }
                 b.flip();
                 if (got <= 0) {
                     break;
@@ -166,9 +180,7 @@ final class DirectReader extends InputStream {
                     if (position >= channel.size()) {
                         break;
                     }
-                    FileChannel plain = FileChannel.open(file, StandardOpenOption.READ);
-                    channel.close();
-                    channel = plain;
+                    switchToPlain();
                     aligned = false;
                 }
             }
@@ -181,6 +193,13 @@ final class DirectReader extends InputStream {
         } finally {
             full.add(ByteBuffer.allocate(0)); // the end mark: full has room for it beside every buffer
         }
+    }
+
+    /** Replaces the direct channel by a plain one on the same file (read-ahead thread only). */
+    private void switchToPlain() throws IOException {
+        FileChannel plain = FileChannel.open(file, StandardOpenOption.READ);
+        channel.close();
+        channel = plain;
     }
 
     @Override

@@ -106,10 +106,22 @@ class DirectReaderTest {
         }
     }
 
-    /** A channel whose positional reads return at most {@code max} bytes. */
+    @Test
+    void aRefusedDirectReadIsReadAgainThroughThePageCache() throws IOException {
+        byte[] data = random(2 * DirectReader.READ_BYTES + 4096 * 3);
+        Path file = Files.write(tmp.resolve("f"), data);
+        ShortReadChannel refusing = new ShortReadChannel(FileChannel.open(file, StandardOpenOption.READ), Integer.MAX_VALUE);
+        refusing.refuse = true; // EINVAL, as for a buffer alignment the filesystem wants but does not report
+        try (DirectReader r = new DirectReader(file, refusing, 4096, true, 0)) {
+            assertArrayEquals(data, readAll(r, 100_000));
+        }
+    }
+
+    /** A channel whose positional reads return at most {@code max} bytes, or fail while {@code refuse} is set. */
     private static final class ShortReadChannel extends FileChannel {
         private final FileChannel in;
         private final int max;
+        boolean refuse;
 
         ShortReadChannel(FileChannel in, int max) {
             this.in = in;
@@ -118,6 +130,9 @@ class DirectReaderTest {
 
         @Override
         public int read(ByteBuffer dst, long position) throws IOException {
+            if (refuse) {
+                throw new IOException("Invalid argument");
+            }
             ByteBuffer part = dst.slice();
             part.limit(Math.min(part.remaining(), max));
             int n = in.read(part, position);
