@@ -140,7 +140,6 @@ final class OpenRepo implements Closeable {
         return Chunker.fastCdc(chunkerParams(), keys.cdcSeed(), plan);
     }
 
-
     /** A live filesystem and whether closing the handle closes it. */
     record Fs(dev.pactfs.fs.PactFs fs, boolean owned) implements Closeable {
         @Override

@@ -46,17 +46,7 @@ class CutPlanTest {
     }
 
     private static List<Long> sequentialCuts(ChunkerParams params, byte[] data) throws IOException {
-        return cutsOf(FastCdcChunkerTest.chunkAll(params, SEED, data));
-    }
-
-    private static List<Long> cutsOf(List<byte[]> chunks) {
-        List<Long> cuts = new ArrayList<>();
-        long pos = 0;
-        for (byte[] c : chunks) {
-            pos += c.length;
-            cuts.add(pos);
-        }
-        return cuts;
+        return FastCdcChunkerTest.cutList(FastCdcChunkerTest.chunkAll(params, SEED, data));
     }
 
     /** Feeds {@code data[from, to)} to {@code plan} in random pieces. */
@@ -85,7 +75,7 @@ class CutPlanTest {
     }
 
     private static void assertSameChunks(byte[] data, List<Long> expectedCuts, List<byte[]> chunks) {
-        assertEquals(expectedCuts, cutsOf(chunks));
+        assertEquals(expectedCuts, FastCdcChunkerTest.cutList(chunks));
         int pos = 0;
         for (byte[] c : chunks) {
             assertEquals(-1, java.util.Arrays.mismatch(c, 0, c.length, data, pos, pos + c.length), "bytes at " + pos);
@@ -167,7 +157,7 @@ class CutPlanTest {
         System.arraycopy(FastCdcChunkerTest.randomBytes(1 << 20, 10), 0, other, 3 << 20, 1 << 20);
         CutPlan plan = new CutPlan(SMALL, SEED, start);
         plan.feed(other, start, other.length - start);
-        List<Long> followed = cutsOf(chunkWithPlan(SMALL, data, plan, new SplittableRandom(4)));
+        List<Long> followed = FastCdcChunkerTest.cutList(chunkWithPlan(SMALL, data, plan, new SplittableRandom(4)));
         List<Long> otherCuts = sequentialCuts(SMALL, other);
         assertNotEquals(expected, followed);
         assertEquals(otherCuts.subList(0, otherCuts.size() - 1),

@@ -236,7 +236,12 @@ class FastCdcChunkerTest {
     }
 
     private static Set<Long> cutOffsets(List<byte[]> chunks) {
-        Set<Long> cuts = new HashSet<>();
+        return new HashSet<>(cutList(chunks));
+    }
+
+    /** The stream offset just past each chunk, in order. */
+    static List<Long> cutList(List<byte[]> chunks) {
+        List<Long> cuts = new java.util.ArrayList<>(chunks.size());
         long pos = 0;
         for (byte[] c : chunks) {
             pos += c.length;
