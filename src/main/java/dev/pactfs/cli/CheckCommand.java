@@ -1,6 +1,8 @@
 package dev.pactfs.cli;
 
+import dev.pactfs.snapshot.GraphCheck;
 import dev.pactfs.store.ChunkStore.CheckReport;
+import dev.pactfs.store.GraphProof;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -19,6 +21,15 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--read-data", description = "Also read, decrypt and verify every payload.")
     boolean readData;
 
+    @Option(names = "--read-trees", description = "Also decode every tree of every snapshot and check the references"
+            + " the catalog recorded against them; names every file that cannot be restored. Proves the reference"
+            + " graph (clears the mark a recovery with losses leaves).")
+    boolean readTrees;
+
+    @Option(names = "--repair", description = "With --read-trees: replace recorded references that differ from the"
+            + " decoded trees and recompute every refcount.")
+    boolean repair;
+
     @Mixin
     KeyOptions keys;
 
@@ -27,16 +38,53 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (repair && !readTrees) {
+            throw new UserError("--repair needs --read-trees (it repairs references from the decoded trees)");
+        }
         try (OpenRepo r = OpenRepo.open(repo, keys)) {
-            CheckReport report = r.store.check(readData);
             java.io.PrintWriter out = spec.commandLine().getOut();
+            boolean clean = true;
+            if (readTrees) {
+                clean = reportTrees(out, GraphCheck.run(r.store, repair));
+            } else {
+                String unproven = r.store.catalog().transaction(GraphProof::unproven);
+                if (unproven != null) {
+                    out.println("problem: the catalog's references are not proven complete (" + unproven
+                            + "): nothing is deleted until `" + GraphProof.PROVE_COMMAND + "` proves them");
+                    clean = false;
+                }
+            }
+            CheckReport report = r.store.check(readData);
             for (String p : report.problems()) {
                 out.println("problem: " + p);
             }
-            out.println((report.clean() ? "ok: " : "FAILED: ") + report.chunks() + " chunks, "
+            clean &= report.clean();
+            out.println((clean ? "ok: " : "FAILED: ") + report.chunks() + " chunks, "
                     + report.storedBytes() + " stored bytes" + (readData ? ", " + report.bytesRead() + " bytes read and verified" : "")
                     + (report.clean() ? "" : ", " + report.problems().size() + " problems"));
-            return report.clean() ? 0 : Main.EXIT_USER_ERROR;
+            return clean ? 0 : Main.EXIT_USER_ERROR;
         }
+    }
+
+    private static boolean reportTrees(java.io.PrintWriter out, GraphCheck.Result g) {
+        if (g.unproven() != null) {
+            out.println("note: the references were unproven before this check (" + g.unproven() + ")");
+        }
+        for (dev.pactfs.crypto.ChunkId t : g.wrongEdges()) {
+            out.println("problem: tree " + t + ": recorded references differ from its content"
+                    + (g.repaired() ? " (repaired)" : ""));
+        }
+        for (dev.pactfs.crypto.ChunkId t : g.walk().unreadableTrees()) {
+            out.println("problem: tree " + t + " cannot be read: what lies below it is unknown");
+        }
+        for (String f : g.walk().lostFiles()) {
+            out.println("cannot restore: " + f);
+        }
+        out.println((g.proven() ? "references proven: " : "references NOT proven: ") + g.walk().trees()
+                + " trees decoded, " + g.walk().files() + " files, " + g.walk().missingChunks().size()
+                + " chunks missing" + (g.proven() || g.walk().complete() ? ""
+                : "; forget the snapshots that reach an unreadable tree, then run this again")
+                + (g.wrongEdges().isEmpty() || g.repaired() ? "" : "; rerun with --repair"));
+        return g.clean();
     }
 }

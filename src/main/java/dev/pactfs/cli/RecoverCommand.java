@@ -13,6 +13,7 @@ import dev.pactfs.partner.Recovery;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.ChunkStores;
+import dev.pactfs.store.GraphProof;
 import dev.pactfs.store.RepoConfig;
 import dev.pactfs.store.StoreOptions;
 import java.io.PrintWriter;
@@ -96,11 +97,17 @@ final class RecoverCommand implements Callable<Integer> {
         Recovery.Result r;
         Set<ChunkId> lost;
         List<String> problems = new ArrayList<>();
+        List<String> lostFiles;
         try (Catalog catalog = Catalog.open(repo, true);
              ChunkStore store = ChunkStores.open(repo, catalog, rk.blobCipher(), rk.chunkIdHasher(), StoreOptions.defaults())) {
-            r = Recovery.rebuildCatalog(catalog, target, rk.blobCipher());
+            r = Recovery.rebuildCatalog(store, target, rk.blobCipher());
             problems.addAll(r.problems());
-            out.printf("indexed %d blobs in %d packs and %d snapshots from %s%n", r.blobs(), r.packs(), r.snapshots(), copy);
+            lostFiles = r.lostFiles();
+            out.printf("indexed %d blobs in %d packs and %d snapshots from %s; every directory listing decoded: %s%n",
+                    r.blobs(), r.packs(), r.snapshots(), copy, r.proven() ? "yes" : "NO");
+            for (String n : r.notes()) {
+                out.println("note: " + n);
+            }
             out.flush();
             if (lazy) {
                 lost = Set.of();
@@ -122,27 +129,32 @@ final class RecoverCommand implements Callable<Integer> {
                     err.println();
                 }
             }
+            if (!lost.isEmpty()) {
+                // Blobs that failed verification while fetched: decode the trees again to name what they take.
+                lostFiles = Recovery.restorable(store, lost).lostFiles();
+                problems.add(lost.size() + " blobs could not be fetched intact");
+            }
             store.sync();
-            List<String> affected = Recovery.snapshotsReaching(catalog, lost);
             for (String p : problems) {
                 out.println("problem: " + p);
             }
-            if (!lost.isEmpty()) {
-                out.printf("%d blobs could not be recovered; affected snapshots: %s%n", lost.size(), String.join(", ", affected));
-                for (String file : dev.pactfs.partner.AffectedFiles.list(store, lost, 1000)) {
-                    out.println("affected: " + file);
-                }
-                for (ChunkId id : lost) {
-                    out.println("lost blob " + id.toHex());
-                }
+            for (String file : lostFiles) {
+                out.println("cannot restore: " + file);
+            }
+            if (!r.proven()) {
+                out.println("problem: some directory listings are unreadable, so what lies below them is unknown: the"
+                        + " recovered repo deletes nothing (gc, prune, eviction) until `" + GraphProof.PROVE_COMMAND
+                        + "` has proven its references (forget the affected snapshots first)");
             }
         }
         // The config last: its presence is what makes the directory a repo.
         config.write(repo);
-        out.printf("recovered repo %s (id %s)%s%n", repo, info.repoId(),
-                lost.isEmpty() && problems.isEmpty() ? "" : " with losses (see above); everything else restores");
+        boolean complete = problems.isEmpty() && lostFiles.isEmpty();
+        out.printf("recovered repo %s (id %s)%s%n", repo, info.repoId(), complete ? ""
+                : " with losses: " + lostFiles.size() + " files cannot be restored (listed above), "
+                + problems.size() + " problems; everything else restores");
         out.flush();
-        return lost.isEmpty() && problems.isEmpty() ? 0 : 1;
+        return complete ? 0 : Main.EXIT_USER_ERROR;
     }
 
     private MasterKey masterKey(String repoId) throws Exception {

@@ -1,6 +1,7 @@
 package dev.pactfs.partner;
 
 import dev.pactfs.store.ChunkStore;
+import dev.pactfs.store.GraphProof;
 import dev.pactfs.store.PartnerCatalog;
 import java.io.IOException;
 import java.util.List;
@@ -20,6 +21,7 @@ public final class CacheLimit {
         if (maxBytes <= 0) {
             return 0;
         }
+        GraphProof.requireProven(store.catalog(), "evict local copies");
         long evicted = 0;
         while (true) {
             long local = store.catalog().transaction(PartnerCatalog::localPayloadBytes);

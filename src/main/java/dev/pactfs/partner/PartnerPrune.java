@@ -4,6 +4,7 @@ import dev.pactfs.crypto.BlobCipher;
 import dev.pactfs.crypto.BlobType;
 import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.store.Catalog;
+import dev.pactfs.store.GraphProof;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.PartnerCatalog;
 import dev.pactfs.store.PartnerHolds;
@@ -50,6 +51,7 @@ public final class PartnerPrune {
     public static Result run(ChunkStore store, BlobCipher cipher, PartnerTarget target, double minLiveFraction,
                              long packTargetBytes) throws IOException {
         Catalog catalog = store.catalog();
+        GraphProof.requireProven(catalog, "prune the partner copy");
         SecureRandom random = new SecureRandom();
         int snaps = 0;
         for (Map.Entry<Long, byte[]> e : catalog.transaction(PartnerCatalog::forgottenSnapshotFiles).entrySet()) {

@@ -1,11 +1,16 @@
 package dev.pactfs.partner;
 
 import dev.pactfs.crypto.BlobCipher;
+import dev.pactfs.crypto.BlobCorruptException;
+import dev.pactfs.crypto.BlobType;
 import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.snapshot.SnapshotRecord;
 import dev.pactfs.snapshot.TreeFormatException;
+import dev.pactfs.snapshot.TreeWalk;
+import dev.pactfs.store.DeltaIndexRebuild;
+import dev.pactfs.store.GraphProof;
 import dev.pactfs.store.PartnerCatalog;
 import dev.pactfs.store.Snapshots;
 import java.io.IOException;
@@ -22,11 +27,17 @@ import java.util.Set;
 /*
  * Recovery rebuilds a local catalog from the partner copy alone:
  *   1. repo info (index/ file of kind 'R'): the repo id and chunk sizes; that it decrypts is the key check;
- *   2. every index file: each blob's pack, offset, sizes, and tree edges -> chunks rows (no local payload yet,
+ *   2. every index file: each blob's pack, offset, sizes, and delta edges -> chunks rows (no local payload yet,
  *      partner location set) and blob_children; every pack it names -> partner_packs. A pack whose index file is
- *      missing or damaged is indexed from its own trailer (without tree edges);
- *   3. every snapshot record -> snapshots rows (parents by name) and partner_snapshots;
- *   4. refcounts recomputed from edges and snapshot roots (the invariant `check` verifies);
+ *      missing or damaged is indexed from its own trailer, its delta edges read from each chunk's opened frame
+ *      (the key recomputes everything an index file holds);
+ *   3. every snapshot record -> snapshots rows (parents by name, the newest record of a name) and
+ *      partner_snapshots;
+ *   4. tree edges: never taken from index files. Every tree of every snapshot is read from the partner, opened
+ *      and decoded (snapshot.TreeWalk), and its references recorded; then refcounts are recomputed from edges and
+ *      snapshot roots (the invariant `check` verifies). A tree that cannot be read leaves the references below it
+ *      unknown: the catalog is then marked unproven (store.GraphProof) and nothing is deleted until it is proven;
+ *      every file that cannot be restored is named (snapshot:/path);
  *   5. payloads: eager by default (every pack read once, each blob verified by the store and appended to a local
  *      pack), so the new repo no longer depends on the partner; with lazy, reads fetch from the partner.
  *   6. the delta index (store.DeltaIndexRebuild): delta_chunks rows of recovered deltas, super-features of
@@ -47,11 +58,19 @@ public final class Recovery {
         void update(long doneBytes, long totalBytes);
     }
 
-    /** What a recovery found. */
-    public record Result(int packs, long blobs, int snapshots, long bytesFetched, Set<ChunkId> lostBlobs,
-                         List<String> problems, List<String> affectedSnapshots) {
+    /**
+     * What a recovery found.
+     *
+     * @param problems  what is wrong with the copy (missing or damaged files), one line each
+     * @param notes     what was unusual but cost nothing (an index file rebuilt from its pack, an older record of
+     *                  a snapshot name)
+     * @param lostFiles every file the recovered repo cannot restore, "snapshot:/path"
+     * @param proven    every tree of every snapshot was decoded: the reference graph is complete
+     */
+    public record Result(int packs, long blobs, int snapshots, List<String> problems, List<String> notes,
+                         List<String> lostFiles, boolean proven) {
         public boolean complete() {
-            return lostBlobs.isEmpty() && problems.isEmpty();
+            return lostFiles.isEmpty() && problems.isEmpty();
         }
     }
 
@@ -97,9 +116,15 @@ public final class Recovery {
                 + " (wrong key file or paper key, or the repo info is damaged: " + lastProblem + ")");
     }
 
-    /** Steps 2–4: indexes every blob and snapshot of the copy into the (new, empty) catalog. */
-    public static Result rebuildCatalog(Catalog catalog, PartnerTarget target, BlobCipher cipher) throws IOException {
+    /**
+     * Steps 2–4: indexes every blob and snapshot of the copy into the (new, empty) catalog of {@code store}, then
+     * rebuilds every tree's references by decoding it (reading trees from the partner).
+     */
+    public static Result rebuildCatalog(ChunkStore store, PartnerTarget target, BlobCipher cipher) throws IOException {
+        Catalog catalog = store.catalog();
+        store.setRemoteFetcher(new PartnerFetcher(catalog, target));
         List<String> problems = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         Set<String> packsAtPartner = new HashSet<>(target.list(PartnerTarget.Kind.PACK));
         Set<String> indexed = new HashSet<>();
         long blobs = 0;
@@ -115,7 +140,7 @@ public final class Recovery {
                 }
                 idx = MetaFiles.readIndex(cipher, f, "index/" + name);
             } catch (PartnerCorruptException e) {
-                problems.add(e.getMessage());
+                problems.add(e.getMessage() + " (its pack is read from its own trailer instead)");
                 continue;
             }
             String pack = Envelope.hex(idx.packName());
@@ -127,7 +152,9 @@ public final class Recovery {
                 List<PartnerCatalog.Placed> placed = new ArrayList<>();
                 for (MetaFiles.IndexEntry e : idx.entries()) {
                     PartnerCatalog.insertRemote(tx, e.id(), e.kind(), e.plainSize(), e.length(), idx.packName(), e.offset());
-                    if (!e.children().isEmpty()) {
+                    // A chunk's edge is its delta base, which the key would find in the same place (the frame);
+                    // a tree's edges are recomputed from the decoded tree below, never taken from here.
+                    if (e.kind() == BlobType.CHUNK.code && !e.children().isEmpty()) {
                         PartnerCatalog.insertEdges(tx, e.id(), e.children());
                     }
                     placed.add(new PartnerCatalog.Placed(e.id(), e.offset()));
@@ -138,7 +165,7 @@ public final class Recovery {
             indexed.add(pack);
             blobs += idx.entries().size();
         }
-        // Packs without a usable index file: their own trailer.
+        // Packs without a usable index file: their own trailer, and the delta edges from the opened frames.
         for (String pack : packsAtPartner) {
             if (indexed.contains(pack)) {
                 continue;
@@ -151,11 +178,17 @@ public final class Recovery {
                 problems.add(e.getMessage() + " (and no index file describes it)");
                 continue;
             }
+            notes.add("pack " + pack + " has no usable index file: indexed from the pack itself with the key");
             byte[] packName = HexFormat.of().parseHex(pack);
+            Map<ChunkId, ChunkId> bases = deltaBases(cipher, f, entries, pack, problems);
             catalog.transaction(tx -> {
                 List<PartnerCatalog.Placed> placed = new ArrayList<>();
                 for (PackFile.Entry e : entries) {
                     PartnerCatalog.insertRemote(tx, e.id(), e.kind(), e.plainSize(), e.length(), packName, e.offset());
+                    ChunkId base = bases.get(e.id());
+                    if (base != null) {
+                        PartnerCatalog.insertEdges(tx, e.id(), Map.of(base, 1));
+                    }
                     placed.add(new PartnerCatalog.Placed(e.id(), e.offset()));
                 }
                 PartnerCatalog.recordPack(tx, packName, f.length, new byte[32], placed);
@@ -163,9 +196,83 @@ public final class Recovery {
             });
             blobs += entries.size();
         }
-        // Snapshot records, oldest first, parents by name.
-        List<SnapshotRecord> snaps = new ArrayList<>();
-        Map<String, byte[]> fileOf = new HashMap<>();
+        List<RecordFile> found = readSnapshotRecords(target, cipher, problems, notes);
+        List<SnapshotRecord> snaps = found.stream().map(RecordFile::record).toList();
+        catalog.transaction(tx -> {
+            Map<String, Long> ids = new HashMap<>();
+            for (RecordFile f : found) {
+                SnapshotRecord s = f.record();
+                Long parent = s.parent() == null ? null : ids.get(s.parent());
+                long id = Snapshots.insert(tx, s.name(), s.timeMs(), s.host(), s.tag(), s.root(), parent, s.parent());
+                ids.put(s.name(), id);
+                PartnerCatalog.recordSnapshot(tx, id, f.file());
+            }
+            return null;
+        });
+        TreeWalk.Report walk = rebuildTreeEdges(store, snaps);
+        catalog.transaction(tx -> {
+            PartnerCatalog.recomputeRefcounts(tx);
+            if (!walk.complete()) {
+                GraphProof.markUnproven(tx, "recovered from a partner copy with " + walk.unreadableTrees().size()
+                        + " unreadable directory listings");
+            }
+            dev.pactfs.store.SnapshotStats.startWindowNow(tx); // recovered blobs are no snapshot's new bytes
+            return null;
+        });
+        if (!walk.missingChunks().isEmpty()) {
+            problems.add(walk.missingChunks().size() + " file chunks are in no index or pack at the partner");
+        }
+        if (!walk.unreadableTrees().isEmpty()) {
+            problems.add(walk.unreadableTrees().size() + " directory listings could not be read");
+        }
+        return new Result(packsAtPartner.size(), blobs, snaps.size(), problems, notes, walk.lostFiles(),
+                walk.complete());
+    }
+
+    /**
+     * Decodes every tree reachable from {@code snaps} and records its references: the truth an index file's edges
+     * only summarise. Returns what the walk found, with every file that cannot be restored.
+     */
+    public static TreeWalk.Report rebuildTreeEdges(ChunkStore store, List<SnapshotRecord> snaps) throws IOException {
+        Catalog catalog = store.catalog();
+        List<TreeWalk.Root> roots = snaps.stream().map(s -> new TreeWalk.Root(s.name(), s.root())).toList();
+        return TreeWalk.walk(store, roots, store::contains, (tree, refs) -> catalog.transaction(tx -> {
+            PartnerCatalog.insertEdges(tx, tree, refs);
+            return null;
+        }), e -> e instanceof PartnerUnavailableException);
+    }
+
+    /**
+     * The delta base of each chunk of a pack read without its index file: the first 33 bytes of an opened frame
+     * (codec 2, then the base id). A blob that does not open is left to the payload fetch to report.
+     */
+    private static Map<ChunkId, ChunkId> deltaBases(BlobCipher cipher, byte[] pack, List<PackFile.Entry> entries,
+                                                    String packName, List<String> problems) {
+        Map<ChunkId, ChunkId> out = new HashMap<>();
+        for (PackFile.Entry e : entries) {
+            if (e.kind() != BlobType.CHUNK.code) {
+                continue;
+            }
+            try {
+                byte[] frame = cipher.open(BlobType.CHUNK, e.id().toBytes(), pack, (int) e.offset(), e.length());
+                ChunkId base = DeltaIndexRebuild.deltaBase(frame);
+                if (base != null) {
+                    out.put(e.id(), base);
+                }
+            } catch (BlobCorruptException ex) {
+                problems.add("pack " + packName + ": blob " + e.id().shortHex() + " does not open: " + ex.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The snapshot records of the copy, oldest first; of several records under one name, the newest (a name can
+     * be reused after a forget whose record prune has not yet deleted).
+     */
+    private static List<RecordFile> readSnapshotRecords(PartnerTarget target, BlobCipher cipher,
+                                                        List<String> problems, List<String> notes) throws IOException {
+        Map<String, RecordFile> byName = new HashMap<>();
         for (String name : target.list(PartnerTarget.Kind.SNAPSHOT)) {
             byte[] f = target.load(PartnerTarget.Kind.SNAPSHOT, name);
             try {
@@ -173,38 +280,30 @@ public final class Recovery {
                     throw new PartnerCorruptException("snapshots/" + name + ": content does not hash to its name");
                 }
                 SnapshotRecord s = SnapshotRecord.decode(MetaFiles.readSnapshot(cipher, f, "snapshots/" + name));
-                if (fileOf.containsKey(s.name())) {
-                    continue; // the same snapshot published twice (a pass killed after the save): one is enough
+                RecordFile prev = byName.get(s.name());
+                SnapshotRecord other = prev == null ? null : prev.record();
+                if (other == null || s.timeMs() > other.timeMs()) {
+                    byName.put(s.name(), new RecordFile(s, HexFormat.of().parseHex(name)));
                 }
-                snaps.add(s);
-                fileOf.put(s.name(), HexFormat.of().parseHex(name));
+                if (other != null && other.timeMs() != s.timeMs()) {
+                    SnapshotRecord older = s.timeMs() > other.timeMs() ? other : s;
+                    notes.add("an older record of snapshot " + s.name() + " (taken at " + older.timeMs()
+                            + " ms) is ignored");
+                }
             } catch (PartnerCorruptException e) {
                 problems.add(e.getMessage());
             } catch (TreeFormatException e) {
                 problems.add("snapshots/" + name + ": " + e.getMessage());
             }
         }
-        snaps.sort(Comparator.comparingLong(SnapshotRecord::timeMs).thenComparing(SnapshotRecord::name));
-        catalog.transaction(tx -> {
-            Map<String, Long> ids = new HashMap<>();
-            for (SnapshotRecord s : snaps) {
-                Long parent = s.parent() == null ? null : ids.get(s.parent());
-                long id = Snapshots.insert(tx, s.name(), s.timeMs(), s.host(), s.tag(), s.root(), parent, s.parent());
-                ids.put(s.name(), id);
-                PartnerCatalog.recordSnapshot(tx, id, fileOf.get(s.name()));
-            }
-            PartnerCatalog.recomputeRefcounts(tx);
-            dev.pactfs.store.SnapshotStats.startWindowNow(tx); // recovered blobs are no snapshot's new bytes
-            return null;
-        });
-        Set<ChunkId> lost = new LinkedHashSet<>();
-        for (SnapshotRecord s : snaps) {
-            long missing = catalog.transaction(tx -> PartnerCatalog.reachableNotAtPartner(tx, s.root()));
-            if (missing > 0) {
-                problems.add("snapshot " + s.name() + ": " + missing + " of its blobs are in no index or pack at the partner");
-            }
-        }
-        return new Result(packsAtPartner.size(), blobs, snaps.size(), 0, lost, problems, List.of());
+        List<RecordFile> snaps = new ArrayList<>(byName.values());
+        snaps.sort(Comparator.comparingLong((RecordFile f) -> f.record().timeMs())
+                .thenComparing(f -> f.record().name()));
+        return snaps;
+    }
+
+    /** A snapshot record and the name of the partner file that holds it. */
+    private record RecordFile(SnapshotRecord record, byte[] file) {
     }
 
     /** Step 5 (eager): fetches, verifies and stores every payload; returns the blobs that could not be had. */
@@ -259,17 +358,23 @@ public final class Recovery {
         return lost;
     }
 
-    /** Names of the snapshots that reach any of {@code lost} (their restore is incomplete). */
-    public static List<String> snapshotsReaching(Catalog catalog, Set<ChunkId> lost) throws IOException {
-        if (lost.isEmpty()) {
-            return List.of();
+    /**
+     * Every file of every snapshot of the catalog that cannot be restored once {@code lost} blobs are gone (a
+     * pack missing or damaged at the partner, found by the payload fetch), by decoding the trees again: what the
+     * recovered repo can and cannot restore, file by file. A tree that cannot be read marks the catalog unproven.
+     */
+    public static TreeWalk.Report restorable(ChunkStore store, Set<ChunkId> lost) throws IOException {
+        Catalog catalog = store.catalog();
+        List<TreeWalk.Root> roots = catalog.transaction(PartnerCatalog::allSnapshots).stream()
+                .map(s -> new TreeWalk.Root(s.name(), s.root())).toList();
+        TreeWalk.Report report = TreeWalk.walk(store, roots, id -> !lost.contains(id) && store.contains(id),
+                (tree, refs) -> { }, e -> e instanceof PartnerUnavailableException);
+        if (!report.complete()) {
+            catalog.transaction(tx -> {
+                GraphProof.markUnproven(tx, report.unreadableTrees().size() + " directory listings are unreadable");
+                return null;
+            });
         }
-        List<String> out = new ArrayList<>();
-        for (PartnerCatalog.SnapshotRow s : catalog.transaction(PartnerCatalog::allSnapshots)) {
-            if (catalog.transaction(tx -> PartnerCatalog.reaches(tx, s.root(), lost))) {
-                out.add(s.name());
-            }
-        }
-        return out;
+        return report;
     }
 }

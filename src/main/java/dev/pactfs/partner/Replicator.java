@@ -5,6 +5,7 @@ import dev.pactfs.crypto.BlobType;
 import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkStore;
+import dev.pactfs.store.GraphProof;
 import dev.pactfs.snapshot.PruneListener;
 import dev.pactfs.snapshot.SnapshotRecord;
 import dev.pactfs.snapshot.TreeFormatException;
@@ -419,6 +420,10 @@ public final class Replicator {
             });
             String idx = indexOf.get(name);
             if (placed.isEmpty()) {
+                if (catalog.transaction(GraphProof::unproven) != null) {
+                    log.warn("orphan partner pack {} kept: the catalog's references are not proven complete", name);
+                    continue;
+                }
                 if (idx != null) {
                     target.delete(PartnerTarget.Kind.INDEX, idx);
                 }

@@ -53,6 +53,20 @@ public final class BlobGraph {
         }
     }
 
+    /**
+     * Replaces the recorded references of {@code parent} by {@code children}, leaving refcounts alone: for
+     * {@code check --read-trees --repair}, which recomputes every refcount afterwards.
+     */
+    public static void replaceChildren(Tx tx, ChunkId parent, Map<ChunkId, Integer> children) throws IOException {
+        try (PreparedStatement del = tx.connection().prepareStatement("DELETE FROM blob_children WHERE parent = ?")) {
+            del.setBytes(1, parent.toBytes());
+            del.executeUpdate();
+        } catch (SQLException e) {
+            throw Catalog.translate("replacing references of blob " + parent.shortHex(), e);
+        }
+        PartnerCatalog.insertEdges(tx, parent, children);
+    }
+
     /** Adds {@code delta} to the refcount of each blob (a snapshot record taking or dropping its root). */
     public static void adjustRefcounts(Tx tx, Map<ChunkId, Long> delta) throws IOException {
         ChunkIndex.adjustRefcounts(tx, delta);

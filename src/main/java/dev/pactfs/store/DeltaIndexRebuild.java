@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * are not added twice (the index cannot tell which chunks it holds without their super-features, so a second run
  * reads the full chunks again; recover runs it once).
  */
-final class DeltaIndexRebuild {
+public final class DeltaIndexRebuild {
 
     private static final Logger log = LoggerFactory.getLogger(DeltaIndexRebuild.class);
 
@@ -139,5 +139,11 @@ final class DeltaIndexRebuild {
         } catch (SQLException e) {
             throw Catalog.translate("listing recovered full chunks", e);
         }
+    }
+
+    /** The base of a delta chunk from its opened frame (codec 2, then the base id), or null for a full chunk. */
+    public static ChunkId deltaBase(byte[] frame) {
+        byte[] base = Compression.deltaBase(frame);
+        return base == null ? null : ChunkId.of(base);
     }
 }

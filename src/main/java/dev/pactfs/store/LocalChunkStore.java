@@ -300,7 +300,11 @@ final class LocalChunkStore implements ChunkStore {
             out = putHashed(type, id, plain, baseHint);
         } catch (NoSpaceException e) {
             // Files deleted since the last collection may have left dead records: free them and try once more,
-            // so that writing resumes as soon as the user has made room.
+            // so that writing resumes as soon as the user has made room. Not while the reference graph is
+            // unproven: a refcount that is too low would free live data.
+            if (catalog.transaction(GraphProof::unproven) != null) {
+                throw e;
+            }
             collectGarbage();
             out = putHashed(type, id, plain, baseHint);
         }
@@ -821,6 +825,7 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public synchronized GcStats collectGarbage() throws IOException {
+        GraphProof.requireProven(catalog, "collect garbage");
         long freed = 0;
         long freedBytes = 0;
         int deltasRewritten = 0;

@@ -47,7 +47,7 @@ class DeltaReplicationTest {
 
     StoreFixture recover(Path into) throws IOException {
         StoreFixture st = StoreFixture.open(Files.createDirectories(into), f.keys);
-        Recovery.Result r = Recovery.rebuildCatalog(st.catalog, f.target(), f.keys.blobCipher());
+        Recovery.Result r = Recovery.rebuildCatalog(st.store, f.target(), f.keys.blobCipher());
         assertTrue(r.problems().isEmpty(), r.problems().toString());
         List<String> problems = new ArrayList<>();
         Set<ChunkId> lost = Recovery.fetchPayloads(st.store, f.target(), (d, t) -> { }, problems);

@@ -130,7 +130,7 @@ class PartnerCliTest {
         CliRun.Result rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
                 tmp.resolve("r").toString(), "--key-file", key.toString());
         assertEquals(1, rec.exit(), rec.toString());
-        assertTrue(rec.out().contains("affected snapshots: night-1"), rec.out());
+        assertTrue(rec.out().contains("cannot restore: night-1:/"), rec.out());
     }
 
     @Test

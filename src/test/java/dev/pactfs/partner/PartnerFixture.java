@@ -18,14 +18,20 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import dev.pactfs.snapshot.TreeCodec;
+import dev.pactfs.snapshot.TreeEntry;
+import dev.pactfs.snapshot.TreeRefs;
+import dev.pactfs.snapshot.Trees;
+import dev.pactfs.store.ChunkRef;
+import dev.pactfs.store.InodeRecord;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * A repo with a partner copy, for tests: a store, a partner directory laid out as {@code init} does, and
- * stand-in snapshots. The snapshot layer's tree format is not this layer's business, so a test snapshot's tree
- * blob is a TREE blob listing "name TAB chunkHex,chunkHex..." per file, its edges recorded as the snapshot
- * layer records them ({@link BlobGraph#addChildren}), its row in {@code snapshots} referencing it.
+ * snapshots of one directory of files, in the snapshot layer's tree format (recovery decodes every tree), their
+ * edges recorded as the snapshot layer records them ({@link BlobGraph#addChildren}), a row in {@code snapshots}
+ * referencing the top tree.
  */
 final class PartnerFixture implements AutoCloseable {
 
@@ -88,27 +94,34 @@ final class PartnerFixture implements AutoCloseable {
                 options);
     }
 
-    /** Stores {@code files} and a snapshot of them named {@code name}; returns the root tree id. */
+    /**
+     * Stores {@code files} and a snapshot of them named {@code name} (a top tree over one listing, encoded as the
+     * snapshot layer encodes them); returns the top tree id.
+     */
     ChunkId snapshot(String name, Map<String, byte[]> files) throws IOException {
-        StringBuilder tree = new StringBuilder();
-        Map<ChunkId, Integer> children = new HashMap<>();
         List<ChunkId> pinned = new ArrayList<>();
-        for (Map.Entry<String, byte[]> f : files.entrySet()) {
-            tree.append(f.getKey()).append('\t');
-            byte[] data = f.getValue();
+        List<TreeEntry> entries = new ArrayList<>();
+        long ino = 2;
+        for (String fileName : new java.util.TreeSet<>(files.keySet())) {
+            byte[] data = files.get(fileName);
+            List<ChunkRef> refs = new ArrayList<>();
             for (int off = 0; off < data.length; off += PIECE) {
                 byte[] piece = java.util.Arrays.copyOfRange(data, off, Math.min(data.length, off + PIECE));
                 ChunkId id = s.store.put(piece);
                 pinned.add(id);
-                children.merge(id, 1, Integer::sum);
-                tree.append(off == 0 ? "" : ",").append(id.toHex());
+                refs.add(new ChunkRef(id, piece.length));
             }
-            tree.append('\n');
+            entries.add(entry(fileName.getBytes(StandardCharsets.UTF_8), InodeRecord.Kind.FILE, data.length, ino++,
+                    refs, null));
         }
-        ChunkId root = s.store.put(BlobType.TREE, tree.toString().getBytes(StandardCharsets.UTF_8));
+        ChunkId listing = s.store.put(BlobType.TREE, TreeCodec.encode(entries));
+        TreeEntry rootDir = entry(new byte[] {'/'}, InodeRecord.Kind.DIR, 0, 1, List.of(), listing);
+        ChunkId root = s.store.put(BlobType.TREE, TreeCodec.encode(List.of(rootDir)));
+        pinned.add(listing);
         pinned.add(root);
         s.catalog.transaction(tx -> {
-            BlobGraph.addChildren(tx, root, children);
+            BlobGraph.addChildren(tx, listing, TreeRefs.of(entries));
+            BlobGraph.addChildren(tx, root, TreeRefs.of(List.of(rootDir)));
             dev.pactfs.store.Snapshots.insert(tx, name, System.currentTimeMillis(), "testhost", "nightly", root, null, null);
             return null;
         });
@@ -116,24 +129,24 @@ final class PartnerFixture implements AutoCloseable {
         return root;
     }
 
+    private static TreeEntry entry(byte[] name, int kind, long size, long ino, List<ChunkRef> refs, ChunkId subtree) {
+        long t = 1_700_000_000_000_000_000L;
+        return new TreeEntry(name, kind, kind == InodeRecord.Kind.DIR ? 0755 : 0644, 0, 0, size,
+                kind == InodeRecord.Kind.DIR ? 2 : 1, 0, t, t, t, t, ino, List.of(), refs, subtree, null);
+    }
+
     /** Every file of snapshot {@code name}, read through the store (from local payloads or the partner). */
     static Map<String, byte[]> restore(StoreFixture st, String name) throws IOException {
         PartnerCatalog.SnapshotRow row = st.catalog.transaction(PartnerCatalog::allSnapshots).stream()
                 .filter(r -> r.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no snapshot " + name));
-        String tree = new String(st.store.get(BlobType.TREE, row.root()), StandardCharsets.UTF_8);
+        Trees trees = new Trees(st.store);
         Map<String, byte[]> out = new LinkedHashMap<>();
-        for (String line : tree.split("\n")) {
-            if (line.isEmpty()) {
-                continue;
-            }
-            String[] p = line.split("\t", 2);
+        for (TreeEntry e : trees.get(trees.rootOf(row.root()).subtree())) {
             ByteArrayOutputStream b = new ByteArrayOutputStream();
-            if (!p[1].isEmpty()) {
-                for (String hex : p[1].split(",")) {
-                    b.writeBytes(st.store.get(ChunkId.ofHex(hex)));
-                }
+            for (ChunkRef c : e.chunks()) {
+                b.writeBytes(st.store.get(c.id()));
             }
-            out.put(p[0], b.toByteArray());
+            out.put(e.nameString(), b.toByteArray());
         }
         return out;
     }

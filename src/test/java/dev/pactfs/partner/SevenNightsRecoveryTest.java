@@ -133,7 +133,7 @@ class SevenNightsRecoveryTest {
         Path r = tmp.resolve("recovered-damaged");
         CliRun.Result rec = CliRun.run("recover", "--partner", partner.toString(), "--repo", r.toString(), "--key-file", key.toString());
         assertEquals(1, rec.exit(), rec.toString());
-        assertTrue(rec.out().contains("affected: night-7:/"), rec.out());
+        assertTrue(rec.out().contains("cannot restore: night-7:/"), rec.out());
         assertTrue(rec.out().contains("recovered repo"), rec.out());
         // Every night but the last restores completely.
         Map<Integer, Map<String, byte[]>> intact = new LinkedHashMap<>(expected);
