@@ -18,10 +18,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code pactfs snapshot create|list|diff}. */
+/** {@code pactfs snapshot create|list|diff|rm}. */
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
         description = "Create, list and compare snapshots (read-only point-in-time copies of the whole tree).",
-        subcommands = {SnapshotCommand.Create.class, SnapshotCommand.ListSnapshots.class, SnapshotCommand.DiffCmd.class})
+        subcommands = {SnapshotCommand.Create.class, SnapshotCommand.ListSnapshots.class, SnapshotCommand.DiffCmd.class,
+                SnapshotCommand.Remove.class})
 final class SnapshotCommand implements Runnable {
 
     @Spec
@@ -29,7 +30,7 @@ final class SnapshotCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, list or diff");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, list, diff or rm");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -59,6 +60,41 @@ final class SnapshotCommand implements Runnable {
                 SnapshotService.Created c = new SnapshotService(r.store).create(name, tag, live);
                 spec.commandLine().getOut().println("snapshot " + c.record().name() + " created: " + c.files()
                         + " files, " + c.trees() + " directories (" + c.newTrees() + " new tree blobs)");
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true,
+            description = "Remove the named snapshots (their data is freed by the next prune, which also deletes their"
+                    + " records at the partner). Every name must exist, or nothing is removed.")
+    static final class Remove implements Callable<Integer> {
+        @Option(names = "--repo", required = true, paramLabel = "DIR")
+        Path repo;
+
+        @picocli.CommandLine.Parameters(arity = "1..*", paramLabel = "NAME")
+        List<String> names;
+
+        @Mixin
+        KeyOptions keys;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (OpenRepo r = OpenRepo.open(Cli.resolve(repo), keys)) {
+                SnapshotService service = new SnapshotService(r.store);
+                java.util.Set<String> known = new java.util.HashSet<>();
+                service.list().forEach(s -> known.add(s.name()));
+                for (String n : names) {
+                    if (!known.contains(n)) {
+                        throw new UserError("no snapshot named '" + n + "': nothing removed");
+                    }
+                }
+                service.forget(names);
+                spec.commandLine().getOut().println("removed " + String.join(", ", names)
+                        + "; run 'pactfs prune' to free their data");
                 return 0;
             }
         }
