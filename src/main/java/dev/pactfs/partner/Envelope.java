@@ -25,8 +25,13 @@ final class Envelope {
     static final int MAGIC = 0x50414354;
     /** The footer magic: the header's complement, so a footer is never mistaken for a header. */
     static final int FOOTER_MAGIC = ~MAGIC;
-    /** Envelope format version this build writes and reads. */
-    static final int VERSION = 1;
+    /**
+     * Envelope format version this build writes; it reads 1 and 2. Version 2: the sealed plaintext of an index,
+     * snapshot or repo-info file is {@linkplain Padding padded}, and so is a pack's trailer.
+     */
+    static final int VERSION = 2;
+    /** The first version whose sealed metadata is padded. */
+    static final int PADDED = 2;
     /** Bytes of the header. */
     static final int HEADER = 4 + 1 + 1 + 2 + 32;
     /** Bytes of the footer. */
@@ -51,8 +56,11 @@ final class Envelope {
         b.putInt(FOOTER_MAGIC).putInt((int) crc.getValue());
     }
 
-    /** A checked file: its kind and id. */
-    record Header(byte kind, byte[] fileId) {
+    /** A checked file: its kind, envelope version and id. */
+    record Header(byte kind, int version, byte[] fileId) {
+        boolean padded() {
+            return version >= PADDED;
+        }
     }
 
     /**
@@ -95,7 +103,7 @@ final class Envelope {
             throw new PartnerCorruptException(what + ": checksum " + Integer.toHexString((int) crc.getValue())
                     + " does not match the footer's " + Integer.toHexString(stored));
         }
-        return new Header(kind, id);
+        return new Header(kind, version, id);
     }
 
     static byte[] sha256(byte[] data) {

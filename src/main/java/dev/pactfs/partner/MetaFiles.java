@@ -115,7 +115,7 @@ final class MetaFiles {
                                   byte[] plain) {
         byte[] fileId = new byte[Envelope.FILE_ID];
         random.nextBytes(fileId);
-        byte[] sealed = cipher.seal(type, fileId, plain);
+        byte[] sealed = cipher.seal(type, fileId, Padding.pad(plain));
         int prefix = plainPrefix == null ? 0 : plainPrefix.length;
         ByteBuffer b = ByteBuffer.allocate(Envelope.HEADER + prefix + sealed.length + Envelope.FOOTER);
         Envelope.writeHeader(b, kind, fileId);
@@ -217,15 +217,20 @@ final class MetaFiles {
         }
     }
 
-    /** Opens the sealed blob between {@code from} and the footer; the AAD id is the file id. */
+    /**
+     * Opens the sealed blob between {@code from} and the footer (the AAD id is the file id) and, from envelope
+     * version 2, removes its padding.
+     */
     private static byte[] open(BlobCipher cipher, byte[] file, BlobType type, int from, String what)
             throws PartnerCorruptException {
-        byte[] fileId = Arrays.copyOfRange(file, 8, 8 + Envelope.FILE_ID);
+        Envelope.Header h = Envelope.check(file, what);
+        byte[] plain;
         try {
-            return cipher.open(type, fileId, file, from, file.length - Envelope.FOOTER - from);
+            plain = cipher.open(type, h.fileId(), file, from, file.length - Envelope.FOOTER - from);
         } catch (BlobCorruptException e) {
             throw new WrongKeyOrCorrupt(what + ": does not decrypt (" + e.getMessage() + "): corrupt, or not this repo's key");
         }
+        return h.padded() ? Padding.unpad(plain, what) : plain;
     }
 
     /** A sealed partner file failed authentication: damaged, or a key that is not this repo's. */

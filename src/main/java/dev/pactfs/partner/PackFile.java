@@ -58,7 +58,7 @@ final class PackFile {
         for (Entry e : entries) {
             t.put(e.id().toBytes()).put((byte) e.kind()).putLong(e.offset()).putInt(e.length()).putInt(e.plainSize());
         }
-        byte[] sealedTrailer = cipher.seal(BlobType.PACK_TRAILER, fileId, t.array());
+        byte[] sealedTrailer = cipher.seal(BlobType.PACK_TRAILER, fileId, Padding.pad(t.array()));
         long total = offset + sealedTrailer.length + 4 + Envelope.FOOTER;
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(total));
         Envelope.writeHeader(b, Envelope.PACK, fileId);
@@ -95,7 +95,7 @@ final class PackFile {
             throw new PartnerCorruptException(what + ": trailer does not decrypt (" + e.getMessage()
                     + "): corrupt, or not this repo's key");
         }
-        return parseTrailer(plain, trailerStart, what);
+        return parseTrailer(h.padded() ? Padding.unpad(plain, what + " trailer") : plain, trailerStart, what);
     }
 
     static List<Entry> parseTrailer(byte[] plain, long blobsEnd, String what) throws PartnerCorruptException {
