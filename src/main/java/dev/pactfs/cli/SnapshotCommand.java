@@ -92,8 +92,9 @@ final class SnapshotCommand implements Runnable {
                         throw new UserError("no snapshot named '" + n + "': nothing removed");
                     }
                 }
-                service.forget(names);
-                spec.commandLine().getOut().println("removed " + String.join(", ", names)
+                List<String> distinct = List.copyOf(new java.util.LinkedHashSet<>(names));
+                service.forget(distinct);
+                spec.commandLine().getOut().println("removed " + String.join(", ", distinct)
                         + "; run 'pactfs prune' to free their data");
                 return 0;
             }

@@ -25,7 +25,7 @@ public final class PartnerFetcher implements RemoteFetcher {
     public byte[] fetchSealed(ChunkId id, int kind, int storedSize) throws IOException {
         PartnerCatalog.PartnerLocation loc = catalog.transaction(tx -> PartnerCatalog.location(tx, id));
         if (loc == null) {
-            throw new PartnerUnavailableException("blob " + id.toHex() + " was evicted locally but the partner holds no copy");
+            throw new PartnerCorruptException("blob " + id.toHex() + " was evicted locally but the partner holds no copy");
         }
         String pack = HexFormat.of().formatHex(loc.pack());
         try {

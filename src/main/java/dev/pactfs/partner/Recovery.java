@@ -11,6 +11,7 @@ import dev.pactfs.snapshot.TreeFormatException;
 import dev.pactfs.snapshot.TreeWalk;
 import dev.pactfs.store.DeltaIndexRebuild;
 import dev.pactfs.store.GraphProof;
+import dev.pactfs.store.RemoteUnavailableException;
 import dev.pactfs.store.PartnerCatalog;
 import dev.pactfs.store.Snapshots;
 import java.io.IOException;
@@ -127,6 +128,11 @@ public final class Recovery {
         List<String> notes = new ArrayList<>();
         Set<String> packsAtPartner = new HashSet<>(target.list(PartnerTarget.Kind.PACK));
         Set<String> indexed = new HashSet<>();
+        // Index files of missing packs go last: a blob can be in more than one pack (the old form of a chunk a
+        // prune rewrote, a repack killed before it deleted the old pack), and a copy that is gone must not hide
+        // one that is there. Of two copies in existing packs the first seen is kept, with its own delta edge.
+        List<String> ofMissingPacks = new ArrayList<>();
+        Set<ChunkId> unopenable = new HashSet<>();
         long blobs = 0;
         for (String name : target.list(PartnerTarget.Kind.INDEX)) {
             byte[] f = target.load(PartnerTarget.Kind.INDEX, name);
@@ -146,24 +152,11 @@ public final class Recovery {
             String pack = Envelope.hex(idx.packName());
             if (!packsAtPartner.contains(pack)) {
                 problems.add("pack " + pack + " (named by index/" + name + ") is missing at the partner");
+                ofMissingPacks.add(name);
+                continue;
             }
-            byte[] indexName = HexFormat.of().parseHex(name);
-            catalog.transaction(tx -> {
-                List<PartnerCatalog.Placed> placed = new ArrayList<>();
-                for (MetaFiles.IndexEntry e : idx.entries()) {
-                    PartnerCatalog.insertRemote(tx, e.id(), e.kind(), e.plainSize(), e.length(), idx.packName(), e.offset());
-                    // A chunk's edge is its delta base, which the key would find in the same place (the frame);
-                    // a tree's edges are recomputed from the decoded tree below, never taken from here.
-                    if (e.kind() == BlobType.CHUNK.code && !e.children().isEmpty()) {
-                        PartnerCatalog.insertEdges(tx, e.id(), e.children());
-                    }
-                    placed.add(new PartnerCatalog.Placed(e.id(), e.offset()));
-                }
-                PartnerCatalog.recordPack(tx, idx.packName(), idx.packSize(), indexName, placed);
-                return null;
-            });
+            blobs += indexFromIndexFile(catalog, idx, name);
             indexed.add(pack);
-            blobs += idx.entries().size();
         }
         // Packs without a usable index file: their own trailer, and the delta edges from the opened frames.
         for (String pack : packsAtPartner) {
@@ -180,10 +173,13 @@ public final class Recovery {
             }
             notes.add("pack " + pack + " has no usable index file: indexed from the pack itself with the key");
             byte[] packName = HexFormat.of().parseHex(pack);
-            Map<ChunkId, ChunkId> bases = deltaBases(cipher, f, entries, pack, problems);
+            Map<ChunkId, ChunkId> bases = deltaBases(cipher, f, entries, pack, unopenable, problems);
             catalog.transaction(tx -> {
                 List<PartnerCatalog.Placed> placed = new ArrayList<>();
                 for (PackFile.Entry e : entries) {
+                    if (PartnerCatalog.find(tx, e.id()) != null) {
+                        continue; // a copy in another pack came first
+                    }
                     PartnerCatalog.insertRemote(tx, e.id(), e.kind(), e.plainSize(), e.length(), packName, e.offset());
                     ChunkId base = bases.get(e.id());
                     if (base != null) {
@@ -196,20 +192,32 @@ public final class Recovery {
             });
             blobs += entries.size();
         }
-        List<RecordFile> found = readSnapshotRecords(target, cipher, problems, notes);
+        // Index files of missing packs: their blobs are known (and lost) unless a copy elsewhere was found.
+        for (String name : ofMissingPacks) {
+            blobs += indexFromIndexFile(catalog,
+                    MetaFiles.readIndex(cipher, target.load(PartnerTarget.Kind.INDEX, name), "index/" + name), name);
+        }
+        List<RecordFile> superseded = new ArrayList<>();
+        List<RecordFile> found = readSnapshotRecords(target, cipher, problems, notes, superseded);
         List<SnapshotRecord> snaps = found.stream().map(RecordFile::record).toList();
         catalog.transaction(tx -> {
             Map<String, Long> ids = new HashMap<>();
             for (RecordFile f : found) {
                 SnapshotRecord s = f.record();
                 Long parent = s.parent() == null ? null : ids.get(s.parent());
-                long id = Snapshots.insert(tx, s.name(), s.timeMs(), s.host(), s.tag(), s.root(), parent, s.parent());
+                long id = Snapshots.insertRecovered(tx, s.name(), s.timeMs(), s.host(), s.tag(), s.root(), parent,
+                        s.parent());
                 ids.put(s.name(), id);
                 PartnerCatalog.recordSnapshot(tx, id, f.file());
             }
+            // Superseded records stay at the partner until partner prune deletes them, as a forgotten snapshot's.
+            for (RecordFile f : superseded) {
+                PartnerCatalog.recordSupersededSnapshotFile(tx, f.file());
+            }
             return null;
         });
-        TreeWalk.Report walk = rebuildTreeEdges(store, snaps);
+        TreeWalk.Report walk = rebuildTreeEdges(store, snaps, id -> !unopenable.contains(id)
+                && presentAt(catalog, id, packsAtPartner));
         catalog.transaction(tx -> {
             PartnerCatalog.recomputeRefcounts(tx);
             if (!walk.complete()) {
@@ -233,13 +241,45 @@ public final class Recovery {
      * Decodes every tree reachable from {@code snaps} and records its references: the truth an index file's edges
      * only summarise. Returns what the walk found, with every file that cannot be restored.
      */
-    public static TreeWalk.Report rebuildTreeEdges(ChunkStore store, List<SnapshotRecord> snaps) throws IOException {
+    private static TreeWalk.Report rebuildTreeEdges(ChunkStore store, List<SnapshotRecord> snaps,
+                                                    TreeWalk.Presence presence) throws IOException {
         Catalog catalog = store.catalog();
         List<TreeWalk.Root> roots = snaps.stream().map(s -> new TreeWalk.Root(s.name(), s.root())).toList();
-        return TreeWalk.walk(store, roots, store::contains, (tree, refs) -> catalog.transaction(tx -> {
+        return TreeWalk.walk(store, roots, presence, (tree, refs) -> catalog.transaction(tx -> {
             PartnerCatalog.insertEdges(tx, tree, refs);
             return null;
-        }), e -> e instanceof PartnerUnavailableException);
+        }), e -> e instanceof RemoteUnavailableException);
+    }
+
+    /** Whether {@code id} is indexed in a pack the partner holds (a lazy recovery reads it from there). */
+    private static boolean presentAt(Catalog catalog, ChunkId id, Set<String> packsAtPartner) throws IOException {
+        PartnerCatalog.PartnerLocation loc = catalog.transaction(tx -> PartnerCatalog.location(tx, id));
+        return loc != null && packsAtPartner.contains(Envelope.hex(loc.pack()));
+    }
+
+    /**
+     * Indexes the blobs of one index file that no pack seen before holds; returns how many it describes. Its
+     * delta edges are taken with each blob it places (a tree's edges come from the decoded tree, never from
+     * here).
+     */
+    private static long indexFromIndexFile(Catalog catalog, MetaFiles.Index idx, String name) throws IOException {
+        byte[] indexName = HexFormat.of().parseHex(name);
+        catalog.transaction(tx -> {
+            List<PartnerCatalog.Placed> placed = new ArrayList<>();
+            for (MetaFiles.IndexEntry e : idx.entries()) {
+                if (PartnerCatalog.find(tx, e.id()) != null) {
+                    continue; // a copy in another pack came first
+                }
+                PartnerCatalog.insertRemote(tx, e.id(), e.kind(), e.plainSize(), e.length(), idx.packName(), e.offset());
+                if (e.kind() == BlobType.CHUNK.code && !e.children().isEmpty()) {
+                    PartnerCatalog.insertEdges(tx, e.id(), e.children());
+                }
+                placed.add(new PartnerCatalog.Placed(e.id(), e.offset()));
+            }
+            PartnerCatalog.recordPack(tx, idx.packName(), idx.packSize(), indexName, placed);
+            return null;
+        });
+        return idx.entries().size();
     }
 
     /**
@@ -247,7 +287,7 @@ public final class Recovery {
      * (codec 2, then the base id). A blob that does not open is left to the payload fetch to report.
      */
     private static Map<ChunkId, ChunkId> deltaBases(BlobCipher cipher, byte[] pack, List<PackFile.Entry> entries,
-                                                    String packName, List<String> problems) {
+                                                    String packName, Set<ChunkId> unopenable, List<String> problems) {
         Map<ChunkId, ChunkId> out = new HashMap<>();
         for (PackFile.Entry e : entries) {
             if (e.kind() != BlobType.CHUNK.code) {
@@ -260,6 +300,7 @@ public final class Recovery {
                     out.put(e.id(), base);
                 }
             } catch (BlobCorruptException ex) {
+                unopenable.add(e.id());
                 problems.add("pack " + packName + ": blob " + e.id().shortHex() + " does not open: " + ex.getMessage());
             }
         }
@@ -271,7 +312,8 @@ public final class Recovery {
      * be reused after a forget whose record prune has not yet deleted).
      */
     private static List<RecordFile> readSnapshotRecords(PartnerTarget target, BlobCipher cipher,
-                                                        List<String> problems, List<String> notes) throws IOException {
+                                                        List<String> problems, List<String> notes,
+                                                        List<RecordFile> superseded) throws IOException {
         Map<String, RecordFile> byName = new HashMap<>();
         for (String name : target.list(PartnerTarget.Kind.SNAPSHOT)) {
             byte[] f = target.load(PartnerTarget.Kind.SNAPSHOT, name);
@@ -280,15 +322,19 @@ public final class Recovery {
                     throw new PartnerCorruptException("snapshots/" + name + ": content does not hash to its name");
                 }
                 SnapshotRecord s = SnapshotRecord.decode(MetaFiles.readSnapshot(cipher, f, "snapshots/" + name));
+                RecordFile here = new RecordFile(s, HexFormat.of().parseHex(name));
                 RecordFile prev = byName.get(s.name());
-                SnapshotRecord other = prev == null ? null : prev.record();
-                if (other == null || s.timeMs() > other.timeMs()) {
-                    byName.put(s.name(), new RecordFile(s, HexFormat.of().parseHex(name)));
+                if (prev == null) {
+                    byName.put(s.name(), here);
+                    continue;
                 }
-                if (other != null && other.timeMs() != s.timeMs()) {
-                    SnapshotRecord older = s.timeMs() > other.timeMs() ? other : s;
-                    notes.add("an older record of snapshot " + s.name() + " (taken at " + older.timeMs()
-                            + " ms) is ignored");
+                RecordFile newer = s.timeMs() > prev.record().timeMs() ? here : prev;
+                RecordFile older = newer == here ? prev : here;
+                byName.put(s.name(), newer);
+                superseded.add(older);
+                if (older.record().timeMs() != newer.record().timeMs()) {
+                    notes.add("an older record of snapshot " + s.name() + " (taken at " + older.record().timeMs()
+                            + " ms) is ignored; prune deletes it at the partner");
                 }
             } catch (PartnerCorruptException e) {
                 problems.add(e.getMessage());
@@ -368,7 +414,7 @@ public final class Recovery {
         List<TreeWalk.Root> roots = catalog.transaction(PartnerCatalog::allSnapshots).stream()
                 .map(s -> new TreeWalk.Root(s.name(), s.root())).toList();
         TreeWalk.Report report = TreeWalk.walk(store, roots, id -> !lost.contains(id) && store.contains(id),
-                (tree, refs) -> { }, e -> e instanceof PartnerUnavailableException);
+                (tree, refs) -> { }, e -> e instanceof RemoteUnavailableException);
         if (!report.complete()) {
             catalog.transaction(tx -> {
                 GraphProof.markUnproven(tx, report.unreadableTrees().size() + " directory listings are unreadable");

@@ -6,6 +6,7 @@ import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.GraphProof;
 import dev.pactfs.store.PartnerCatalog;
+import dev.pactfs.store.RemoteUnavailableException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +59,7 @@ public final class GraphCheck {
                     });
                 }
             }
-        }, e -> false);
+        }, e -> e instanceof RemoteUnavailableException);
         boolean proven = walk.complete() && (wrong.isEmpty() || repair);
         catalog.transaction(tx -> {
             if (repair && !wrong.isEmpty()) {

@@ -330,6 +330,24 @@ public final class PartnerCatalog {
         }
     }
 
+    /**
+     * Records a snapshot record file at the partner that belongs to no snapshot (an older record of a name that a
+     * newer record superseded, found by a recovery): partner prune deletes it like a forgotten snapshot's record.
+     * It takes a negative id, which no snapshot has.
+     */
+    public static void recordSupersededSnapshotFile(Tx tx, byte[] file) throws IOException {
+        long id;
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT COALESCE(MIN(snapshot_id), 0) - 1 FROM partner_snapshots WHERE snapshot_id < 0");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            id = rs.getLong(1);
+        } catch (SQLException e) {
+            throw Catalog.translate("numbering a superseded snapshot record", e);
+        }
+        recordSnapshot(tx, id, file);
+    }
+
     /** Snapshot record files at the partner whose snapshot no longer exists (forgotten): id to file name. */
     public static Map<Long, byte[]> forgottenSnapshotFiles(Tx tx) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(

@@ -35,6 +35,21 @@ public final class Snapshots {
     /** Inserts the row and counts its reference on {@code root}; returns the new id. */
     public static long insert(Tx tx, String name, long timeMs, String host, String tag, ChunkId root, Long parentId,
                               String parentName) throws IOException {
+        return insert(tx, name, timeMs, host, tag, root, parentId, parentName, true);
+    }
+
+    /**
+     * Inserts a row rebuilt from a partner copy, without counting its reference: the recovery recomputes every
+     * refcount afterwards, and the top tree may be lost (in no index or pack), which must not abort the recovery
+     * of every other snapshot.
+     */
+    public static long insertRecovered(Tx tx, String name, long timeMs, String host, String tag, ChunkId root,
+                                       Long parentId, String parentName) throws IOException {
+        return insert(tx, name, timeMs, host, tag, root, parentId, parentName, false);
+    }
+
+    private static long insert(Tx tx, String name, long timeMs, String host, String tag, ChunkId root, Long parentId,
+                               String parentName, boolean reference) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(
                 "INSERT INTO snapshots (name, time_ms, host, tag, root_id, parent, parent_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 Statement.RETURN_GENERATED_KEYS)) {
@@ -55,7 +70,9 @@ public final class Snapshots {
                 rs.next();
                 id = rs.getLong(1);
             }
-            ChunkIndex.adjustRefcounts(tx, Map.of(root, 1L));
+            if (reference) {
+                ChunkIndex.adjustRefcounts(tx, Map.of(root, 1L));
+            }
             return id;
         } catch (SQLException e) {
             if (e.getErrorCode() == 23505) { // unique index violation
@@ -113,7 +130,9 @@ public final class Snapshots {
                 ps.setLong(4, nowMs);
                 ps.executeUpdate();
             }
-            ChunkIndex.adjustRefcounts(tx, Map.of(row.root(), -1L));
+            if (ChunkIndex.find(tx, row.root()) != null) { // absent only for a snapshot recovered without its top tree
+                ChunkIndex.adjustRefcounts(tx, Map.of(row.root(), -1L));
+            }
             SnapshotStats.forget(tx, row.id());
             return true;
         } catch (SQLException e) {
