@@ -48,6 +48,7 @@ final class DirectoryTarget implements PartnerTarget {
             case PACK -> root.resolve("packs").resolve(name.substring(0, 2)).resolve(name);
             case INDEX -> root.resolve("index").resolve(name);
             case SNAPSHOT -> root.resolve("snapshots").resolve(name);
+            case MANIFEST -> root.resolve("manifests").resolve(name);
         };
     }
 
@@ -167,6 +168,7 @@ final class DirectoryTarget implements PartnerTarget {
             }
             case INDEX -> listFinal(root.resolve("index"), out);
             case SNAPSHOT -> listFinal(root.resolve("snapshots"), out);
+            case MANIFEST -> listFinal(root.resolve("manifests"), out);
         }
         out.sort(null);
         return out;
@@ -197,7 +199,8 @@ final class DirectoryTarget implements PartnerTarget {
     @Override
     public int cleanup() throws IOException {
         int n = 0;
-        List<Path> dirs = new ArrayList<>(List.of(root, root.resolve("index"), root.resolve("snapshots")));
+        List<Path> dirs = new ArrayList<>(List.of(root, root.resolve("index"), root.resolve("snapshots"),
+                root.resolve("manifests")));
         Path packs = root.resolve("packs");
         if (Files.isDirectory(packs)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(packs)) {

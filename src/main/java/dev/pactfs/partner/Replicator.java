@@ -3,6 +3,7 @@ package dev.pactfs.partner;
 import dev.pactfs.crypto.BlobCipher;
 import dev.pactfs.crypto.BlobType;
 import dev.pactfs.crypto.ChunkId;
+import dev.pactfs.crypto.ManifestKey;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.snapshot.PruneListener;
@@ -36,7 +37,10 @@ import org.slf4j.LoggerFactory;
  *      packTargetBytes..packMaxBytes; per pack: build, parse back, publish the pack, then its index file (parsed
  *      back too), then record pack + locations in one catalog transaction. Durable at the partner strictly
  *      before recorded at home: a crash between leaves an orphan (step 3), never a location that lies;
- *   5. snapshot records whose every reachable blob has a partner location, oldest first.
+ *   5. snapshot records whose every reachable blob has a partner location, oldest first;
+ *   6. the signed manifest, when anything changed (ManifestPublisher).
+ * Before step 2 the partner is listed against home's records and manifest (PartnerCheck): what it lost is made
+ * pending again, so this very pass re-sends it.
  * A pass holds the replicator's lock: passes never overlap. I/O failures abort the pass; the next one resumes
  * from the catalog.
  */
@@ -83,14 +87,25 @@ public final class Replicator {
         }
     }
 
-    /** What one pass did. */
+    /**
+     * What one pass did.
+     *
+     * @param partnerProblems what the check of the partner found at the start of the pass (empty: it matched)
+     * @param lostBlobs       blobs whose only copy was in a pack the partner lost
+     * @param manifestSeq     the manifest published by this pass, or 0 when none was
+     */
     public record PassResult(int packs, long blobs, long bytes, int snapshots, int adopted, int tempFilesRemoved,
-                             long millis) {
+                             long millis, List<String> partnerProblems, long lostBlobs, long manifestSeq) {
+        /** The partner held everything home recorded, under home's last manifest. */
+        public boolean partnerMatched() {
+            return partnerProblems.isEmpty();
+        }
     }
 
     private final ChunkStore store;
     private final Catalog catalog;
     private final BlobCipher cipher;
+    private final ManifestKey manifestKey;
     private final PartnerTarget target;
     private final String repoId;
     private final MetaFiles.RepoInfo repoInfo;
@@ -109,11 +124,12 @@ public final class Replicator {
      *                  adds the ownership guard itself.
      * @param chunkMin  the repo's chunk sizes, kept at the partner (encrypted) so that recover can restore them
      */
-    public Replicator(ChunkStore store, BlobCipher cipher, PartnerTarget target, String repoId, int chunkMin,
-                      int chunkAvg, int chunkMax, int repoFormat, Options options) {
+    public Replicator(ChunkStore store, BlobCipher cipher, ManifestKey manifestKey, PartnerTarget target, String repoId,
+                      int chunkMin, int chunkAvg, int chunkMax, int repoFormat, Options options) {
         this.store = store;
         this.catalog = store.catalog();
         this.cipher = cipher;
+        this.manifestKey = manifestKey;
         this.target = PartnerTargets.guarded(target, repoId);
         this.repoId = repoId;
         this.repoInfo = new MetaFiles.RepoInfo(repoId, chunkMin, chunkAvg, chunkMax, repoFormat);
@@ -236,6 +252,7 @@ public final class Replicator {
         if (temps > 0) {
             log.info("removed {} temp files left by an interrupted pass at {}", temps, target.location());
         }
+        PartnerCheck.Report check = PartnerCheck.run(catalog, cipher, manifestKey, target, true);
         ensureRepoInfo();
         int adopted = adoptOrphans();
         int packs = 0;
@@ -287,12 +304,15 @@ public final class Replicator {
             }
         }
         int snaps = publishSnapshots();
+        ManifestPublisher.Published manifest = check.blockPublish() ? null
+                : new ManifestPublisher(catalog, cipher, manifestKey, target, repoId, random).publish(check.forceCheckpoint());
         long millis = (System.nanoTime() - start) / 1_000_000;
         if (packs > 0 || snaps > 0) {
             log.info("replicated {} blobs ({} bytes) in {} packs and {} snapshot records to {} in {} ms",
                     blobs, bytes, packs, snaps, target.location(), millis);
         }
-        return new PassResult(packs, blobs, bytes, snaps, adopted, temps, millis);
+        return new PassResult(packs, blobs, bytes, snaps, adopted, temps, millis, check.problems(), check.lostBlobs(),
+                manifest == null ? 0 : manifest.seq());
     }
 
     /** Publishes one pack and its index, then records both at home. Returns bytes sent. */
