@@ -579,7 +579,12 @@ public final class Replicator {
             err = err == null ? notResponding : notResponding + "; last pass: " + err;
         }
         long eta = pending[1] == 0 ? 0 : rate > 0 ? (long) Math.ceil(pending[1] / rate) : -1;
+        ManifestPublisher.Last manifest = ManifestPublisher.last(catalog);
+        String check = catalog.transaction(tx -> PartnerCatalog.meta(tx, PartnerCheck.META_RESULT));
+        int sp = check == null ? -1 : check.indexOf(' ');
         return new ReplicationStatus(pending[0], pending[1], rate, eta, last == null ? null : last.name(),
-                last == null ? 0 : last.timeMs(), free, err, meta[1] == null ? 0 : Long.parseLong(meta[1]), running);
+                last == null ? 0 : last.timeMs(), free, err, meta[1] == null ? 0 : Long.parseLong(meta[1]), running,
+                manifest.seq(), manifest.timeMs(), sp < 0 ? null : check.substring(sp + 1),
+                sp < 0 ? 0 : Long.parseLong(check.substring(0, sp)));
     }
 }
