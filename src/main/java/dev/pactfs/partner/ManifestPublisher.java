@@ -77,6 +77,37 @@ final class ManifestPublisher {
     }
 
     /**
+     * Outside a pass (around a prune, which deletes files): lists the copy without repairing (that is the next
+     * pass's job) and publishes a manifest unless another writer is there.
+     */
+    static void publishChecked(Catalog catalog, BlobCipher cipher, ManifestKey key, PartnerTarget target,
+                               String repoId) throws IOException {
+        PartnerCheck.Report check = PartnerCheck.run(catalog, cipher, key, target, false);
+        if (!check.blockPublish()) {
+            new ManifestPublisher(catalog, cipher, key, target, repoId, new SecureRandom()).publish(check.forceCheckpoint());
+        }
+    }
+
+    /** Names of every file home believes the partner holds (no sizes, no partner I/O). */
+    static java.util.Set<String> liveNames(Catalog catalog) throws IOException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        String info = catalog.transaction(tx -> PartnerCatalog.meta(tx, Replicator.META_REPO_INFO));
+        if (info != null) {
+            out.add(info);
+        }
+        for (PartnerObjects.Pack p : catalog.transaction(PartnerObjects::packs)) {
+            out.add(p.name());
+            if (p.index() != null) {
+                out.add(p.index());
+            }
+        }
+        for (PartnerObjects.Record r : catalog.transaction(PartnerObjects::liveRecords)) {
+            out.add(r.file());
+        }
+        return out;
+    }
+
+    /**
      * Publishes manifest seq+1 when the set changed, none was published yet, or {@code forceCheckpoint} (home's
      * last manifest is not at the partner). Returns null when nothing needed publishing.
      */

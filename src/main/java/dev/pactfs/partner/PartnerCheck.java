@@ -179,6 +179,8 @@ final class PartnerCheck {
                 problems.add("partner copy ROLLED BACK: its newest manifest is sequence " + h.seq() + " of "
                         + Instant.ofEpochMilli(h.timeMs()) + ", home wrote sequence " + home.seq());
                 force = true;
+            } else if (h.seq() == home.seq() + 1 && adoptUnrecorded(catalog, cipher, key, target, home, h)) {
+                log.info("adopted partner manifest {}: published by a pass that stopped before recording it", h.seq());
             } else if (h.seq() > home.seq() || !st.newest().name().equals(home.name())) {
                 problems.add("another writer: the partner's newest manifest is sequence " + h.seq() + " ("
                         + st.newest().name() + "), home wrote sequence " + home.seq()
@@ -197,6 +199,31 @@ final class PartnerCheck {
             log.warn("partner check: {}", p);
         }
         return new Report(problems, extras, lost[0], force, block, st.newestSeq());
+    }
+
+    /**
+     * A pass killed between publishing its manifest and recording it at home leaves the partner one manifest
+     * ahead. It is ours (and not a second home's) when it follows home's last one and names exactly the files
+     * home believes the partner holds (names are content hashes): then home records it instead of calling it a
+     * fork forever.
+     */
+    private static boolean adoptUnrecorded(Catalog catalog, BlobCipher cipher, ManifestKey key, PartnerTarget target,
+                                           ManifestPublisher.Last home, Manifest.Header h) throws IOException {
+        String expectPrev = home.seq() == 0 || home.name() == null ? Manifest.NO_PREV : home.name();
+        if (!h.prev().equals(expectPrev)) {
+            return false;
+        }
+        ManifestRecovery.Verdict v;
+        try {
+            v = ManifestRecovery.check(target, key, cipher);
+        } catch (PartnerCorruptException e) {
+            return false;
+        }
+        if (v.seq() != h.seq() || !v.objects().keySet().equals(ManifestPublisher.liveNames(catalog))) {
+            return false;
+        }
+        ManifestRecovery.adopt(catalog, v);
+        return true;
     }
 
     /** Null when {@code listing} holds {@code name} with {@code size} (or any size when {@code size < 0}). */

@@ -169,7 +169,9 @@ public final class Replicator {
     public PartnerPrune.Result prune(double minLiveFraction) throws IOException {
         synchronized (passLock) {
             PartnerTargets.checkOwnership(target, repoId);
-            return PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
+            PartnerPrune.Result r = PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
+            ManifestPublisher.publishChecked(catalog, cipher, manifestKey, target, repoId); // what prune deleted
+            return r;
         }
     }
 
@@ -182,6 +184,9 @@ public final class Replicator {
         return (forgotten, localGc) -> {
             synchronized (passLock) {
                 PartnerTargets.checkOwnership(target, repoId);
+                // The manifest stops naming the forgotten records before they are deleted, and the packs prune
+                // deletes right after (PartnerPrune deletes before anyone could publish in between).
+                ManifestPublisher.publishChecked(catalog, cipher, manifestKey, target, repoId);
                 java.util.Set<String> gone = new HashSet<>();
                 for (Snapshots.Forgotten f : forgotten) {
                     gone.add(f.name() + "\0" + f.timeMs());
@@ -200,6 +205,7 @@ public final class Replicator {
                     }
                 }
                 PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
+                ManifestPublisher.publishChecked(catalog, cipher, manifestKey, target, repoId);
             }
         };
     }

@@ -361,4 +361,51 @@ class HostilePartnerTest {
         assertEquals(objects + 5, v.objects().size()); // + 2 packs, 2 index files, 1 record
         f.close();
     }
+
+    @Test
+    void aCopyWithoutManifestRecoversWithAWarningAndReplicateRepublishesACheckpoint() throws Exception {
+        PartnerFixture f = PartnerFixture.create(tmp, partner());
+        Path key = f.writeKeyFile(tmp.resolve("k"));
+        Map<String, Map<String, byte[]>> all = PartnerCliTest.seed(f, 1, 2, 10_000);
+        assertEquals(0, replicate(f, key).exit());
+        for (Path m : manifests(f)) {
+            Files.delete(m); // as a copy written before manifests, or one whose manifests were deleted
+        }
+        CliRun.Result rec = recover(key, "refused", "--expect-seq", "1");
+        assertEquals(1, rec.exit(), rec.toString());
+        assertEquals("pactfs: partner copy has no manifest, --expect-seq 1 wants sequence 1 or newer: refusing"
+                + " (rolled back, or its manifests deleted?)", rec.err().trim());
+        rec = recover(key, "unchecked");
+        assertEquals(0, rec.exit(), rec.toString());
+        assertTrue(rec.err().startsWith("WARNING: the partner copy has no manifest"), rec.err());
+        PartnerCliTest.assertRecovered(f, tmp.resolve("unchecked"), all);
+
+        CliRun.Result rep = replicate(f, key);
+        assertEquals(1, rep.exit(), rep.toString());
+        assertTrue(rep.out().contains("partner: no manifest at the partner, home wrote sequence 1: the copy was rolled back"
+                + " or its manifests deleted"), rep.out());
+        assertTrue(rep.out().contains("published partner manifest 2"), rep.out());
+        assertEquals(0, replicate(f, key).exit());
+    }
+
+    @Test
+    void aManifestPublishedByAPassKilledBeforeRecordingItIsAdoptedNotCalledAFork() throws Exception {
+        PartnerFixture f = PartnerFixture.create(tmp, partner());
+        Replicator rep = f.replicator(f.target(), Replicator.Options.defaults());
+        f.snapshot("night-1", PartnerFixture.night(1, 1, 1, 5_000));
+        assertEquals(1, rep.runPass().manifestSeq());
+        ManifestPublisher.Last before = ManifestPublisher.last(f.s.catalog);
+        f.snapshot("night-2", PartnerFixture.night(2, 2, 1, 5_000));
+        assertEquals(2, rep.runPass().manifestSeq());
+        // Home as it was had the pass died between the manifest's save and its record.
+        f.s.catalog.transaction(tx -> {
+            PartnerCatalog.setMeta(tx, ManifestPublisher.META_SEQ, "1");
+            PartnerCatalog.setMeta(tx, ManifestPublisher.META_NAME, before.name());
+            return null;
+        });
+        Replicator.PassResult r = rep.runPass();
+        assertEquals(List.of(), r.partnerProblems());
+        assertEquals(2, ManifestPublisher.last(f.s.catalog).seq());
+        f.close();
+    }
 }
