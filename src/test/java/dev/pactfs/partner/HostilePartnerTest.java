@@ -105,7 +105,14 @@ class HostilePartnerTest {
         assertEquals(0, rep.exit(), rep.toString());
         assertTrue(rep.out().contains("published partner manifest 1"), rep.out());
         String night1 = only(recordFiles(f), "night-1");
+        CliRun.Result scrub = CliRun.run("scrub-hosted", partner().toString());
+        assertEquals(0, scrub.exit(), scrub.toString());
         Files.delete(f.copyDir.resolve("snapshots").resolve(night1));
+        // The host cannot tell which file is gone (the list is sealed), only that the copy is short.
+        scrub = CliRun.run("scrub-hosted", partner().toString());
+        assertEquals(1, scrub.exit(), scrub.toString());
+        assertTrue(scrub.out().contains("missing: " + f.copyDir + " holds "), scrub.out());
+        assertTrue(scrub.out().contains(", its newest manifest (sequence 1) names "), scrub.out());
 
         // Home gone: recover names the loss and exits 1; the other snapshot is recovered.
         CliRun.Result rec = recover(key, "lost");
