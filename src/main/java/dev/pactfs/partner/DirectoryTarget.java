@@ -174,6 +174,41 @@ final class DirectoryTarget implements PartnerTarget {
         return out;
     }
 
+    /** One walk reading each entry's attributes (on NFS, readdirplus brings them with the names). */
+    @Override
+    public java.util.SortedMap<String, Long> sizes(Kind kind) throws IOException {
+        Path dir = switch (kind) {
+            case CONFIG -> throw new IllegalArgumentException("sizes of CONFIG");
+            case PACK -> root.resolve("packs");
+            case INDEX -> root.resolve("index");
+            case SNAPSHOT -> root.resolve("snapshots");
+            case MANIFEST -> root.resolve("manifests");
+        };
+        java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        Files.walkFileTree(dir, java.util.Set.of(), kind == Kind.PACK ? 2 : 1, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                String n = f.getFileName().toString();
+                if (a.isRegularFile() && !n.startsWith(TEMP_PREFIX)) {
+                    out.put(n, a.size());
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE; // deleted meanwhile
+                }
+                throw e;
+            }
+        });
+        return out;
+    }
+
     private static void listFinal(Path dir, List<String> out) throws IOException {
         if (!Files.isDirectory(dir)) {
             return;
