@@ -26,8 +26,9 @@ import java.util.TreeMap;
 final class ManifestChain {
 
     /** What was found. {@code objects}/{@code records} are null unless read whole and consistent. */
-    record State(Manifest.Signed newest, List<String> forged, List<String> forks, SortedMap<String, Manifest.Obj> objects,
-                 List<Manifest.Record> records, int manifests, List<Manifest.Signed> valid) {
+    record State(Manifest.Signed newest, List<String> forged, List<String> forgedNames, List<String> forks,
+                 SortedMap<String, Manifest.Obj> objects, List<Manifest.Record> records, int manifests,
+                 List<Manifest.Signed> valid) {
         boolean forked() {
             return !forks.isEmpty();
         }
@@ -47,6 +48,7 @@ final class ManifestChain {
     static State read(PartnerTarget target, byte[] publicKey, BlobCipher cipher) throws IOException {
         SortedMap<String, Long> files = target.sizes(PartnerTarget.Kind.MANIFEST);
         List<String> forged = new ArrayList<>();
+        List<String> forgedNames = new ArrayList<>();
         List<Manifest.Signed> valid = new ArrayList<>();
         Map<String, byte[]> whole = new HashMap<>();
         for (Map.Entry<String, Long> f : files.entrySet()) {
@@ -69,6 +71,7 @@ final class ManifestChain {
                 }
             } catch (PartnerCorruptException e) {
                 forged.add(e.getMessage());
+                forgedNames.add(f.getKey());
             }
         }
         valid.sort((a, b) -> Long.compare(a.header().seq(), b.header().seq()));
@@ -129,6 +132,6 @@ final class ManifestChain {
                 records = body.records();
             }
         }
-        return new State(newest, forged, forks, objects, records, files.size(), valid);
+        return new State(newest, forged, forgedNames, forks, objects, records, files.size(), valid);
     }
 }

@@ -162,7 +162,13 @@ final class PartnerCheck {
         boolean force = false;
         boolean block = false;
         for (String f : st.forged()) {
-            problems.add("manifest rejected: " + f);
+            problems.add("manifest rejected: " + f + (repair ? ": deleted" : ""));
+        }
+        if (repair) {
+            // Not ours (or no longer readable): reported once, then removed, so later passes can match again.
+            for (String n : st.forgedNames()) {
+                target.delete(PartnerTarget.Kind.MANIFEST, n);
+            }
         }
         if (st.forked()) {
             problems.addAll(st.forks());

@@ -185,6 +185,10 @@ class HostilePartnerTest {
         try (StoreFixture st = StoreFixture.open(tmp.resolve("current"), f.keys)) {
             assertEquals(2, PartnerFixture.restore(st, "night-2").size());
         }
+        // The recovered repo is the new home: it continues the manifest chain it recovered, no fork, no problem.
+        rep = CliRun.run("replicate", "--repo", tmp.resolve("current").toString(), "--key-file", key.toString(), "--once");
+        assertEquals(0, rep.exit(), rep.toString());
+        assertFalse(rep.out().contains("partner:"), rep.out());
     }
 
     @Test
@@ -288,9 +292,13 @@ class HostilePartnerTest {
         f.target().save(PartnerTarget.Kind.MANIFEST, tampered, real);
 
         Replicator.PassResult r = rep.runPass();
-        assertEquals(List.of("manifest rejected: manifests/" + forged.name() + ": signed by another key (not this repository's)",
-                "manifest rejected: manifests/" + tampered + ": signature does not verify (forged or damaged)"),
+        assertEquals(List.of("manifest rejected: manifests/" + forged.name() + ": signed by another key (not this repository's)"
+                        + ": deleted",
+                "manifest rejected: manifests/" + tampered + ": signature does not verify (forged or damaged): deleted"),
                 r.partnerProblems().stream().sorted(Comparator.comparing(p -> p.contains("another key") ? 0 : 1)).toList());
+        assertTrue(rep.runPass().partnerMatched());
+        // Planted again after that pass: recover warns and reads the real one.
+        f.target().save(PartnerTarget.Kind.MANIFEST, forged.name(), forged.bytes());
         f.close();
         CliRun.Result rec = recover(key, "r");
         assertEquals(0, rec.exit(), rec.toString());
