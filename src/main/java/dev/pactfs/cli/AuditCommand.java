@@ -1,6 +1,7 @@
 package dev.pactfs.cli;
 
 import dev.pactfs.partner.Audit;
+import dev.pactfs.partner.PartnerTarget;
 import dev.pactfs.partner.PartnerTargets;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,15 +35,23 @@ final class AuditCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (OpenRepo r = OpenRepo.open(repo, keys)) {
-            Audit.Result res = Audit.run(r.catalog, PartnerTargets.timed(PartnerTargets.directory(PartnerWiring.copyDir(r)),
-                    dev.pactfs.partner.PartnerTimeouts.defaults()), sample, line -> { });
+            PartnerTarget target = PartnerTargets.timed(PartnerTargets.directory(PartnerWiring.copyDir(r)),
+                    dev.pactfs.partner.PartnerTimeouts.defaults());
+            Audit.Result res = Audit.run(r.catalog, target, sample, line -> { });
             for (String p : res.problems()) {
                 out.println(p);
             }
             out.printf("audited %d of %d packs (%d bytes read): %s%n", res.packsChecked(), res.packsKnown(), res.bytesRead(),
                     res.clean() ? "all match" : res.problems().size() + " problems");
+            // Besides the content sample, the whole copy by name and size: a deleted record or index is no sample's luck.
+            Audit.Listing listing = Audit.listCopy(r.catalog, r.keys.blobCipher(), r.keys.manifestKey(), target);
+            for (String p : listing.problems()) {
+                out.println(p);
+            }
+            out.printf("listed the partner copy: %s (manifest sequence %d)%n", listing.problems().isEmpty() ? "all match"
+                    : listing.problems().size() + " problems", listing.manifestSeq());
             out.flush();
-            return res.clean() ? 0 : 1;
+            return res.clean() && listing.problems().isEmpty() ? 0 : 1;
         }
     }
 }

@@ -28,6 +28,7 @@ final class PartnerLayout {
         Files.createDirectories(dir.resolve("packs"));
         Files.createDirectories(dir.resolve("index"));
         Files.createDirectories(dir.resolve("snapshots"));
+        Files.createDirectories(dir.resolve("manifests"));
         Path tmp = dir.resolve("config.tmp");
         Files.writeString(tmp, "pactfs-partner-copy\nformat=" + FORMAT + "\nrepo_id=" + repoId + "\n", StandardCharsets.US_ASCII);
         Files.move(tmp, dir.resolve("config"), StandardCopyOption.ATOMIC_MOVE);

@@ -49,8 +49,8 @@ final class PartnerWiring {
     }
 
     static Replicator replicator(OpenRepo r, PartnerTarget target, Replicator.Options options) {
-        return new Replicator(r.store, r.keys.blobCipher(), target, r.config.repoId(), r.config.chunkMin(),
-                r.config.chunkAvg(), r.config.chunkMax(), r.config.format(), options);
+        return new Replicator(r.store, r.keys.blobCipher(), r.keys.manifestKey(), target, r.config.repoId(),
+                r.config.chunkMin(), r.config.chunkAvg(), r.config.chunkMax(), r.config.format(), options);
     }
 
     /** Lets reads of evicted payloads fetch them from the partner (no-op without a partner). */

@@ -7,6 +7,7 @@ import dev.pactfs.crypto.PaperKey;
 import dev.pactfs.crypto.PaperKeyFormatException;
 import dev.pactfs.crypto.RepoKeys;
 import dev.pactfs.crypto.WrongKeyException;
+import dev.pactfs.partner.ManifestRecovery;
 import dev.pactfs.partner.PartnerTarget;
 import dev.pactfs.partner.PartnerTargets;
 import dev.pactfs.partner.Recovery;
@@ -47,6 +48,11 @@ final class RecoverCommand implements Callable<Integer> {
             description = "A copy of the repo's passphrase-wrapped key file (with a passphrase).")
     Path wrappedKey;
 
+    @Option(names = "--expect-seq", paramLabel = "N",
+            description = "Refuse a copy whose newest manifest is older than sequence N (from a status report kept"
+                    + " elsewhere): an older copy served instead of the current one.")
+    Long expectSeq;
+
     @Option(names = "--lazy", description = "Do not fetch payloads now; reads fetch them from the partner as needed.")
     boolean lazy;
 
@@ -84,6 +90,8 @@ final class RecoverCommand implements Callable<Integer> {
             throw new UserError("partner copy " + copy + " holds repo " + info.repoId() + " inside; its directory says "
                     + dirId + " (renamed?); refusing");
         }
+        ManifestRecovery.Verdict verdict = checkManifest(target, rk, out, err);
+        target = ManifestRecovery.view(target, verdict); // only the records the manifest lists are live
         Files.createDirectories(repo);
         char[] pass = System.getenv(KeyOptions.PASSPHRASE_ENV) != null || keys.passphraseFile != null
                 ? keys.passphraseOrNull("") : null;
@@ -103,6 +111,10 @@ final class RecoverCommand implements Callable<Integer> {
             r = Recovery.rebuildCatalog(store, target, rk.blobCipher());
             problems.addAll(r.problems());
             lostFiles = r.lostFiles();
+            for (String loss : verdict.losses()) {
+                problems.add("LOST: " + loss + " (named by manifest " + verdict.seq() + ")");
+            }
+            ManifestRecovery.adopt(catalog, verdict);
             out.printf("indexed %d blobs in %d packs and %d snapshots from %s; every directory listing decoded: %s%n",
                     r.blobs(), r.packs(), r.snapshots(), copy, r.proven() ? "yes" : "NO");
             for (String n : r.notes()) {
@@ -155,6 +167,44 @@ final class RecoverCommand implements Callable<Integer> {
                 + problems.size() + " problems; everything else restores");
         out.flush();
         return complete ? 0 : Main.EXIT_USER_ERROR;
+    }
+
+    /**
+     * Which state of the copy this is, said first and prominently; a fork, or a copy older than --expect-seq,
+     * ends the command before anything is written.
+     */
+    private ManifestRecovery.Verdict checkManifest(PartnerTarget target, RepoKeys rk, PrintWriter out, PrintWriter err)
+            throws java.io.IOException {
+        ManifestRecovery.Verdict v;
+        try {
+            v = ManifestRecovery.check(target, rk.manifestKey(), rk.blobCipher());
+        } catch (ManifestRecovery.ForkException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        for (String m : v.rejected()) {
+            err.println("warning: manifest rejected: " + m);
+        }
+        if (v.unchecked()) {
+            if (expectSeq != null) {
+                throw new UserError("partner copy has no manifest, --expect-seq " + expectSeq
+                        + " wants sequence " + expectSeq + " or newer: refusing (rolled back, or its manifests deleted?)");
+            }
+            err.println("WARNING: the partner copy has no manifest (written by an older pactfs, or its manifests were"
+                    + " deleted): whether it is complete and current cannot be checked");
+            err.flush();
+            return v;
+        }
+        if (expectSeq != null && v.seq() < expectSeq) {
+            throw new UserError("partner copy is older than expected: its newest manifest is sequence " + v.seq()
+                    + " of " + java.time.Instant.ofEpochMilli(v.timeMs()) + ", --expect-seq " + expectSeq
+                    + ": refusing (rolled back?)");
+        }
+        out.printf("=== partner manifest: sequence %d, written %s ===%n", v.seq(), java.time.Instant.ofEpochMilli(v.timeMs()));
+        if (!v.ignored().isEmpty()) {
+            out.printf("ignored %d snapshot records the manifest does not list (replayed or forgotten)%n", v.ignored().size());
+        }
+        out.flush();
+        return v;
     }
 
     private MasterKey masterKey(String repoId) throws Exception {

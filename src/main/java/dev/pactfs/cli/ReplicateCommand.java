@@ -55,11 +55,26 @@ final class ReplicateCommand implements Callable<Integer> {
             }
             Replicator.PassResult p = rep.runPass();
             long evicted = CacheLimit.enforce(r.store, r.config.cacheMax());
+            for (String problem : p.partnerProblems()) {
+                spec.commandLine().getOut().println("partner: " + problem);
+            }
             spec.commandLine().getOut().printf("replicated %d blobs (%d bytes) in %d packs, %d snapshot records;"
                             + " %d blobs adopted from an interrupted pass, %d temp files removed%s (%d ms)%n",
                     p.blobs(), p.bytes(), p.packs(), p.snapshots(), p.adopted(), p.tempFilesRemoved(),
                     evicted > 0 ? ", " + evicted + " local payloads evicted" : "", p.millis());
+            if (p.manifestSeq() > 0) {
+                spec.commandLine().getOut().printf("published partner manifest %d%n", p.manifestSeq());
+            }
             spec.commandLine().getOut().flush();
+            if (!p.partnerMatched()) {
+                // The pass completed (what home still had went again), but the partner did not hold what it should:
+                // cron must hear of it. The next pass exits 0 once the partner matches.
+                spec.commandLine().getErr().printf("partner copy at %s did not match home's records: %d problems%s%n",
+                        rep.target().location(), p.partnerProblems().size(),
+                        p.lostBlobs() > 0 ? ", " + p.lostBlobs() + " blobs lost" : " (repaired from home's copy)");
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
         }
         return 0;
     }

@@ -67,10 +67,13 @@ final class StatusCommand implements Callable<Integer> {
                             + "\"last_snapshot\":%s,\"last_snapshot_ms\":%d,\"partner_free_bytes\":%d,\"last_error\":%s,"
                             + "\"last_pass_ms\":%d,\"running\":%b,\"daemon\":%b,\"stored_blobs\":%d,\"stored_bytes\":%d,"
                             + "\"stored_plain_bytes\":%d,\"deltas\":%d,\"delta_stored_bytes\":%d,\"delta_bytes_saved\":%d,"
-                            + "\"snapshots\":[%s]}%n",
+                            + "\"manifest_seq\":%d,\"manifest_ms\":%d,\"partner_check\":%s,\"partner_check_ms\":%d,"
+                            + "\"partner_matched\":%b,\"snapshots\":[%s]}%n",
                     s.pendingBlobs(), s.pendingBytes(), s.rateBytesPerSec(), s.etaSeconds(), jsonString(s.lastSnapshot()),
                     s.lastSnapshotMs(), s.partnerFreeBytes(), jsonString(s.lastError()), s.lastPassMs(), s.running(), daemon,
                     w.blobs(), w.storedBytes(), w.plainBytes(), w.deltas(), w.deltaStoredBytes(), w.deltaSavedBytes(),
+                    s.manifestSeq(), s.manifestMs(), jsonString(s.partnerCheck()), s.partnerCheckMs(),
+                    "ok".equals(s.partnerCheck()),
                     String.join(",", snapshots.stream().map(f -> "{\"name\": " + jsonString(f.name()) + ", "
                             + f.json() + "}").toList()));
         } else {
@@ -83,6 +86,11 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("partner free:   %s%n", s.partnerFreeBytes() < 0 ? "unknown" : human(s.partnerFreeBytes()));
             out.printf("last pass:      %s%n", s.lastPassMs() == 0 ? "never" : Instant.ofEpochMilli(s.lastPassMs()).toString());
             out.printf("last error:     %s%n", s.lastError() == null ? "none" : s.lastError());
+            out.printf("manifest:       %s%n", s.manifestSeq() == 0 ? "none published yet"
+                    : "sequence " + s.manifestSeq() + " (" + Instant.ofEpochMilli(s.manifestMs()) + ")");
+            // What the last listing of the partner found: a copy that lost files must be seen, not assumed.
+            out.printf("partner check:  %s%n", s.partnerCheck() == null ? "never run"
+                    : s.partnerCheck() + " (" + Instant.ofEpochMilli(s.partnerCheckMs()) + ")");
             if (stored != null) {
                 out.printf("stored:         %d blobs, %s (%s of plaintext)%n", w.blobs(), human(w.storedBytes()),
                         human(w.plainBytes()));

@@ -14,7 +14,9 @@ public enum BlobType {
     /** A chunk-to-pack index file at the partner. */
     INDEX(4),
     /** A pack trailer. */
-    PACK_TRAILER(5);
+    PACK_TRAILER(5),
+    /** The sealed body of a partner manifest (the live snapshot records and objects). */
+    MANIFEST(6);
 
     public final int code;
 

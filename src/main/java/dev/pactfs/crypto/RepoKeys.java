@@ -17,7 +17,9 @@ import org.bouncycastle.crypto.params.HKDFParameters;
  *   <li>K_enc = HKDF(master, "pactfs enc v1"): AES-256-GCM key of every blob ({@link #blobCipher()});
  *   <li>K_id = HKDF(master, "pactfs id v1"): HMAC-SHA256 key naming chunks ({@link #chunkIdHasher()});
  *   <li>K_cdc = HKDF(master, "pactfs cdc v1"): seed of the chunker's gear table ({@link #cdcSeed()});
- *   <li>K_check = HKDF(master, "pactfs check v1"): key of the local key check ({@link #keyCheck}).
+ *   <li>K_check = HKDF(master, "pactfs check v1"): key of the local key check ({@link #keyCheck});
+ *   <li>K_sign = HKDF(master, "pactfs manifest sign v1"): Ed25519 seed of the partner manifests' signing key
+ *       ({@link #manifestKey()}).
  * </ul>
  *
  * <p>Thread-safe and immutable.
@@ -31,17 +33,20 @@ public final class RepoKeys {
     static final String INFO_ID = "pactfs id v1";
     static final String INFO_CDC = "pactfs cdc v1";
     static final String INFO_CHECK = "pactfs check v1";
+    static final String INFO_MANIFEST_SIGN = "pactfs manifest sign v1";
 
     private final BlobCipher blobCipher;
     private final ChunkIdHasher chunkIdHasher;
     private final byte[] cdcSeed;
     private final SecretKeySpec checkKey;
+    private final ManifestKey manifestKey;
 
-    private RepoKeys(byte[] kEnc, byte[] kId, byte[] kCdc, byte[] kCheck) {
+    private RepoKeys(byte[] kEnc, byte[] kId, byte[] kCdc, byte[] kCheck, byte[] kSign) {
         this.blobCipher = new AesGcmBlobCipher(kEnc);
         this.chunkIdHasher = new HmacChunkIdHasher(kId);
         this.cdcSeed = kCdc;
         this.checkKey = new SecretKeySpec(kCheck, "HmacSHA256");
+        this.manifestKey = ManifestKey.fromSeed(kSign);
     }
 
     /** Derives the subkeys of {@code key}. */
@@ -55,11 +60,13 @@ public final class RepoKeys {
             byte[] kId = hkdf(ikm, INFO_ID);
             byte[] kCdc = hkdf(ikm, INFO_CDC);
             byte[] kCheck = hkdf(ikm, INFO_CHECK);
-            RepoKeys keys = new RepoKeys(kEnc, kId, kCdc, kCheck);
+            byte[] kSign = hkdf(ikm, INFO_MANIFEST_SIGN);
+            RepoKeys keys = new RepoKeys(kEnc, kId, kCdc, kCheck, kSign);
             // SecretKeySpec copies its key: wipe our copies (not kCdc, which we keep).
             Arrays.fill(kEnc, (byte) 0);
             Arrays.fill(kId, (byte) 0);
             Arrays.fill(kCheck, (byte) 0);
+            Arrays.fill(kSign, (byte) 0);
             return keys;
         } finally {
             Arrays.fill(ikm, (byte) 0);
@@ -77,6 +84,11 @@ public final class RepoKeys {
     /** The AES-256-GCM blob cipher under K_enc. Thread-safe. */
     public BlobCipher blobCipher() {
         return blobCipher;
+    }
+
+    /** The Ed25519 key signing the partner copy's manifests. Thread-safe. */
+    public ManifestKey manifestKey() {
+        return manifestKey;
     }
 
     /** The HMAC-SHA256 chunk namer under K_id. Thread-safe. */

@@ -1,5 +1,7 @@
 package dev.pactfs.partner;
 
+import dev.pactfs.crypto.BlobCipher;
+import dev.pactfs.crypto.ManifestKey;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.PartnerCatalog;
 import java.io.IOException;
@@ -25,6 +27,44 @@ public final class Audit {
         public boolean clean() {
             return problems.isEmpty();
         }
+    }
+
+    /** What listing the copy found: one line per problem, and the manifest sequence it was checked against. */
+    public record Listing(List<String> problems, long manifestSeq) {
+    }
+
+    /**
+     * Lists the whole copy (names, sizes) against the home catalog ({@link PartnerCheck}, without repairing) and
+     * against the set the partner's newest manifest names; files neither published are "unexpected" (a replayed
+     * record, a leftover). Cheap: no file content is read but the manifests.
+     */
+    public static Listing listCopy(Catalog catalog, BlobCipher cipher, ManifestKey key, PartnerTarget target)
+            throws IOException {
+        PartnerCheck.Report r = PartnerCheck.run(catalog, cipher, key, target, false);
+        List<String> problems = new ArrayList<>(r.problems());
+        long seq = r.partnerSeq();
+        java.util.Set<String> named = new java.util.HashSet<>();
+        try {
+            ManifestRecovery.Verdict v = ManifestRecovery.check(target, key, cipher);
+            for (String loss : v.losses()) {
+                String name = loss.split(" ")[loss.startsWith("index file") || loss.startsWith("repo info")
+                        || loss.startsWith("snapshot record") ? 2 : 1];
+                if (problems.stream().noneMatch(p -> p.contains(name))) {
+                    problems.add("manifest " + v.seq() + " names " + loss);
+                }
+            }
+            if (v.objects() != null) {
+                named.addAll(v.objects().keySet());
+            }
+        } catch (ManifestRecovery.ForkException e) {
+            // PartnerCheck reported the fork already.
+        }
+        for (String extra : r.extras()) {
+            if (!named.contains(extra.substring(extra.indexOf(' ') + 1))) {
+                problems.add("unexpected: " + extra + " (home did not publish it and the manifest does not name it)");
+            }
+        }
+        return new Listing(problems, seq);
     }
 
     /** Checks {@code percent} % of the packs (at least one when there are any). */

@@ -48,6 +48,7 @@ final class DirectoryTarget implements PartnerTarget {
             case PACK -> root.resolve("packs").resolve(name.substring(0, 2)).resolve(name);
             case INDEX -> root.resolve("index").resolve(name);
             case SNAPSHOT -> root.resolve("snapshots").resolve(name);
+            case MANIFEST -> root.resolve("manifests").resolve(name);
         };
     }
 
@@ -167,8 +168,44 @@ final class DirectoryTarget implements PartnerTarget {
             }
             case INDEX -> listFinal(root.resolve("index"), out);
             case SNAPSHOT -> listFinal(root.resolve("snapshots"), out);
+            case MANIFEST -> listFinal(root.resolve("manifests"), out);
         }
         out.sort(null);
+        return out;
+    }
+
+    /** One walk reading each entry's attributes (on NFS, readdirplus brings them with the names). */
+    @Override
+    public java.util.SortedMap<String, Long> sizes(Kind kind) throws IOException {
+        Path dir = switch (kind) {
+            case CONFIG -> throw new IllegalArgumentException("sizes of CONFIG");
+            case PACK -> root.resolve("packs");
+            case INDEX -> root.resolve("index");
+            case SNAPSHOT -> root.resolve("snapshots");
+            case MANIFEST -> root.resolve("manifests");
+        };
+        java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        Files.walkFileTree(dir, java.util.Set.of(), kind == Kind.PACK ? 2 : 1, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                String n = f.getFileName().toString();
+                if (a.isRegularFile() && !n.startsWith(TEMP_PREFIX)) {
+                    out.put(n, a.size());
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE; // deleted meanwhile
+                }
+                throw e;
+            }
+        });
         return out;
     }
 
@@ -197,7 +234,8 @@ final class DirectoryTarget implements PartnerTarget {
     @Override
     public int cleanup() throws IOException {
         int n = 0;
-        List<Path> dirs = new ArrayList<>(List.of(root, root.resolve("index"), root.resolve("snapshots")));
+        List<Path> dirs = new ArrayList<>(List.of(root, root.resolve("index"), root.resolve("snapshots"),
+                root.resolve("manifests")));
         Path packs = root.resolve("packs");
         if (Files.isDirectory(packs)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(packs)) {

@@ -44,6 +44,7 @@ final class Envelope {
     static final byte INDEX = 'I';
     static final byte SNAPSHOT = 'S';
     static final byte REPO_INFO = 'R';
+    static final byte MANIFEST = 'M';
 
     static void writeHeader(ByteBuffer b, byte kind, byte[] fileId) {
         b.putInt(MAGIC).put(kind).put((byte) VERSION).putShort((short) 0).put(fileId);

@@ -36,6 +36,11 @@ abstract class ForwardingTarget implements PartnerTarget {
     }
 
     @Override
+    public java.util.SortedMap<String, Long> sizes(Kind kind) throws IOException {
+        return inner.sizes(kind);
+    }
+
+    @Override
     public void delete(Kind kind, String name) throws IOException {
         inner.delete(kind, name);
     }

@@ -61,6 +61,8 @@ public final class HostedScrub {
     }
 
     private static void scrubCopy(Path copy, List<String> problems, long[] totals) throws IOException {
+        long files0 = totals[0];
+        long bytes0 = totals[1];
         String dirName = copy.getFileName().toString();
         String expectId = dirName.substring("pactfs-".length());
         Path config = copy.resolve("config");
@@ -145,6 +147,42 @@ public final class HostedScrub {
             if (why != null) {
                 problems.add("corrupt: " + f + ": " + why);
             }
+        }
+        scrubManifests(copy, problems, totals[0] - files0, totals[1] - bytes0);
+    }
+
+    /**
+     * Keyless checks of {@code manifests/}: each file intact and signed under the key it carries, all under one
+     * key; and the copy holds at least as many files and bytes as the newest manifest says it should (a host
+     * cannot tell which file is gone, only that one is: the list itself is sealed).
+     */
+    private static void scrubManifests(Path copy, List<String> problems, long files, long bytes) throws IOException {
+        Manifest.Header newest = null;
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (String n : listDir(copy.resolve("manifests"), problems)) {
+            Path f = copy.resolve("manifests").resolve(n);
+            byte[] b = Files.readAllBytes(f);
+            String why = checkFile(b, n, Envelope.MANIFEST);
+            if (why == null) {
+                try {
+                    Manifest.Header h = Manifest.readHeader(b, n, null, true).header();
+                    keys.add(Envelope.hex(h.publicKey()));
+                    newest = newest == null || h.seq() > newest.seq() ? h : newest;
+                } catch (PartnerCorruptException e) {
+                    why = e.getMessage();
+                }
+            }
+            if (why != null) {
+                problems.add("corrupt: " + f + ": " + why);
+            }
+        }
+        if (keys.size() > 1) {
+            problems.add("suspect: " + copy.resolve("manifests") + " holds manifests under " + keys.size()
+                    + " different signing keys (only one can be the owner's)");
+        }
+        if (newest != null && (files < newest.objects() || bytes < newest.bytes())) {
+            problems.add("missing: " + copy + " holds " + files + " files of " + bytes + " bytes, its newest manifest"
+                    + " (sequence " + newest.seq() + ") names " + newest.objects() + " files of " + newest.bytes() + " bytes");
         }
     }
 

@@ -38,7 +38,9 @@ public interface PartnerTarget extends Closeable {
         /** {@code index/<sha256>}. */
         INDEX,
         /** {@code snapshots/<sha256>}. */
-        SNAPSHOT
+        SNAPSHOT,
+        /** {@code manifests/<sha256>}: the signed, numbered list of what the copy holds. */
+        MANIFEST
     }
 
     /** Publishes {@code data} as ({@code kind}, {@code name}) atomically and durably; no-op if it exists. */
@@ -62,6 +64,24 @@ public interface PartnerTarget extends Closeable {
 
     /** Names of every published file of {@code kind} (not {@link Kind#CONFIG}). */
     List<String> list(Kind kind) throws IOException;
+
+    /**
+     * Every published file of {@code kind} with its size in bytes, name-sorted. The default stats each listed
+     * file; a file deleted between the listing and its stat is left out.
+     */
+    default java.util.SortedMap<String, Long> sizes(Kind kind) throws IOException {
+        java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+        for (String name : list(kind)) {
+            try {
+                out.put(name, stat(kind, name));
+            } catch (IOException e) {
+                if (!isNotFound(e)) {
+                    throw e;
+                }
+            }
+        }
+        return out;
+    }
 
     /** Deletes the file; no-op if it does not exist. */
     void delete(Kind kind, String name) throws IOException;

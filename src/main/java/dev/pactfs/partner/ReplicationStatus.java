@@ -14,8 +14,13 @@ package dev.pactfs.partner;
  *                          free-space query just timed out
  * @param lastPassMs        end time of the last successful pass, or 0
  * @param running           a pass is running right now (daemon)
+ * @param manifestSeq       sequence number of the last manifest home published at the partner (0: none)
+ * @param manifestMs        its time
+ * @param partnerCheck      what the last listing of the partner found: "ok", the problems, or null (never checked)
+ * @param partnerCheckMs    when
  */
 public record ReplicationStatus(long pendingBlobs, long pendingBytes, double rateBytesPerSec, long etaSeconds,
                                 String lastSnapshot, long lastSnapshotMs, long partnerFreeBytes, String lastError,
-                                long lastPassMs, boolean running) {
+                                long lastPassMs, boolean running, long manifestSeq, long manifestMs,
+                                String partnerCheck, long partnerCheckMs) {
 }

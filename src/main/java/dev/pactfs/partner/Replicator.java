@@ -3,6 +3,7 @@ package dev.pactfs.partner;
 import dev.pactfs.crypto.BlobCipher;
 import dev.pactfs.crypto.BlobType;
 import dev.pactfs.crypto.ChunkId;
+import dev.pactfs.crypto.ManifestKey;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.GraphProof;
@@ -37,7 +38,10 @@ import org.slf4j.LoggerFactory;
  *      packTargetBytes..packMaxBytes; per pack: build, parse back, publish the pack, then its index file (parsed
  *      back too), then record pack + locations in one catalog transaction. Durable at the partner strictly
  *      before recorded at home: a crash between leaves an orphan (step 3), never a location that lies;
- *   5. snapshot records whose every reachable blob has a partner location, oldest first.
+ *   5. snapshot records whose every reachable blob has a partner location, oldest first;
+ *   6. the signed manifest, when anything changed (ManifestPublisher).
+ * Before step 2 the partner is listed against home's records and manifest (PartnerCheck): what it lost is made
+ * pending again, so this very pass re-sends it.
  * A pass holds the replicator's lock: passes never overlap. I/O failures abort the pass; the next one resumes
  * from the catalog.
  */
@@ -84,14 +88,25 @@ public final class Replicator {
         }
     }
 
-    /** What one pass did. */
+    /**
+     * What one pass did.
+     *
+     * @param partnerProblems what the check of the partner found at the start of the pass (empty: it matched)
+     * @param lostBlobs       blobs whose only copy was in a pack the partner lost
+     * @param manifestSeq     the manifest published by this pass, or 0 when none was
+     */
     public record PassResult(int packs, long blobs, long bytes, int snapshots, int adopted, int tempFilesRemoved,
-                             long millis) {
+                             long millis, List<String> partnerProblems, long lostBlobs, long manifestSeq) {
+        /** The partner held everything home recorded, under home's last manifest. */
+        public boolean partnerMatched() {
+            return partnerProblems.isEmpty();
+        }
     }
 
     private final ChunkStore store;
     private final Catalog catalog;
     private final BlobCipher cipher;
+    private final ManifestKey manifestKey;
     private final PartnerTarget target;
     private final String repoId;
     private final MetaFiles.RepoInfo repoInfo;
@@ -110,11 +125,12 @@ public final class Replicator {
      *                  adds the ownership guard itself.
      * @param chunkMin  the repo's chunk sizes, kept at the partner (encrypted) so that recover can restore them
      */
-    public Replicator(ChunkStore store, BlobCipher cipher, PartnerTarget target, String repoId, int chunkMin,
-                      int chunkAvg, int chunkMax, int repoFormat, Options options) {
+    public Replicator(ChunkStore store, BlobCipher cipher, ManifestKey manifestKey, PartnerTarget target, String repoId,
+                      int chunkMin, int chunkAvg, int chunkMax, int repoFormat, Options options) {
         this.store = store;
         this.catalog = store.catalog();
         this.cipher = cipher;
+        this.manifestKey = manifestKey;
         this.target = PartnerTargets.guarded(target, repoId);
         this.repoId = repoId;
         this.repoInfo = new MetaFiles.RepoInfo(repoId, chunkMin, chunkAvg, chunkMax, repoFormat);
@@ -154,7 +170,9 @@ public final class Replicator {
     public PartnerPrune.Result prune(double minLiveFraction) throws IOException {
         synchronized (passLock) {
             PartnerTargets.checkOwnership(target, repoId);
-            return PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
+            PartnerPrune.Result r = PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
+            ManifestPublisher.publishChecked(catalog, cipher, manifestKey, target, repoId); // what prune deleted
+            return r;
         }
     }
 
@@ -167,6 +185,9 @@ public final class Replicator {
         return (forgotten, localGc) -> {
             synchronized (passLock) {
                 PartnerTargets.checkOwnership(target, repoId);
+                // The manifest stops naming the forgotten records before they are deleted, and the packs prune
+                // deletes right after (PartnerPrune deletes before anyone could publish in between).
+                ManifestPublisher.publishChecked(catalog, cipher, manifestKey, target, repoId);
                 java.util.Set<String> gone = new HashSet<>();
                 for (Snapshots.Forgotten f : forgotten) {
                     gone.add(f.name() + "\0" + f.timeMs());
@@ -185,6 +206,7 @@ public final class Replicator {
                     }
                 }
                 PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
+                ManifestPublisher.publishChecked(catalog, cipher, manifestKey, target, repoId);
             }
         };
     }
@@ -237,6 +259,7 @@ public final class Replicator {
         if (temps > 0) {
             log.info("removed {} temp files left by an interrupted pass at {}", temps, target.location());
         }
+        PartnerCheck.Report check = PartnerCheck.run(catalog, cipher, manifestKey, target, true);
         ensureRepoInfo();
         int adopted = adoptOrphans();
         int packs = 0;
@@ -288,12 +311,15 @@ public final class Replicator {
             }
         }
         int snaps = publishSnapshots();
+        ManifestPublisher.Published manifest = check.blockPublish() ? null
+                : new ManifestPublisher(catalog, cipher, manifestKey, target, repoId, random).publish(check.forceCheckpoint());
         long millis = (System.nanoTime() - start) / 1_000_000;
         if (packs > 0 || snaps > 0) {
             log.info("replicated {} blobs ({} bytes) in {} packs and {} snapshot records to {} in {} ms",
                     blobs, bytes, packs, snaps, target.location(), millis);
         }
-        return new PassResult(packs, blobs, bytes, snaps, adopted, temps, millis);
+        return new PassResult(packs, blobs, bytes, snaps, adopted, temps, millis, check.problems(), check.lostBlobs(),
+                manifest == null ? 0 : manifest.seq());
     }
 
     /** Publishes one pack and its index, then records both at home. Returns bytes sent. */
@@ -564,7 +590,12 @@ public final class Replicator {
             err = err == null ? notResponding : notResponding + "; last pass: " + err;
         }
         long eta = pending[1] == 0 ? 0 : rate > 0 ? (long) Math.ceil(pending[1] / rate) : -1;
+        ManifestPublisher.Last manifest = ManifestPublisher.last(catalog);
+        String check = catalog.transaction(tx -> PartnerCatalog.meta(tx, PartnerCheck.META_RESULT));
+        int sp = check == null ? -1 : check.indexOf(' ');
         return new ReplicationStatus(pending[0], pending[1], rate, eta, last == null ? null : last.name(),
-                last == null ? 0 : last.timeMs(), free, err, meta[1] == null ? 0 : Long.parseLong(meta[1]), running);
+                last == null ? 0 : last.timeMs(), free, err, meta[1] == null ? 0 : Long.parseLong(meta[1]), running,
+                manifest.seq(), manifest.timeMs(), sp < 0 ? null : check.substring(sp + 1),
+                sp < 0 ? 0 : Long.parseLong(check.substring(0, sp)));
     }
 }

@@ -150,6 +150,7 @@ final class TimedTarget extends ForwardingTarget {
             case PACK -> "packs/" + name;
             case INDEX -> "index/" + name;
             case SNAPSHOT -> "snapshots/" + name;
+            case MANIFEST -> "manifests/" + name;
         };
     }
 
@@ -175,6 +176,12 @@ final class TimedTarget extends ForwardingTarget {
     @Override
     public List<String> list(Kind kind) throws IOException {
         return run("listing of " + kind.name().toLowerCase(java.util.Locale.ROOT), timeouts.data(), () -> inner.list(kind));
+    }
+
+    @Override
+    public java.util.SortedMap<String, Long> sizes(Kind kind) throws IOException {
+        return run("sized listing of " + kind.name().toLowerCase(java.util.Locale.ROOT), timeouts.data(),
+                () -> inner.sizes(kind));
     }
 
     @Override

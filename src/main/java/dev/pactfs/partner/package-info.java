@@ -13,6 +13,8 @@
  *   <li>{@link dev.pactfs.partner.Recovery}, {@link dev.pactfs.partner.HostedScrub},
  *       {@link dev.pactfs.partner.Audit}, {@link dev.pactfs.partner.PartnerPrune},
  *       {@link dev.pactfs.partner.CacheLimit} with {@link dev.pactfs.partner.PartnerFetcher}.
+ *   <li>The copy as a whole: {@link dev.pactfs.partner.Manifest} (format), ManifestPublisher (end of a pass),
+ *       PartnerCheck (start of a pass, audit), ManifestChain (reading), {@link dev.pactfs.partner.ManifestRecovery}.
  * </ul>
  *
  * <h2>Format (version 1; full spec in docs/format.md, "The partner copy")</h2>
@@ -22,6 +24,7 @@
  * pactfs-&lt;repo-id&gt;/index/&lt;sha256&gt;      header('I') packName(32) seal(INDEX, fileId, index) footer
  *                                        | header('R') seal(INDEX, fileId, repoInfo) footer
  * pactfs-&lt;repo-id&gt;/snapshots/&lt;sha256&gt;  header('S') seal(SNAPSHOT, fileId, record) footer
+ * pactfs-&lt;repo-id&gt;/manifests/&lt;sha256&gt;  header('M') clearLen(4) clear signature(64) seal(MANIFEST, fileId, body) footer
  * header = "PACT"(4) kind(1) version(1)=1 reserved(2)=0 fileId(32 random)
  * footer = ~"PACT"(4) crc32c(4) of every preceding byte
  * </pre>
@@ -36,6 +39,9 @@
  *   <li>A snapshot record is published only after every blob reachable from its root has a recorded location.
  *   <li>Prune deletes a pack only after its live blobs' new pack is published and recorded.
  *   <li>Writers parse back what they built before publishing it.
+ *   <li>A manifest is published only after every file it names is durable, and recorded at home only after it is.
+ *   <li>A local payload is evicted only when its pack is proven at the partner (named by the current manifest,
+ *       shown with its size by the latest listing, and that listing matched).
  *   <li>No caller waits on the partner without a deadline ({@link dev.pactfs.partner.PartnerTimeouts}); a timed-out
  *       operation's thread is abandoned, never joined.
  * </ol>

@@ -78,7 +78,8 @@ final class Schema {
             sql(PartnerTables.MIGRATION),
             sql(DeltaTables.MIGRATION),
             sql(DeltaPruneTables.MIGRATION),
-            FeatureRunsMigration::apply);
+            FeatureRunsMigration::apply,
+            sql(ManifestTables.MIGRATION));
 
     /** The schema version this build writes. */
     static final int CURRENT_VERSION = MIGRATIONS.size();

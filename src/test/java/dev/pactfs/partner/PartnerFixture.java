@@ -90,7 +90,7 @@ final class PartnerFixture implements AutoCloseable {
     }
 
     Replicator replicator(PartnerTarget target, Replicator.Options options) {
-        return new Replicator(s.store, keys.blobCipher(), target, repoId, 2048, 8192, 32768, RepoConfig.FORMAT,
+        return new Replicator(s.store, keys.blobCipher(), keys.manifestKey(), target, repoId, 2048, 8192, 32768, RepoConfig.FORMAT,
                 options);
     }
 

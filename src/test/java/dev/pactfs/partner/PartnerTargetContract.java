@@ -48,6 +48,20 @@ abstract class PartnerTargetContract {
     }
 
     @Test
+    void sizesListEveryFileOfAKindWithItsSizeAndNothingElse() throws IOException {
+        byte[] a = bytes(1000, 11);
+        byte[] b = bytes(70, 12);
+        byte[] m = bytes(300, 13);
+        target.save(PartnerTarget.Kind.PACK, nameOf(a), a);
+        target.save(PartnerTarget.Kind.PACK, nameOf(b), b);
+        target.save(PartnerTarget.Kind.MANIFEST, nameOf(m), m);
+        assertEquals(new java.util.TreeMap<>(java.util.Map.of(nameOf(a), 1000L, nameOf(b), 70L)),
+                target.sizes(PartnerTarget.Kind.PACK));
+        assertEquals(java.util.Map.of(nameOf(m), 300L), target.sizes(PartnerTarget.Kind.MANIFEST));
+        assertEquals(java.util.Map.of(), target.sizes(PartnerTarget.Kind.SNAPSHOT));
+    }
+
+    @Test
     void savedFileLoadsBackWholeAndRanged() throws IOException {
         byte[] data = bytes(100_000, 1);
         String name = nameOf(data);
