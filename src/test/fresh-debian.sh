@@ -20,13 +20,13 @@ if [ "${FRESH_DEBIAN_INNER:-}" != 1 ]; then
   [ "$(id -u)" -eq 0 ] || die "run as root (debootstrap, chroot and FUSE mounts need it)"
   [ -e /dev/fuse ] || die "/dev/fuse is missing: load the fuse module (modprobe fuse)"
   command -v unshare >/dev/null || die "unshare (util-linux) is missing"
+  mkdir -p "$logs"
   if ! command -v debootstrap >/dev/null; then
     echo "fresh-debian: installing debootstrap on the host" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-remove debootstrap >/dev/null \
-      || die "apt-get could not install debootstrap without removing a package"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-remove debootstrap; } \
+      >"$logs/host-debootstrap-install.log" 2>&1 \
+      || die "apt-get could not install debootstrap on the host without removing a package: see $logs/host-debootstrap-install.log"
   fi
-  mkdir -p "$logs"
   work=$(mktemp -d /var/tmp/pactfs-fresh-debian.XXXXXX)
   cleanup_host() {
     local rc=$?
@@ -131,6 +131,9 @@ cp -L /etc/resolv.conf "$r/etc/resolv.conf"
 printf '#!/bin/sh\nexit 101\n' >"$r/usr/sbin/policy-rc.d"
 chmod +x "$r/usr/sbin/policy-rc.d"
 
+# The root a mount point of its own, as / is on a real machine: in a plain chroot /proc/self/mounts lists no "/",
+# and Java's Files.getFileStore (pactfs init uses it) fails with "Mount point not found".
+mount --bind "$r" "$r"
 mount -t proc proc "$r/proc"
 mount --bind /sys "$r/sys"
 mount --bind /dev "$r/dev"
