@@ -37,6 +37,10 @@ if [ ${#need[@]} -gt 0 ]; then
     exit 1
   fi
 fi
+# apt's package lists, when a machine has none (a cleaned image): the set-up test simulates installs with them.
+if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
+  [ "$(id -u)" -eq 0 ] && apt-get update -qq || true
+fi
 command -v fusermount >/dev/null || command -v fusermount3 >/dev/null \
   || { echo "setup: no fusermount after installing: install fuse3" >&2; exit 1; }
 [ -e /dev/fuse ] || { echo "pactfs: /dev/fuse is missing: load the fuse module (modprobe fuse)" >&2; exit 1; }
