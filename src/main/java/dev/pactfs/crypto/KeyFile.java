@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -427,7 +427,9 @@ public final class KeyFile {
         if (!replace && Files.exists(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new FileAlreadyExistsException(abs.toString(), null, "key file exists; refusing to overwrite it");
         }
-        boolean posix = Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class);
+        // The default file system's views, not Files.getFileStore(dir)'s: that looks the directory up in
+        // /proc/self/mounts and fails ("Mount point not found") in a chroot that lists no mount for "/".
+        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
         Path tmp = posix
                 ? Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp",
                         PosixFilePermissions.asFileAttribute(OWNER_RW))
