@@ -91,13 +91,17 @@ final class RecoverCommand implements Callable<Integer> {
         } else if (pass != null && pass.length > 0) {
             KeyFile.writeWrapped(repo.resolve(OpenRepo.WRAPPED_KEY), info.repoId(), key, pass);
         }
-        RepoConfig config = new RepoConfig(RepoConfig.FORMAT, info.repoId(), info.chunkMin(), info.chunkAvg(),
+        // A copy made by a format-1 repo holds format-1 tree ids: the recovered repo stays format 1 (read with the
+        // transitional ids) until `pactfs migrate` re-encodes its trees.
+        int format = Math.max(RepoConfig.OLDEST_MIGRATABLE, Math.min(info.repoFormat(), RepoConfig.FORMAT));
+        RepoConfig config = new RepoConfig(format, info.repoId(), info.chunkMin(), info.chunkAvg(),
                 info.chunkMax(), copy.getParent().toAbsolutePath(), 0, "").withKeyCheck(rk.keyCheck(info.repoId()));
         Recovery.Result r;
         Set<ChunkId> lost;
         List<String> problems = new ArrayList<>();
         try (Catalog catalog = Catalog.open(repo, true);
-             ChunkStore store = ChunkStores.open(repo, catalog, rk.blobCipher(), rk.chunkIdHasher(), StoreOptions.defaults())) {
+             ChunkStore store = ChunkStores.open(repo, catalog, rk.blobCipher(),
+                     format < RepoConfig.FORMAT ? rk.transitionalBlobIds() : rk.blobIds(), StoreOptions.defaults())) {
             r = Recovery.rebuildCatalog(catalog, target, rk.blobCipher());
             problems.addAll(r.problems());
             out.printf("indexed %d blobs in %d packs and %d snapshots from %s%n", r.blobs(), r.packs(), r.snapshots(), copy);
@@ -141,6 +145,9 @@ final class RecoverCommand implements Callable<Integer> {
         config.write(repo);
         out.printf("recovered repo %s (id %s)%s%n", repo, info.repoId(),
                 lost.isEmpty() && problems.isEmpty() ? "" : " with losses (see above); everything else restores");
+        if (format < RepoConfig.FORMAT) {
+            out.println(RepoConfig.migrateHint(repo, format));
+        }
         out.flush();
         return lost.isEmpty() && problems.isEmpty() ? 0 : 1;
     }
