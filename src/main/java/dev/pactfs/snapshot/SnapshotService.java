@@ -229,18 +229,7 @@ public final class SnapshotService {
             ChunkId id = store.put(BlobType.TREE, blob);
             pinned.add(id);
             if (!children.containsKey(id)) {
-                Map<ChunkId, Integer> refs = new HashMap<>();
-                for (TreeEntry e : entries) {
-                    if (e.subtree() != null) {
-                        refs.merge(e.subtree(), 1, Integer::sum);
-                    }
-                    for (ChunkRef c : e.chunks()) {
-                        if (!c.isHole()) {
-                            refs.merge(c.id(), 1, Integer::sum);
-                        }
-                    }
-                }
-                children.put(id, refs);
+                children.put(id, Trees.references(entries));
             }
             return id;
         }

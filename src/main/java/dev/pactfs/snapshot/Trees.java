@@ -29,6 +29,25 @@ public final class Trees {
         this.store = store;
     }
 
+    /**
+     * The references a tree blob with {@code entries} holds, with multiplicity: its subtrees and its files'
+     * chunks (not holes). What BlobGraph records as its edges and counts in the children's refcounts.
+     */
+    public static java.util.Map<ChunkId, Integer> references(List<TreeEntry> entries) {
+        java.util.Map<ChunkId, Integer> refs = new java.util.HashMap<>();
+        for (TreeEntry e : entries) {
+            if (e.subtree() != null) {
+                refs.merge(e.subtree(), 1, Integer::sum);
+            }
+            for (dev.pactfs.store.ChunkRef c : e.chunks()) {
+                if (!c.isHole()) {
+                    refs.merge(c.id(), 1, Integer::sum);
+                }
+            }
+        }
+        return refs;
+    }
+
     /** The listing stored under {@code id}. */
     public List<TreeEntry> get(ChunkId id) throws IOException {
         List<TreeEntry> t = cache.getIfPresent(id);
