@@ -659,7 +659,7 @@ public final class PayloadStorageStudy {
                 keys = RepoKeys.derive(MasterKey.of(new byte[MasterKey.LENGTH])); // fixed: crash-check must reopen with the same key
             }
             catalog = Catalog.open(dir, create);
-            store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.chunkIdHasher(), StoreOptions.defaults());
+            store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.blobIds(), StoreOptions.defaults());
         }
 
         @Override

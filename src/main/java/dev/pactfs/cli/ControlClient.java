@@ -16,7 +16,8 @@ import java.util.Set;
 final class ControlClient {
 
     /** Commands that never go to a daemon: they do not use an open repo, or they start one. */
-    private static final Set<String> LOCAL = Set.of("init", "mount", "umount", "key", "help", "recover", "scrub-hosted");
+    private static final Set<String> LOCAL = Set.of("init", "mount", "umount", "key", "help", "recover", "scrub-hosted",
+            "migrate");
 
     private ControlClient() {
     }
@@ -34,25 +35,9 @@ final class ControlClient {
         if (repo == null) {
             return null;
         }
-        Path sock = repo.resolve(ControlServer.SOCKET);
-        if (!Files.exists(sock)) {
+        SocketChannel ch = connect(repo);
+        if (ch == null) {
             return null;
-        }
-        SocketChannel ch;
-        try {
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        } catch (IOException e) {
-            return null;
-        }
-        try {
-            UnixSocketPaths.with(sock, a -> ch.connect(a));
-        } catch (IOException e) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // nothing to release
-            }
-            return null; // stale socket of a daemon that died: the repo is free to open here
         }
         try (ch) {
             DataOutputStream o = new DataOutputStream(Channels.newOutputStream(ch));
@@ -79,6 +64,45 @@ final class ControlClient {
         } catch (IOException e) {
             err.println("pactfs: talking to the mount daemon failed: " + e.getMessage());
             return Main.EXIT_USER_ERROR;
+        }
+    }
+
+    /** Whether a mount daemon serves {@code repo} (its control socket answers). */
+    static boolean daemonServes(Path repo) {
+        SocketChannel ch = connect(repo);
+        if (ch == null) {
+            return false;
+        }
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing to release
+        }
+        return true;
+    }
+
+    /** A connection to the daemon serving {@code repo}, or null when none does. */
+    private static SocketChannel connect(Path repo) {
+        Path sock = repo.resolve(ControlServer.SOCKET);
+        if (!Files.exists(sock)) {
+            return null;
+        }
+        SocketChannel ch;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        } catch (IOException e) {
+            return null;
+        }
+        try {
+            UnixSocketPaths.with(sock, a -> ch.connect(a));
+            return ch;
+        } catch (IOException e) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing to release
+            }
+            return null; // stale socket of a daemon that died: the repo is free to open here
         }
     }
 

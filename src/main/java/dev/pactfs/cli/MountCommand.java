@@ -120,7 +120,8 @@ final class MountCommand implements Callable<Integer> {
         warmUpDuration();
         partnerTimeout.timeouts();
         // Before detaching: the daemon's log lives in the repo, so a wrong --repo must be reported here.
-        dev.pactfs.store.RepoConfig.read(repo);
+        // A format-1 repo is refused here too, before the daemon detaches, with the one line naming `migrate`.
+        dev.pactfs.store.RepoConfig.readCurrent(repo);
         return foreground ? runForeground(fuseOpts) : detach();
     }
 

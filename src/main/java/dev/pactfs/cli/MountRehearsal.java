@@ -76,7 +76,7 @@ final class MountRehearsal {
             try {
                 // Writes first; then the files are read back through a second store, whose cache is empty, so the
                 // read path (pack reads, decryption, decompression, verification, prefetch) is compiled too.
-                try (ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.chunkIdHasher(),
+                try (ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.blobIds(),
                         StoreOptions.defaults())) {
                     PactFs fs = PactFs.open(catalog, store, dir, () -> Chunker.fastCdc(params, keys.cdcSeed()));
                     try {
@@ -102,7 +102,7 @@ final class MountRehearsal {
                         drill.close();
                     }
                 }
-                try (ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.chunkIdHasher(),
+                try (ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.blobIds(),
                         StoreOptions.defaults())) {
                     PactFs fs = PactFs.open(catalog, store, dir, () -> Chunker.fastCdc(params, keys.cdcSeed()));
                     try {
@@ -118,7 +118,7 @@ final class MountRehearsal {
                 // whose cache holds almost nothing, so that every pass loads every chunk: thousands of loads and
                 // FUSE reads in a second or two, where C2 needs ~10 000 calls of a method to compile it.
                 StoreOptions d = StoreOptions.defaults();
-                try (ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.chunkIdHasher(),
+                try (ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.blobIds(),
                         new StoreOptions(DRILL_CACHE_BYTES, d.inflightBytes(), d.workers(), d.deltas()))) {
                     PactFs fs = PactFs.open(catalog, store, dir, () -> Chunker.fastCdc(params, keys.cdcSeed()));
                     try {

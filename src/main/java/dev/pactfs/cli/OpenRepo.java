@@ -58,11 +58,11 @@ final class OpenRepo implements Closeable {
         // No crypto warm-up here: the 4 KiB-piece cipher reaches compiled speed within ~10 MB of real work
         // (measured: full speed after 40 blobs of 256 KiB, 0.8 s), while RepoKeys.warmUp() cost every command
         // about 1 s of CPU. The mount daemon warms its whole put and read paths itself before mounting.
-        RepoConfig config = RepoConfig.read(dir);
+        RepoConfig config = RepoConfig.readCurrent(dir);
         RepoKeys keys = unlock(dir, config, keyOptions);
         Catalog catalog = Catalog.open(dir, false);
         try {
-            ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.chunkIdHasher(), options);
+            ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.blobIds(), options);
             OpenRepo r = new OpenRepo(dir, config, keys, catalog, store, false);
             PartnerWiring.installFetcher(r);
             return r;

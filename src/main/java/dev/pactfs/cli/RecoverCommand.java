@@ -100,14 +100,18 @@ final class RecoverCommand implements Callable<Integer> {
         } else if (pass != null && pass.length > 0) {
             KeyFile.writeWrapped(repo.resolve(OpenRepo.WRAPPED_KEY), info.repoId(), key, pass);
         }
-        RepoConfig config = new RepoConfig(RepoConfig.FORMAT, info.repoId(), info.chunkMin(), info.chunkAvg(),
+        // A copy made by a format-1 repo holds format-1 tree ids: the recovered repo stays format 1 (read with the
+        // transitional ids) until `pactfs migrate` re-encodes its trees.
+        int format = Math.max(RepoConfig.OLDEST_MIGRATABLE, Math.min(info.repoFormat(), RepoConfig.FORMAT));
+        RepoConfig config = new RepoConfig(format, info.repoId(), info.chunkMin(), info.chunkAvg(),
                 info.chunkMax(), copy.getParent().toAbsolutePath(), 0, "").withKeyCheck(rk.keyCheck(info.repoId()));
         Recovery.Result r;
         Set<ChunkId> lost;
         List<String> problems = new ArrayList<>();
         List<String> lostFiles;
         try (Catalog catalog = Catalog.open(repo, true);
-             ChunkStore store = ChunkStores.open(repo, catalog, rk.blobCipher(), rk.chunkIdHasher(), StoreOptions.defaults())) {
+             ChunkStore store = ChunkStores.open(repo, catalog, rk.blobCipher(),
+                     format < RepoConfig.FORMAT ? rk.transitionalBlobIds() : rk.blobIds(), StoreOptions.defaults())) {
             r = Recovery.rebuildCatalog(store, target, rk.blobCipher());
             problems.addAll(r.problems());
             lostFiles = r.lostFiles();
@@ -165,6 +169,9 @@ final class RecoverCommand implements Callable<Integer> {
         out.printf("recovered repo %s (id %s)%s%n", repo, info.repoId(), complete ? ""
                 : " with losses: " + lostFiles.size() + " files cannot be restored (listed above), "
                 + problems.size() + " problems; everything else restores");
+        if (format < RepoConfig.FORMAT) {
+            out.println(RepoConfig.migrateHint(repo, format));
+        }
         out.flush();
         return complete ? 0 : Main.EXIT_USER_ERROR;
     }

@@ -3,6 +3,8 @@ package dev.pactfs.crypto;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.digests.SHA256Digest;
@@ -15,7 +17,9 @@ import org.bouncycastle.crypto.params.HKDFParameters;
  *
  * <ul>
  *   <li>K_enc = HKDF(master, "pactfs enc v1"): AES-256-GCM key of every blob ({@link #blobCipher()});
- *   <li>K_id = HKDF(master, "pactfs id v1"): HMAC-SHA256 key naming chunks ({@link #chunkIdHasher()});
+ *   <li>K_id = HKDF(master, "pactfs id v1"): HMAC-SHA256 key naming file chunks ({@link #chunkIdHasher()});
+ *   <li>one id key per other blob kind, HKDF(master, "pactfs tree id v1") etc. ({@link #ID_LABELS}): an id
+ *       commits to its kind ({@link #blobIds()}, repo format 2);
  *   <li>K_cdc = HKDF(master, "pactfs cdc v1"): seed of the chunker's gear table ({@link #cdcSeed()});
  *   <li>K_check = HKDF(master, "pactfs check v1"): key of the local key check ({@link #keyCheck});
  *   <li>K_sign = HKDF(master, "pactfs manifest sign v1"): Ed25519 seed of the partner manifests' signing key
@@ -35,15 +39,34 @@ public final class RepoKeys {
     static final String INFO_CHECK = "pactfs check v1";
     static final String INFO_MANIFEST_SIGN = "pactfs manifest sign v1";
 
+    /**
+     * HKDF labels of the id keys of the kinds other than CHUNK (which keeps K_id). Part of the format: never
+     * change one; a new kind gets a new label.
+     */
+    public static final Map<BlobType, String> ID_LABELS = Map.of(
+            BlobType.TREE, "pactfs tree id v1",
+            BlobType.SNAPSHOT, "pactfs snapshot id v1",
+            BlobType.INDEX, "pactfs index id v1",
+            BlobType.PACK_TRAILER, "pactfs pack trailer id v1",
+            BlobType.MANIFEST, "pactfs manifest id v1");
+
     private final BlobCipher blobCipher;
     private final ChunkIdHasher chunkIdHasher;
+    private final BlobIds blobIds;
+    private final BlobIds transitionalBlobIds;
     private final byte[] cdcSeed;
     private final SecretKeySpec checkKey;
     private final ManifestKey manifestKey;
 
-    private RepoKeys(byte[] kEnc, byte[] kId, byte[] kCdc, byte[] kCheck, byte[] kSign) {
+    private RepoKeys(byte[] kEnc, byte[] kId, byte[] kCdc, byte[] kCheck, byte[] kSign,
+                     Map<BlobType, byte[]> kindIdKeys) {
         this.blobCipher = new AesGcmBlobCipher(kEnc);
         this.chunkIdHasher = new HmacChunkIdHasher(kId);
+        Map<BlobType, ChunkIdHasher> hashers = new EnumMap<>(BlobType.class);
+        hashers.put(BlobType.CHUNK, chunkIdHasher);
+        kindIdKeys.forEach((t, k) -> hashers.put(t, new HmacChunkIdHasher(k)));
+        this.blobIds = new KindKeyedBlobIds(hashers);
+        this.transitionalBlobIds = new TransitionalBlobIds(blobIds, chunkIdHasher);
         this.cdcSeed = kCdc;
         this.checkKey = new SecretKeySpec(kCheck, "HmacSHA256");
         this.manifestKey = ManifestKey.fromSeed(kSign);
@@ -61,12 +84,15 @@ public final class RepoKeys {
             byte[] kCdc = hkdf(ikm, INFO_CDC);
             byte[] kCheck = hkdf(ikm, INFO_CHECK);
             byte[] kSign = hkdf(ikm, INFO_MANIFEST_SIGN);
-            RepoKeys keys = new RepoKeys(kEnc, kId, kCdc, kCheck, kSign);
+            Map<BlobType, byte[]> kindIdKeys = new EnumMap<>(BlobType.class);
+            ID_LABELS.forEach((t, label) -> kindIdKeys.put(t, hkdf(ikm, label)));
+            RepoKeys keys = new RepoKeys(kEnc, kId, kCdc, kCheck, kSign, kindIdKeys);
             // SecretKeySpec copies its key: wipe our copies (not kCdc, which we keep).
             Arrays.fill(kEnc, (byte) 0);
             Arrays.fill(kId, (byte) 0);
             Arrays.fill(kCheck, (byte) 0);
             Arrays.fill(kSign, (byte) 0);
+            kindIdKeys.values().forEach(k -> Arrays.fill(k, (byte) 0));
             return keys;
         } finally {
             Arrays.fill(ikm, (byte) 0);
@@ -94,6 +120,20 @@ public final class RepoKeys {
     /** The HMAC-SHA256 chunk namer under K_id. Thread-safe. */
     public ChunkIdHasher chunkIdHasher() {
         return chunkIdHasher;
+    }
+
+    /** Names and checks blobs of every kind, each under its own key (repo format 2). Thread-safe. */
+    public BlobIds blobIds() {
+        return blobIds;
+    }
+
+    /**
+     * As {@link #blobIds()} for new blobs, but reads also accept a non-chunk blob under its format-1 id
+     * {@code HMAC(K_id, typeCode | plaintext)}: only for migrating a format-1 repo (and recovering a format-1 copy
+     * before it is migrated).
+     */
+    public BlobIds transitionalBlobIds() {
+        return transitionalBlobIds;
     }
 
     /** A copy of K_cdc, the seed of the chunker's gear table. */

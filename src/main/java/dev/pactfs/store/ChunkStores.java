@@ -1,7 +1,7 @@
 package dev.pactfs.store;
 
 import dev.pactfs.crypto.BlobCipher;
-import dev.pactfs.crypto.ChunkIdHasher;
+import dev.pactfs.crypto.BlobIds;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -13,10 +13,11 @@ public final class ChunkStores {
 
     /**
      * The local chunk store of the repo in {@code repoDir}, indexing into {@code catalog}; closing it closes the
-     * pack files, not the catalog.
+     * pack files, not the catalog. {@code ids} names and checks blobs ({@code RepoKeys.blobIds()}; the
+     * transitional ones only to migrate a format-1 repo).
      */
-    public static ChunkStore open(Path repoDir, Catalog catalog, BlobCipher cipher, ChunkIdHasher hasher,
+    public static ChunkStore open(Path repoDir, Catalog catalog, BlobCipher cipher, BlobIds ids,
                                   StoreOptions options) throws IOException {
-        return new LocalChunkStore(catalog, new LocalPacks(repoDir), cipher, hasher, options);
+        return new LocalChunkStore(catalog, new LocalPacks(repoDir), cipher, ids, options);
     }
 }

@@ -6,7 +6,7 @@ import dev.pactfs.crypto.BlobCipher;
 import dev.pactfs.crypto.BlobCorruptException;
 import dev.pactfs.crypto.BlobType;
 import dev.pactfs.crypto.ChunkId;
-import dev.pactfs.crypto.ChunkIdHasher;
+import dev.pactfs.crypto.BlobIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
@@ -67,7 +67,7 @@ final class LocalChunkStore implements ChunkStore {
     private final Catalog catalog;
     private final LocalPacks packs;
     private final BlobCipher cipher;
-    private final ChunkIdHasher hasher;
+    private final BlobIds ids;
     private final Cache<CacheKey, byte[]> cache;
 
     /** Cache key: the type is part of it so a blob is never served as another type from the cache. */
@@ -81,7 +81,8 @@ final class LocalChunkStore implements ChunkStore {
     /** Permits are KiB of chunk data in the pipeline. */
     private final Semaphore inflightKib;
     private final ConcurrentHashMap<ChunkId, AtomicInteger> pins = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ChunkId, CompletableFuture<Void>> storing = new ConcurrentHashMap<>();
+    /** Keyed by (kind, id): a put never waits for, and so never silently returns, a blob of another kind. */
+    private final ConcurrentHashMap<CacheKey, CompletableFuture<Void>> storing = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
     /** Source of evicted payloads (the partner layer); null when there is none. */
     private volatile RemoteFetcher remoteFetcher;
@@ -137,11 +138,11 @@ final class LocalChunkStore implements ChunkStore {
     private final LongAdder deltaHintHits = new LongAdder();
     private final boolean deltas;
 
-    LocalChunkStore(Catalog catalog, LocalPacks packs, BlobCipher cipher, ChunkIdHasher hasher, StoreOptions options) {
+    LocalChunkStore(Catalog catalog, LocalPacks packs, BlobCipher cipher, BlobIds ids, StoreOptions options) {
         this.catalog = catalog;
         this.packs = packs;
         this.cipher = cipher;
-        this.hasher = hasher;
+        this.ids = ids;
         this.deltas = options.deltas();
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(options.cacheBytes())
@@ -318,18 +319,9 @@ final class LocalChunkStore implements ChunkStore {
         return out;
     }
 
-    /**
-     * A blob's id: HMAC(K_id, plaintext) for file chunks; for other types HMAC(K_id, typeCode | plaintext), so a
-     * tree blob can never share an id with a chunk of identical bytes.
-     */
+    /** A blob's id: each kind is named under its own key (see BlobIds), so an id commits to its kind. */
     private ChunkId idOf(BlobType type, byte[] plain) {
-        if (type == BlobType.CHUNK) {
-            return hasher.hash(plain, 0, plain.length);
-        }
-        byte[] prefixed = new byte[plain.length + 1];
-        prefixed[0] = (byte) type.code;
-        System.arraycopy(plain, 0, prefixed, 1, plain.length);
-        return hasher.hash(prefixed, 0, prefixed.length);
+        return ids.of(type, plain);
     }
 
     private ChunkId putHashed(BlobType type, ChunkId id, byte[] plain, ChunkId baseHint) throws IOException {
@@ -381,7 +373,8 @@ final class LocalChunkStore implements ChunkStore {
     private void ensureStored(BlobType type, ChunkId id, byte[] plain, ChunkId baseHint) throws IOException {
         while (true) {
             CompletableFuture<Void> mine = new CompletableFuture<>();
-            CompletableFuture<Void> other = storing.putIfAbsent(id, mine);
+            CacheKey key = new CacheKey(type, id);
+            CompletableFuture<Void> other = storing.putIfAbsent(key, mine);
             if (other != null) {
                 try {
                     other.join();
@@ -392,10 +385,12 @@ final class LocalChunkStore implements ChunkStore {
                 }
             }
             try {
-                if (lookup(id) != null) {
-                    plainBytesDeduped.add(plain.length);
-                } else {
+                ChunkIndex.Entry known = lookup(id);
+                if (known == null) {
                     storeNew(type, id, plain, baseHint);
+                } else {
+                    requireKind(known, type);
+                    plainBytesDeduped.add(plain.length);
                 }
                 mine.complete(null);
                 return;
@@ -403,8 +398,20 @@ final class LocalChunkStore implements ChunkStore {
                 mine.completeExceptionally(e);
                 throw e;
             } finally {
-                storing.remove(id, mine);
+                storing.remove(key, mine);
             }
+        }
+    }
+
+    /**
+     * Dedup is by (kind, id): a blob already stored under {@code id} as another kind is never taken for the one
+     * being put. With one id key per kind this happens only with a damaged or crafted catalog (or a format-1 repo
+     * not yet migrated), never by content a user writes: refuse rather than store a reference to the wrong blob.
+     */
+    private static void requireKind(ChunkIndex.Entry known, BlobType type) throws StoreException {
+        if (known.kind() != type.code) {
+            throw new StoreException("blob " + known.id().toHex() + " is stored as kind " + known.kind()
+                    + ", not " + type + ": refusing to deduplicate across kinds (damaged or crafted catalog?)");
         }
     }
 
@@ -773,7 +780,7 @@ final class LocalChunkStore implements ChunkStore {
                 throw new ChunkCorruptException(e.id(), where, ex.getMessage());
             }
         }
-        if (!idOf(typeOf(e), plain).equals(e.id())) {
+        if (!ids.names(typeOf(e), plain, e.id())) {
             throw new ChunkCorruptException(e.id(), where, "plaintext does not hash to the chunk id");
         }
         return plain;

@@ -29,10 +29,20 @@ import java.util.Properties;
 public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, int chunkMax, Path partner,
                          long cacheMax, String keyCheck) {
 
-    /** The repo format this build writes and reads. */
-    public static final int FORMAT = 1;
+    /**
+     * The repo format this build writes and reads: 2 = blob ids keyed per kind (docs/format.md, "Blob ids").
+     * Format 1 (non-chunk ids under K_id with a type-code prefix) is read only by {@code pactfs migrate}.
+     */
+    public static final int FORMAT = 2;
+
+    /** The oldest format {@code pactfs migrate} upgrades. */
+    public static final int OLDEST_MIGRATABLE = 1;
 
     public static final String FILE_NAME = "config";
+
+    public RepoConfig withFormat(int newFormat) {
+        return new RepoConfig(newFormat, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax, keyCheck);
+    }
 
     public RepoConfig withKeyCheck(byte[] check) {
         return new RepoConfig(format, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax,
@@ -41,6 +51,29 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
 
     public byte[] keyCheckBytes() {
         return HexFormat.of().parseHex(keyCheck);
+    }
+
+    /**
+     * Refuses a repo of an older format with one line that names the way out. Everything but {@code migrate} (and
+     * the key commands, which touch no blob) opens a repo through this.
+     */
+    public RepoConfig requireCurrent(Path repoDir) throws StoreException {
+        if (format < FORMAT) {
+            throw new StoreException(migrateHint(repoDir, format));
+        }
+        return this;
+    }
+
+    /** The one line telling how to bring a format-{@code format} repo up to date. */
+    public static String migrateHint(Path repoDir, int format) {
+        return "repo " + repoDir + " has format " + format + " and this pactfs uses format " + FORMAT
+                + ": unmount it and run `pactfs migrate --repo " + repoDir + "` once (re-encodes the snapshot trees;"
+                + " file data stays as it is)";
+    }
+
+    /** As {@link #read} for a repo about to be used: an older format is refused (see {@link #requireCurrent}). */
+    public static RepoConfig readCurrent(Path repoDir) throws IOException {
+        return read(repoDir).requireCurrent(repoDir);
     }
 
     /** Reads {@code <repoDir>/config}; a missing file means "not a pactfs repo". */

@@ -168,6 +168,43 @@ public final class Snapshots {
         }
     }
 
+    /**
+     * Points snapshot {@code row} at {@code newRoot} (repo format migration: its trees re-encoded under new ids),
+     * moving its counted reference from the old root to the new one. Its record at the partner names the old
+     * root: the partner_snapshots row is retired to the negated snapshot id, a snapshot that never exists, so the
+     * partner side of prune deletes that file (PartnerCatalog#forgottenSnapshotFiles) and the next replication
+     * pass publishes a record with the new root (the snapshot is unreplicated again). Not through the
+     * snapshots_forgotten queue: that matches records by name and time and would delete the new record too.
+     */
+    public static void replaceRoot(Tx tx, Row row, ChunkId newRoot) throws IOException {
+        try {
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "UPDATE snapshots SET root_id = ? WHERE id = ? AND root_id = ?")) {
+                ps.setBytes(1, newRoot.toBytes());
+                ps.setLong(2, row.id());
+                ps.setBytes(3, row.root().toBytes());
+                if (ps.executeUpdate() != 1) {
+                    throw new StoreException("snapshot " + row.name() + " changed while its root was being replaced");
+                }
+            }
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "UPDATE partner_snapshots SET snapshot_id = ? WHERE snapshot_id = ?")) {
+                ps.setLong(1, -row.id());
+                ps.setLong(2, row.id());
+                ps.executeUpdate();
+            }
+            ChunkIndex.adjustRefcounts(tx, Map.of(newRoot, 1L, row.root(), -1L));
+        } catch (SQLException e) {
+            throw Catalog.translate("replacing the root of snapshot " + row.name(), e);
+        }
+    }
+
+    /** The kind code of blob {@code id} in the index, or null when it is not there. */
+    public static Integer blobKind(Tx tx, ChunkId id) throws IOException {
+        ChunkIndex.Entry e = ChunkIndex.find(tx, id);
+        return e == null ? null : e.kind();
+    }
+
     /** Whether blob {@code id} is in the index (a snapshot refers only to stored blobs). */
     public static boolean blobExists(Tx tx, ChunkId id) throws IOException {
         return ChunkIndex.find(tx, id) != null;

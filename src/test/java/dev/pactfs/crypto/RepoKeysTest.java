@@ -62,6 +62,37 @@ class RepoKeysTest {
     }
 
     @Test
+    void everyNonChunkKindIsNamedUnderItsOwnHkdfKeyAndChunksUnderKid() throws Exception {
+        byte[] data = {0x01, 0x00};
+        RepoKeys keys = RepoKeys.derive(MASTER);
+        Set<ChunkId> ids = new HashSet<>();
+        for (BlobType t : BlobType.values()) {
+            String label = t == BlobType.CHUNK ? "pactfs id v1" : RepoKeys.ID_LABELS.get(t);
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(HkdfReference.hkdfSha256(MASTER.toBytes(), label, 32), "HmacSHA256"));
+            ChunkId expected = ChunkId.of(mac.doFinal(data));
+            assertEquals(expected, keys.blobIds().of(t, data), t.toString());
+            assertTrue(keys.blobIds().names(t, data, expected));
+            ids.add(expected);
+        }
+        assertEquals(BlobType.values().length, ids.size(), "no two kinds share an id for the same bytes");
+        assertEquals("pactfs tree id v1", RepoKeys.ID_LABELS.get(BlobType.TREE));
+    }
+
+    @Test
+    void onlyTheTransitionalIdsAcceptAFormat1TreeId() {
+        byte[] data = {0x01, 0x00};
+        RepoKeys keys = RepoKeys.derive(MASTER);
+        ChunkId format1 = new Format1BlobIds(keys).of(BlobType.TREE, data);
+        assertEquals(keys.chunkIdHasher().hash(new byte[] {0x02, 0x01, 0x00}), format1, "issue 12's collision");
+        assertFalse(keys.blobIds().names(BlobType.TREE, data, format1));
+        assertTrue(keys.transitionalBlobIds().names(BlobType.TREE, data, format1));
+        assertFalse(keys.transitionalBlobIds().names(BlobType.CHUNK, new byte[] {0x02, 0x01, 0x00},
+                keys.blobIds().of(BlobType.TREE, data)), "a chunk is still checked under K_id only");
+        assertEquals(keys.blobIds().of(BlobType.TREE, data), keys.transitionalBlobIds().of(BlobType.TREE, data));
+    }
+
+    @Test
     void chunkIdsDependOnTheKey() {
         byte[] data = "same content".getBytes(StandardCharsets.UTF_8);
         assertNotEquals(RepoKeys.derive(MASTER).chunkIdHasher().hash(data),

@@ -31,7 +31,7 @@ public final class TestRepo implements Closeable {
 
     private void open(boolean create) throws IOException {
         catalog = Catalog.open(dir, create);
-        store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.chunkIdHasher(),
+        store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.blobIds(),
                 new StoreOptions(16L << 20, 8L << 20, 2));
         fs = PactFs.open(catalog, store, dir, () -> Chunker.fastCdc(SMALL, keys.cdcSeed()));
     }

@@ -292,7 +292,7 @@ public class DeltaStoreTest {
     void deltas_are_off_when_the_store_options_say_so() throws IOException {
         f.close();
         Catalog catalog = Catalog.open(dir, false);
-        try (ChunkStore store = ChunkStores.open(dir, catalog, f.keys.blobCipher(), f.keys.chunkIdHasher(),
+        try (ChunkStore store = ChunkStores.open(dir, catalog, f.keys.blobCipher(), f.keys.blobIds(),
                 new StoreOptions(16L << 20, 8L << 20, 2, false))) {
             byte[] base = lines(16, 200_000);
             store.put(base);

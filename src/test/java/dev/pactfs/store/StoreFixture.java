@@ -23,8 +23,13 @@ public final class StoreFixture implements AutoCloseable {
     }
 
     public static StoreFixture open(Path dir, RepoKeys keys) throws IOException {
+        return open(dir, keys, keys.blobIds());
+    }
+
+    /** A store naming and checking blobs with {@code ids} (a format-1 repo's, or the transitional ones). */
+    public static StoreFixture open(Path dir, RepoKeys keys, dev.pactfs.crypto.BlobIds ids) throws IOException {
         Catalog catalog = Catalog.open(dir, true);
-        ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.chunkIdHasher(),
+        ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), ids,
                 new StoreOptions(64L << 20, 32L << 20, 2));
         return new StoreFixture(dir, keys, catalog, store);
     }
