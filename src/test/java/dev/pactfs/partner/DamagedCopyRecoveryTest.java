@@ -21,11 +21,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Recovery from a partner copy that lost or damaged files: the references are rebuilt from the decoded trees, never
@@ -34,29 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * file made the recovered catalog edge-less, and the next gc freed every data chunk.
  */
 @Timeout(120)
-class DamagedCopyRecoveryTest {
-
-    @TempDir
-    Path tmp;
-    PartnerFixture f;
-    Map<String, byte[]> first;
-    Map<String, byte[]> second;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        f = PartnerFixture.create(tmp, tmp.resolve("partner"));
-        first = PartnerFixture.night(1, 41, 4, 70_000);
-        second = PartnerFixture.night(2, 42, 4, 70_000);
-        f.snapshot("first", first);
-        f.replicator(f.target(), 64 * 1024).runPass();
-        f.snapshot("second", second);
-        f.replicator(f.target(), 64 * 1024).runPass();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        f.close();
-    }
+class DamagedCopyRecoveryTest extends TwoReplicatedNights {
 
     @Test
     void withEveryIndexFileDeletedRecoveryRebuildsAllReferencesAndGcFreesNothing() throws IOException {
