@@ -162,6 +162,24 @@ for row in "${KINDS[@]}"; do
     [ "$oa/$or" = "0/0" ] || echo "#   other files: +$oa/-$or"
 done
 echo
+echo "## what the new build writes beyond the old one, per night: new - old bytes of files added, per kind"
+printf '%-3s %9s %9s %9s %9s %9s %8s\n' "#" "packs" "index" "snapshots" "manifests" "total" "% of old"
+declare -A ADD
+for row in "${KINDS[@]}"; do
+    read -r n b _ pa _ _ ia _ _ sa _ _ ma _ _ oa _ <<<"$row"
+    ADD[$n,$b]="$pa $ia $sa $ma $oa"
+done
+for n in $(seq 1 "$i"); do
+    read -r -a o <<<"${ADD[$n,old]}"
+    read -r -a w <<<"${ADD[$n,new]}"
+    tot=0; tot_old=0
+    for k in 0 1 2 3 4; do tot=$((tot + w[k] - o[k])); tot_old=$((tot_old + o[k])); done
+    printf '%-3s %9s %9s %9s %9s %9s %8s\n' "$n" $((w[0] - o[0])) $((w[1] - o[1])) $((w[2] - o[2])) $((w[3] - o[3])) "$tot" \
+        "$(awk -v d="$tot" -v o="$tot_old" 'BEGIN{if (o > 0) printf "%.3f", 100*d/o; else print "-"}')"
+done
+echo "# packs: Padme padding of each pack trailer; index: of each index file; snapshots: of each record;"
+echo "# manifests: the whole manifest of each pass (the old build writes none). Files removed are not subtracted."
+echo
 echo "## replicate's own lines"
 printf '%s\n' "${REPLOG[@]}"
 echo
