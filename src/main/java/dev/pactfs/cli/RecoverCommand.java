@@ -21,6 +21,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -239,13 +240,16 @@ final class RecoverCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) {
             throw new UserError("partner directory " + dir + " does not exist (is the partner share mounted?)");
         }
-        if (Files.isRegularFile(dir.resolve("config")) && dir.getFileName().toString().startsWith("pactfs-")) {
+        // NOFOLLOW: the host owns the partner directory; a planted link is not taken for a copy or its config.
+        if (Files.isRegularFile(dir.resolve("config"), LinkOption.NOFOLLOW_LINKS)
+                && dir.getFileName().toString().startsWith("pactfs-")) {
             return dir;
         }
         List<Path> copies = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "pactfs-*")) {
             for (Path p : ds) {
-                if (Files.isRegularFile(p.resolve("config"))) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                        && Files.isRegularFile(p.resolve("config"), LinkOption.NOFOLLOW_LINKS)) {
                     copies.add(p);
                 }
             }

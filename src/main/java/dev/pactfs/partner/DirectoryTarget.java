@@ -7,10 +7,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -22,6 +24,10 @@ import java.util.List;
  * forced so the rename itself is durable. The root (<partner>/pactfs-<id>) is never created here: if it is not
  * there the partner share is not mounted, and creating it would write into the local mountpoint directory.
  * Subdirectories below it are created on demand.
+ *
+ * Nothing here follows a symlink below the partner directory (NoFollow): the host owns it and could plant one, and
+ * pactfs at home runs as root. A link met while listing or cleaning up is warned about and skipped; a read, write
+ * or delete whose path passes through one fails with NoFollow.SymlinkPlantedException.
  */
 
 /** A {@link PartnerTarget} on a mounted directory (NFS, SMB, SSHFS, or local disk). */
@@ -64,19 +70,19 @@ final class DirectoryTarget implements PartnerTarget {
     @Override
     public void save(Kind kind, String name, byte[] data) throws IOException {
         Path target = path(kind, name);
-        if (!Files.isDirectory(root)) {
-            throw new NoSuchFileException(root.toString(), null, "partner copy directory is missing");
-        }
-        if (Files.exists(target)) {
+        checkRoot();
+        NoFollow.check(root, target);
+        if (NoFollow.attributes(target) != null) {
             return;
         }
         Path dir = target.getParent();
-        Files.createDirectories(dir);
+        createDirectories(dir);
         byte[] r = new byte[8];
         random.nextBytes(r);
         Path tmp = dir.resolve(TEMP_PREFIX + HexFormat.of().formatHex(r));
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
                 ByteBuffer b = ByteBuffer.wrap(data);
                 while (b.hasRemaining()) {
                     ch.write(b);
@@ -99,13 +105,43 @@ final class DirectoryTarget implements PartnerTarget {
         }
     }
 
+    /** The copy directory itself must be a real directory: missing means "not mounted", a link is refused. */
+    private void checkRoot() throws IOException {
+        BasicFileAttributes a = NoFollow.attributes(root);
+        if (a != null && a.isSymbolicLink()) {
+            throw NoFollow.planted(root);
+        }
+        if (a == null || !a.isDirectory()) {
+            throw new NoSuchFileException(root.toString(), null, "partner copy directory is missing");
+        }
+    }
+
+    /** Creates {@code dir}'s missing components below the root one by one, refusing any that is a link. */
+    private void createDirectories(Path dir) throws IOException {
+        Path at = root;
+        for (Path part : root.relativize(dir)) {
+            at = at.resolve(part);
+            BasicFileAttributes a = NoFollow.attributes(at);
+            if (a == null) {
+                try {
+                    Files.createDirectory(at);
+                } catch (FileAlreadyExistsException e) {
+                    a = NoFollow.attributes(at); // a concurrent save made it, or the host planted something
+                }
+            }
+            if (a != null && a.isSymbolicLink()) {
+                throw NoFollow.planted(at);
+            }
+        }
+    }
+
     /** Forces a directory's entries (a rename into it) to the device; file systems that cannot do that are skipped. */
     static void syncDir(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             ch.force(true);
         } catch (IOException e) {
             // Some network file systems refuse fsync on a directory (EINVAL/EISDIR); their rename is synchronous.
-            if (!Files.isDirectory(dir)) {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 throw e;
             }
         }
@@ -114,7 +150,8 @@ final class DirectoryTarget implements PartnerTarget {
     @Override
     public byte[] load(Kind kind, String name, long offset, int length) throws IOException {
         Path p = path(kind, name);
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+        NoFollow.check(root, p);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long size = ch.size();
             if (offset < 0 || offset > size) {
                 throw new EOFException(p + ": offset " + offset + " beyond size " + size);
@@ -142,10 +179,12 @@ final class DirectoryTarget implements PartnerTarget {
     @Override
     public long stat(Kind kind, String name) throws IOException {
         Path p = path(kind, name);
-        if (!Files.exists(p)) {
+        NoFollow.check(root, p);
+        BasicFileAttributes a = NoFollow.attributes(p);
+        if (a == null) {
             throw new NoSuchFileException(p.toString());
         }
-        return Files.size(p);
+        return a.size();
     }
 
     @Override
@@ -155,12 +194,12 @@ final class DirectoryTarget implements PartnerTarget {
             case CONFIG -> throw new IllegalArgumentException("list of CONFIG");
             case PACK -> {
                 Path packs = root.resolve("packs");
-                if (!Files.isDirectory(packs)) {
+                if (!realDir(packs)) {
                     return out;
                 }
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(packs)) {
                     for (Path sub : ds) {
-                        if (Files.isDirectory(sub)) {
+                        if (NoFollow.notALink(sub) && NoFollow.isDirectory(sub)) {
                             listFinal(sub, out);
                         }
                     }
@@ -185,14 +224,17 @@ final class DirectoryTarget implements PartnerTarget {
             case MANIFEST -> root.resolve("manifests");
         };
         java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
-        if (!Files.isDirectory(dir)) {
+        if (!realDir(dir)) {
             return out;
         }
         Files.walkFileTree(dir, java.util.Set.of(), kind == Kind.PACK ? 2 : 1, new java.nio.file.SimpleFileVisitor<>() {
             @Override
-            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
                 String n = f.getFileName().toString();
-                if (a.isRegularFile() && !n.startsWith(TEMP_PREFIX)) {
+                if (a.isSymbolicLink()) {
+                    NoFollow.notALink(f); // walkFileTree does not follow it; say it is there
+                } else if (a.isRegularFile() && !n.startsWith(TEMP_PREFIX)) {
                     out.put(n, a.size());
                 }
                 return java.nio.file.FileVisitResult.CONTINUE;
@@ -209,23 +251,42 @@ final class DirectoryTarget implements PartnerTarget {
         return out;
     }
 
-    private static void listFinal(Path dir, List<String> out) throws IOException {
-        if (!Files.isDirectory(dir)) {
+    private void listFinal(Path dir, List<String> out) throws IOException {
+        if (!realDir(dir)) {
             return;
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path f : ds) {
                 String n = f.getFileName().toString();
-                if (!n.startsWith(TEMP_PREFIX) && Files.isRegularFile(f)) {
+                if (!n.startsWith(TEMP_PREFIX) && NoFollow.notALink(f) && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
                     out.add(n);
                 }
             }
         }
     }
 
+    /**
+     * True when {@code dir} (root or below) is a real directory reached through no link; a link on the way is
+     * warned about and the directory treated as absent.
+     */
+    private boolean realDir(Path dir) throws IOException {
+        try {
+            NoFollow.check(root, dir);
+        } catch (NoFollow.SymlinkPlantedException e) {
+            return false; // already warned
+        }
+        return NoFollow.isDirectory(dir);
+    }
+
     @Override
     public void delete(Kind kind, String name) throws IOException {
         Path p = path(kind, name);
+        NoFollow.check(root, p.getParent());
+        BasicFileAttributes a = NoFollow.attributes(p);
+        if (a != null && a.isSymbolicLink()) {
+            NoFollow.notALink(p); // not ours: warned about and left alone
+            return;
+        }
         if (Files.deleteIfExists(p)) {
             syncDir(p.getParent());
         }
@@ -237,7 +298,7 @@ final class DirectoryTarget implements PartnerTarget {
         List<Path> dirs = new ArrayList<>(List.of(root, root.resolve("index"), root.resolve("snapshots"),
                 root.resolve("manifests")));
         Path packs = root.resolve("packs");
-        if (Files.isDirectory(packs)) {
+        if (realDir(packs)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(packs)) {
                 for (Path sub : ds) {
                     dirs.add(sub);
@@ -245,12 +306,13 @@ final class DirectoryTarget implements PartnerTarget {
             }
         }
         for (Path d : dirs) {
-            if (!Files.isDirectory(d)) {
+            if (!realDir(d)) {
                 continue;
             }
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(d, TEMP_PREFIX + "*")) {
                 for (Path f : ds) {
-                    if (Files.deleteIfExists(f)) {
+                    // Unlinking a link would not follow it, but a link is not a temp file of ours: leave it.
+                    if (NoFollow.notALink(f) && Files.deleteIfExists(f)) {
                         n++;
                     }
                 }

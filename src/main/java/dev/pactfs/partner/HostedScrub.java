@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -45,7 +46,7 @@ public final class HostedScrub {
         }
         dirs.sort(null);
         for (Path copy : dirs) {
-            if (!Files.isDirectory(copy)) {
+            if (isLink(copy, problems) || !NoFollow.isDirectory(copy)) {
                 continue;
             }
             copies++;
@@ -66,10 +67,12 @@ public final class HostedScrub {
         String dirName = copy.getFileName().toString();
         String expectId = dirName.substring("pactfs-".length());
         Path config = copy.resolve("config");
-        if (!Files.isRegularFile(config)) {
+        if (isLink(config, problems)) {
+            // reported
+        } else if (!Files.isRegularFile(config, LinkOption.NOFOLLOW_LINKS)) {
             problems.add("missing: " + config);
         } else {
-            String id = GuardedTarget.parseRepoId(Files.readString(config, StandardCharsets.UTF_8));
+            String id = GuardedTarget.parseRepoId(new String(NoFollow.readFile(config), StandardCharsets.UTF_8));
             if (id == null) {
                 problems.add("corrupt: " + config + ": not a pactfs partner config");
             } else if (!id.equals(expectId)) {
@@ -78,30 +81,33 @@ public final class HostedScrub {
         }
         DirectoryTarget t = new DirectoryTarget(copy);
         for (String sub : List.of("packs", "index", "snapshots")) {
-            if (!Files.isDirectory(copy.resolve(sub))) {
+            if (!isLink(copy.resolve(sub), problems) && !NoFollow.isDirectory(copy.resolve(sub))) {
                 problems.add("missing: " + copy.resolve(sub) + "/");
             }
         }
         Set<String> packs = new HashSet<>();
         Path packsDir = copy.resolve("packs");
-        if (Files.isDirectory(packsDir)) {
+        if (NoFollow.isDirectory(packsDir)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(packsDir)) {
                 for (Path sub : ds) {
-                    if (!Files.isDirectory(sub)) {
+                    if (isLink(sub, problems)) {
+                        continue;
+                    }
+                    if (!NoFollow.isDirectory(sub)) {
                         problems.add("unexpected: " + sub);
                         continue;
                     }
                     try (DirectoryStream<Path> files = Files.newDirectoryStream(sub)) {
                         for (Path f : files) {
                             String n = f.getFileName().toString();
-                            if (n.startsWith(DirectoryTarget.TEMP_PREFIX)) {
-                                continue; // an upload in progress or interrupted: the owner removes it
+                            if (isLink(f, problems) || n.startsWith(DirectoryTarget.TEMP_PREFIX)) {
+                                continue; // a temp file: an upload in progress or interrupted, the owner removes it
                             }
                             if (!isName(n) || !n.startsWith(sub.getFileName().toString())) {
                                 problems.add("unexpected: " + f + " (not a pack name for this directory)");
                                 continue;
                             }
-                            byte[] b = Files.readAllBytes(f);
+                            byte[] b = NoFollow.readFile(f);
                             totals[0]++;
                             totals[1] += b.length;
                             String why = checkFile(b, n, Envelope.PACK);
@@ -119,7 +125,7 @@ public final class HostedScrub {
         }
         for (String n : listDir(copy.resolve("index"), problems)) {
             Path f = copy.resolve("index").resolve(n);
-            byte[] b = Files.readAllBytes(f);
+            byte[] b = NoFollow.readFile(f);
             totals[0]++;
             totals[1] += b.length;
             String why = checkFile(b, n, (byte) 0);
@@ -140,7 +146,7 @@ public final class HostedScrub {
         }
         for (String n : listDir(copy.resolve("snapshots"), problems)) {
             Path f = copy.resolve("snapshots").resolve(n);
-            byte[] b = Files.readAllBytes(f);
+            byte[] b = NoFollow.readFile(f);
             totals[0]++;
             totals[1] += b.length;
             String why = checkFile(b, n, Envelope.SNAPSHOT);
@@ -161,7 +167,7 @@ public final class HostedScrub {
         java.util.Set<String> keys = new java.util.HashSet<>();
         for (String n : listDir(copy.resolve("manifests"), problems)) {
             Path f = copy.resolve("manifests").resolve(n);
-            byte[] b = Files.readAllBytes(f);
+            byte[] b = NoFollow.readFile(f);
             String why = checkFile(b, n, Envelope.MANIFEST);
             if (why == null) {
                 try {
@@ -188,16 +194,16 @@ public final class HostedScrub {
 
     private static List<String> listDir(Path dir, List<String> problems) throws IOException {
         List<String> out = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
+        if (!NoFollow.isDirectory(dir)) {
             return out;
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path f : ds) {
                 String n = f.getFileName().toString();
-                if (n.startsWith(DirectoryTarget.TEMP_PREFIX)) {
+                if (isLink(f, problems) || n.startsWith(DirectoryTarget.TEMP_PREFIX)) {
                     continue;
                 }
-                if (!isName(n) || !Files.isRegularFile(f)) {
+                if (!isName(n) || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
                     problems.add("unexpected: " + f);
                     continue;
                 }
@@ -206,6 +212,15 @@ public final class HostedScrub {
         }
         out.sort(null);
         return out;
+    }
+
+    /** True (and one problem line) when {@code p} is a symlink: the scrub never follows one out of the copy. */
+    private static boolean isLink(Path p, List<String> problems) throws IOException {
+        if (!Files.isSymbolicLink(p)) {
+            return false;
+        }
+        problems.add("unexpected: " + p + " is a symlink (to " + Files.readSymbolicLink(p) + "), not followed");
+        return true;
     }
 
     private static boolean isName(String n) {
