@@ -296,7 +296,7 @@ public final class KeyFile {
     // ---------------------------------------------------------------- parsing
 
     /** A key file that passed its checksum, with its fields. */
-    private static final class Parsed {
+    static final class Parsed {
         byte[] bytes;
         int kind;
         String repoId;
@@ -320,7 +320,11 @@ public final class KeyFile {
             throw new KeyFileDamagedException(file + " is not a pactfs key file (" + size + " bytes; key files are "
                     + "under " + MAX_FILE_BYTES + ")");
         }
-        byte[] bytes = Files.readAllBytes(file);
+        return parse(file, Files.readAllBytes(file));
+    }
+
+    /** Parses the bytes of key file {@code file} (named in messages); checks the checksum before any field. */
+    static Parsed parse(Path file, byte[] bytes) throws IOException {
         if (bytes.length < MAGIC.length
                 || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new KeyFileDamagedException(file + " is not a pactfs key file (it does not start with PACTFSKEY)");

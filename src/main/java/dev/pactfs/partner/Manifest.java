@@ -277,13 +277,18 @@ final class Manifest {
         } catch (BlobCorruptException e) {
             throw new MetaFiles.WrongKeyOrCorrupt(what + ": body does not decrypt (" + e.getMessage() + ")");
         }
+        return decodeBody(plain, s.header().bodyKind(), what);
+    }
+
+    /** The plaintext of a manifest body whose signed header says {@code signedKind}. */
+    static Body decodeBody(byte[] plain, byte signedKind, String what) throws PartnerCorruptException {
         try {
             ByteBuffer b = ByteBuffer.wrap(plain);
             if (b.get() != 'B' || (b.get() & 0xff) != VERSION) {
                 throw new PartnerCorruptException(what + ": body tag or version unknown");
             }
             byte kind = b.get();
-            if (kind != s.header().bodyKind()) {
+            if (kind != signedKind) {
                 throw new PartnerCorruptException(what + ": body kind " + kind + " differs from the signed one");
             }
             int n = count(b, 42, what);

@@ -111,8 +111,8 @@ final class MetaFiles {
         o.write(b);
     }
 
-    private static Built envelope(BlobCipher cipher, SecureRandom random, byte kind, BlobType type, byte[] plainPrefix,
-                                  byte[] plain) {
+    static Built envelope(BlobCipher cipher, SecureRandom random, byte kind, BlobType type, byte[] plainPrefix,
+                          byte[] plain) {
         byte[] fileId = new byte[Envelope.FILE_ID];
         random.nextBytes(fileId);
         byte[] sealed = cipher.seal(type, fileId, Padding.pad(plain));
@@ -146,7 +146,11 @@ final class MetaFiles {
 
     static Index readIndex(BlobCipher cipher, byte[] file, String what) throws PartnerCorruptException {
         byte[] packName = indexPackName(file, what);
-        byte[] plain = open(cipher, file, BlobType.INDEX, Envelope.HEADER + 32, what);
+        return decodeIndex(open(cipher, file, BlobType.INDEX, Envelope.HEADER + 32, what), packName, what);
+    }
+
+    /** The plaintext of an index file (what decrypted fine, which a fuzz test feeds malformed). */
+    static Index decodeIndex(byte[] plain, byte[] packName, String what) throws PartnerCorruptException {
         try {
             ByteBuffer b = ByteBuffer.wrap(plain);
             expectTag(b, 'I', what);
@@ -207,7 +211,11 @@ final class MetaFiles {
         if (h.kind() != Envelope.REPO_INFO) {
             throw new PartnerCorruptException(what + ": not a repo info file (kind '" + (char) h.kind() + "')");
         }
-        byte[] plain = open(cipher, file, BlobType.INDEX, Envelope.HEADER, what);
+        return decodeRepoInfo(open(cipher, file, BlobType.INDEX, Envelope.HEADER, what), what);
+    }
+
+    /** The plaintext of a repo info file. */
+    static RepoInfo decodeRepoInfo(byte[] plain, String what) throws PartnerCorruptException {
         try {
             ByteBuffer b = ByteBuffer.wrap(plain);
             expectTag(b, 'R', what);

@@ -99,6 +99,10 @@ final class PackFile {
     }
 
     static List<Entry> parseTrailer(byte[] plain, long blobsEnd, String what) throws PartnerCorruptException {
+        if (plain.length < 5) {
+            // Found by PartnerParsersFuzzTest (packTrailerPlain/trailer-empty): an empty trailer underflowed.
+            throw new PartnerCorruptException(what + ": trailer of " + plain.length + " bytes is shorter than its header");
+        }
         ByteBuffer t = ByteBuffer.wrap(plain);
         int version = t.get() & 0xff;
         if (version != TRAILER_VERSION) {

@@ -1,0 +1,49 @@
+package dev.pactfs.snapshot;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.pactfs.FuzzSeeds;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Fuzz tests of the tree and snapshot-record decoders: their input is plaintext that decrypted fine (a tree blob
+ * or a record from the local packs or the partner), so a malformed one must end in {@link TreeFormatException},
+ * never another exception, a hang or an allocation beyond the format's limits. Corpus:
+ * src/test/resources/dev/pactfs/snapshot/SnapshotDecodersFuzzTestInputs/.
+ */
+class SnapshotDecodersFuzzTest {
+
+    @FuzzTest
+    void tree(FuzzedDataProvider data) {
+        byte[] blob = data.consumeRemainingAsBytes();
+        try {
+            TreeCodec.decode(blob, "fuzz");
+        } catch (TreeFormatException expected) {
+            // the typed outcome
+        }
+    }
+
+    /** Writes the seed corpus from real encodings (regenerate after a format change). */
+    @Test
+    @EnabledIfSystemProperty(named = "pactfs.writeSeeds", matches = "true")
+    void writeSeeds() {
+        FuzzSeeds s = new FuzzSeeds(getClass());
+        s.put("tree", "sample", TreeCodec.encode(TreeCodecTest.sample()));
+        s.put("tree", "empty", TreeCodec.encode(java.util.List.of()));
+        s.put("snapshotRecord", "record", new SnapshotRecord("night-1", 1_700_000_000_000L, "host", "tag",
+                TreeCodecTest.id(3), null).encode());
+        s.put("snapshotRecord", "with-parent", new SnapshotRecord("night-2", 1_700_000_086_400L, "host", "",
+                TreeCodecTest.id(4), "night-1").encode());
+    }
+
+    @FuzzTest
+    void snapshotRecord(FuzzedDataProvider data) {
+        byte[] blob = data.consumeRemainingAsBytes();
+        try {
+            SnapshotRecord.decode(blob);
+        } catch (TreeFormatException expected) {
+            // the typed outcome
+        }
+    }
+}
