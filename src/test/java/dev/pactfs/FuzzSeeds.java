@@ -12,6 +12,12 @@ import java.nio.file.Path;
  */
 public final class FuzzSeeds {
 
+    /**
+     * How long {@code JAZZER_FUZZ=1} fuzzes one target (Jazzer's maxDuration); plain {@code mvn test} only replays
+     * the corpus and ignores it. Raise it for a long campaign (docs/testing.md).
+     */
+    public static final String CAMPAIGN = "3m";
+
     private final Path dir;
 
     public FuzzSeeds(Class<?> fuzzTest) {

@@ -182,9 +182,10 @@ final class MetaFiles {
                     b.get(cid);
                     children.put(ChunkId.of(cid), b.getInt());
                 }
-                if (offset < Envelope.HEADER || length < BlobCipher.OVERHEAD || offset + length > packSize) {
+                if (offset < Envelope.HEADER || length < BlobCipher.OVERHEAD || offset > packSize - length
+                        || plainSize < 0) {
                     throw new PartnerCorruptException(what + ": entry " + i + " offset " + offset + " length " + length
-                            + " outside a pack of " + packSize + " bytes");
+                            + " plain size " + plainSize + " outside a pack of " + packSize + " bytes");
                 }
                 entries.add(new IndexEntry(ChunkId.of(id), kind, offset, length, plainSize, children));
             }

@@ -126,6 +126,9 @@ final class Compression {
         if (framed.length < 1) {
             throw new IllegalArgumentException("empty frame");
         }
+        if (plainSize < 0) {
+            throw new IllegalArgumentException("plain size " + plainSize);
+        }
         byte[] plain = new byte[plainSize];
         switch (framed[0]) {
             case RAW -> {
@@ -135,7 +138,14 @@ final class Compression {
                 System.arraycopy(framed, 1, plain, 0, plainSize);
             }
             case ZSTD -> {
-                long n = Zstd.decompressByteArray(plain, 0, plainSize, framed, 1, framed.length - 1);
+                long n;
+                try {
+                    n = Zstd.decompressByteArray(plain, 0, plainSize, framed, 1, framed.length - 1);
+                } catch (RuntimeException e) {
+                    // zstd-jni throws ZstdException for some corrupt frames instead of returning an error code
+                    // (StoreDecodersFuzzTest, unframe/found-zstd-src-size-incorrect): corrupt like any other.
+                    throw new IllegalArgumentException("zstd: " + e.getMessage(), e);
+                }
                 if (Zstd.isError(n)) {
                     throw new IllegalArgumentException("zstd: " + Zstd.getErrorName(n));
                 }

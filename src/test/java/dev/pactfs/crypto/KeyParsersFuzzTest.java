@@ -24,7 +24,7 @@ class KeyParsersFuzzTest {
      * A key file body between the magic and a checksum that matches, so the fuzzer reaches the fields (a random
      * file fails the checksum, which KeyFileTest covers).
      */
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void keyFile(FuzzedDataProvider data) throws IOException {
         byte[] file;
         if (data.consumeBoolean()) {
@@ -63,7 +63,7 @@ class KeyParsersFuzzTest {
         s.put("paperKey", "code-typo", PaperKey.encode(key).replace('a', 'b').getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void paperKey(FuzzedDataProvider data) {
         String code = data.consumeRemainingAsString();
         try {

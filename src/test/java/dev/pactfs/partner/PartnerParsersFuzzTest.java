@@ -39,7 +39,7 @@ class PartnerParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void envelope(FuzzedDataProvider data) {
         byte[] file = data.consumeRemainingAsBytes();
         try {
@@ -51,7 +51,7 @@ class PartnerParsersFuzzTest {
     }
 
     /** A whole pack file; the envelope's CRC is made right so the fuzzer gets past it to the trailer length. */
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void packFile(FuzzedDataProvider data) {
         byte[] body = data.consumeRemainingAsBytes();
         byte[] file = withValidEnvelope(Envelope.PACK, body);
@@ -63,7 +63,7 @@ class PartnerParsersFuzzTest {
     }
 
     /** A pack whose trailer decrypts fine but holds anything. */
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void packTrailerSealed(FuzzedDataProvider data) {
         int blobs = data.consumeInt(0, 1 << 16);
         byte[] plain = data.consumeRemainingAsBytes();
@@ -82,7 +82,7 @@ class PartnerParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void packTrailerPlain(FuzzedDataProvider data) {
         long blobsEnd = data.consumeLong(0, 1L << 40);
         try {
@@ -92,7 +92,7 @@ class PartnerParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void padding(FuzzedDataProvider data) {
         byte[] padded = data.consumeRemainingAsBytes();
         try {
@@ -103,7 +103,7 @@ class PartnerParsersFuzzTest {
     }
 
     /** An index file whose sealed part decrypts fine but holds anything. */
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void indexSealed(FuzzedDataProvider data) {
         byte[] packName = data.consumeBytes(32);
         if (packName.length < 32) {
@@ -118,7 +118,7 @@ class PartnerParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void indexPlain(FuzzedDataProvider data) {
         byte[] packName = data.consumeBytes(32);
         try {
@@ -128,7 +128,7 @@ class PartnerParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void repoInfoPlain(FuzzedDataProvider data) {
         byte[] plain = data.consumeRemainingAsBytes();
         try {
@@ -139,7 +139,7 @@ class PartnerParsersFuzzTest {
     }
 
     /** A snapshot file that decrypts fine: the record inside is fuzzed by the snapshot layer's own test. */
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void snapshotSealed(FuzzedDataProvider data) {
         byte[] plain = data.consumeRemainingAsBytes();
         byte[] file = MetaFiles.snapshot(CIPHER, random(), plain).bytes();
@@ -151,7 +151,7 @@ class PartnerParsersFuzzTest {
     }
 
     /** The keyless header of a manifest (decoded before its signature is checked). */
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void manifestHeader(FuzzedDataProvider data) {
         byte[] body = data.consumeRemainingAsBytes();
         try {
@@ -162,7 +162,7 @@ class PartnerParsersFuzzTest {
     }
 
     /** A manifest body that decrypts and matches its signed hash but holds anything. */
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void manifestBodyPlain(FuzzedDataProvider data) {
         byte kind = data.consumeBoolean() ? Manifest.CHECKPOINT : Manifest.DELTA;
         try {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 class SnapshotDecodersFuzzTest {
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void tree(FuzzedDataProvider data) {
         byte[] blob = data.consumeRemainingAsBytes();
         try {
@@ -37,7 +37,7 @@ class SnapshotDecodersFuzzTest {
                 TreeCodecTest.id(4), "night-1").encode());
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void snapshotRecord(FuzzedDataProvider data) {
         byte[] blob = data.consumeRemainingAsBytes();
         try {

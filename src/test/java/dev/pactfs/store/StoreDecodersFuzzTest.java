@@ -18,7 +18,7 @@ class StoreDecodersFuzzTest {
     /** Largest plain size an index can claim for a chunk (a tree blob may be larger, but is still bounded). */
     private static final int MAX_PLAIN = 16 << 20;
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void unframe(FuzzedDataProvider data) {
         int plainSize = data.consumeInt(0, MAX_PLAIN);
         try {
@@ -46,7 +46,7 @@ class StoreDecodersFuzzTest {
                 ByteBuffer.allocate(8).putInt(base.length).putInt(target.length).array()));
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)
     void deltaFrame(FuzzedDataProvider data) {
         int plainSize = data.consumeInt(0, 1 << 20);
         byte[] base = data.consumeBytes(data.consumeInt(0, 4096));
