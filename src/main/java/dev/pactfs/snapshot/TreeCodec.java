@@ -106,7 +106,7 @@ public final class TreeCodec {
         }
         long count = in.varint();
         // every entry takes at least 20 bytes: bound the count before allocating
-        if (count > blob.length / 20 + 1) {
+        if (count < 0 || count > blob.length / 20 + 1) {
             throw new TreeFormatException(what + ": entry count " + count + " exceeds what " + blob.length + " bytes can hold");
         }
         List<TreeEntry> out = new ArrayList<>((int) count);
@@ -136,7 +136,7 @@ public final class TreeCodec {
             long btime = in.zigzag();
             long ino = in.varint();
             long nx = in.varint();
-            if (nx > in.remaining() / 2) {
+            if (nx < 0 || nx > in.remaining() / 2) {
                 throw new TreeFormatException(what + ": xattr count " + nx + " exceeds the blob");
             }
             List<TreeEntry.Xattr> xattrs = new ArrayList<>((int) nx);
@@ -150,7 +150,7 @@ public final class TreeCodec {
             switch (kind) {
                 case Kind.FILE -> {
                     long n = in.varint();
-                    if (n > in.remaining() / 2) {
+                    if (n < 0 || n > in.remaining() / 2) {
                         throw new TreeFormatException(what + ": chunk count " + n + " exceeds the blob");
                     }
                     chunks = new ArrayList<>((int) n);
@@ -272,7 +272,7 @@ public final class TreeCodec {
         }
 
         byte[] raw(int n) throws TreeFormatException {
-            if (n > remaining()) {
+            if (n < 0 || n > remaining()) {
                 throw new TreeFormatException(what + ": truncated: needs " + n + " bytes at byte " + pos
                         + ", has " + remaining());
             }
@@ -283,7 +283,8 @@ public final class TreeCodec {
 
         byte[] bytes(int max, String field) throws TreeFormatException {
             long n = varint();
-            if (n > max) {
+            // A 10-byte varint can be negative as a long (SnapshotDecodersFuzzTest, found-negative-length, tree/found-negative-count).
+            if (n < 0 || n > max) {
                 throw new TreeFormatException(what + ": " + field + " of " + n + " bytes (at most " + max + ")");
             }
             return raw((int) n);
