@@ -79,14 +79,19 @@ final class OpenRepo implements Closeable {
         try {
             if (ko.keyFile != null) {
                 key = KeyFile.readMachineKey(ko.keyFile);
-            } else if (ko.paperKey != null) {
-                key = PaperKey.decode(ko.paperKey);
+            } else if (ko.hasPaperKey()) {
+                key = PaperKey.decode(ko.paperKeyCode());
             } else {
                 Path wrapped = dir.resolve(WRAPPED_KEY);
                 if (!Files.exists(wrapped)) {
-                    throw new UserError("repo " + dir + " has no passphrase key; use --key-file or --paper-key");
+                    String code = KeyOptions.promptPaperKey("recovery code for " + dir + ": ");
+                    if (code == null) {
+                        throw new UserError("repo " + dir + " has no passphrase key; use --key-file or --paper-key-file");
+                    }
+                    key = PaperKey.decode(code);
+                } else {
+                    key = KeyFile.openWrapped(wrapped, config.repoId(), ko.passphrase("passphrase for " + dir + ": "));
                 }
-                key = KeyFile.openWrapped(wrapped, config.repoId(), ko.passphrase("passphrase for " + dir + ": "));
             }
         } catch (WrongKeyException e) {
             throw new UserError(wrong, e);

@@ -6,6 +6,9 @@ import java.io.StringWriter;
 /** Runs a pactfs command line in this JVM with its output captured (tests of other packages use it). */
 public final class CliRun {
 
+    /** The warning printed for a recovery code given on the command line (tests of other packages match it). */
+    public static final String PAPER_KEY_ON_ARGV_WARNING = KeyOptions.PAPER_KEY_ON_ARGV_WARNING;
+
     private CliRun() {
     }
 
