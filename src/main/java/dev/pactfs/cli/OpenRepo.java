@@ -59,6 +59,8 @@ final class OpenRepo implements Closeable {
         // (measured: full speed after 40 blobs of 256 KiB, 0.8 s), while RepoKeys.warmUp() cost every command
         // about 1 s of CPU. The mount daemon warms its whole put and read paths itself before mounting.
         RepoConfig config = RepoConfig.readCurrent(dir);
+        // A repo directory an older pactfs left open (recover made it 0755): closing it closes everything inside.
+        dev.pactfs.files.PrivateFiles.restrict(dir);
         RepoKeys keys = unlock(dir, config, keyOptions);
         Catalog catalog = Catalog.open(dir, false);
         try {
