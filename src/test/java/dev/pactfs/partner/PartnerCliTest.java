@@ -106,12 +106,18 @@ class PartnerCliTest {
         assertTrue(wrong.err().startsWith("pactfs: wrong passphrase"), wrong.err());
     }
 
-    @Test
-    void recoverWithOnlyTheRecoveryCodeAndNoTerminalRefusesBeforeWritingAnything() throws IOException {
+    /** A repo with one small file in one snapshot, replicated to tmp/partner (machine key in tmp/acme.key). */
+    private PartnerFixture oneReplicatedFile() throws IOException {
         PartnerFixture f = PartnerFixture.create(tmp, tmp.resolve("partner"));
         Path key = f.writeKeyFile(tmp.resolve("acme.key"));
         seed(f, 1, 1, 1000);
         assertEquals(0, CliRun.run("replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--once").exit());
+        return f;
+    }
+
+    @Test
+    void recoverWithOnlyTheRecoveryCodeAndNoTerminalRefusesBeforeWritingAnything() throws IOException {
+        PartnerFixture f = oneReplicatedFile();
         Path paper = Files.writeString(tmp.resolve("paper.txt"), PaperKey.encode(f.key) + "\n");
         CliRun.Result rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
                 tmp.resolve("r").toString(), "--paper-key-file", paper.toString());
@@ -130,10 +136,7 @@ class PartnerCliTest {
 
     @Test
     void recoverWithTheWrongKeyFailsWithOneLineAndWritesNoRepo() throws IOException {
-        PartnerFixture f = PartnerFixture.create(tmp, tmp.resolve("partner"));
-        Path key = f.writeKeyFile(tmp.resolve("acme.key"));
-        seed(f, 1, 1, 1000);
-        assertEquals(0, CliRun.run("replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--once").exit());
+        oneReplicatedFile();
         CliRun.Result rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
                 tmp.resolve("r").toString(), "--paper-key", PaperKey.encode(dev.pactfs.crypto.MasterKey.generate()));
         assertEquals(1, rec.exit(), rec.toString());
