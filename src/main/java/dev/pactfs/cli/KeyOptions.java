@@ -25,10 +25,28 @@ final class KeyOptions {
     @Option(names = "--key-file", paramLabel = "FILE", description = "Unwrapped machine key file (mode 0600).")
     Path keyFile;
 
+    /** The value of --paper-key: a recovery code, or {@link #STDIN}. */
+    String paperKey;
+
+    /**
+     * Warns as the option is parsed, not when the code is used: a command that a mount daemon runs for the
+     * client never uses it, yet the code was exposed all the same.
+     */
     @Option(names = "--paper-key", paramLabel = "CODE|-",
             description = "Recovery code printed by `key export --paper`; `-` reads it from standard input. A CODE"
                     + " here is visible in ps and shell history (a warning says so): prefer --paper-key-file or -.")
-    String paperKey;
+    void paperKey(String code) {
+        paperKey = code;
+        if (code != null && !code.equals(STDIN)) {
+            PrintWriter err = mixee == null ? null : mixee.commandLine().getErr();
+            if (err != null) {
+                err.println(PAPER_KEY_ON_ARGV_WARNING);
+                err.flush();
+            } else {
+                System.err.println(PAPER_KEY_ON_ARGV_WARNING);
+            }
+        }
+    }
 
     @Option(names = "--paper-key-file", paramLabel = "FILE", description = "Read the recovery code from the first line of FILE.")
     Path paperKeyFile;
@@ -57,8 +75,8 @@ final class KeyOptions {
     }
 
     /**
-     * The recovery code from {@code --paper-key-file}, stdin ({@code --paper-key -}) or the command line (with a
-     * warning); null when none was named.
+     * The recovery code from {@code --paper-key-file}, stdin ({@code --paper-key -}) or the command line (warned
+     * about when parsed); null when none was named.
      */
     String paperKeyCode() throws IOException {
         if (paperKey != null && paperKeyFile != null) {
@@ -77,14 +95,7 @@ final class KeyOptions {
             }
             return code;
         }
-        PrintWriter err = mixee == null ? null : mixee.commandLine().getErr();
-        if (err != null) {
-            err.println(PAPER_KEY_ON_ARGV_WARNING);
-            err.flush();
-        } else {
-            System.err.println(PAPER_KEY_ON_ARGV_WARNING);
-        }
-        return paperKey;
+        return paperKey; // warned about when parsed
     }
 
     /** The recovery code asked at the terminal (no echo); null when there is no terminal. */

@@ -49,6 +49,9 @@ class PaperKeyMountTest {
         assertFalse(cmdline.contains(code) || cmdline.contains(code.replace("-", "")), cmdline);
         assertTrue(cmdline.contains("--paper-key - "), cmdline);
         fx.inMount("echo written > f && cat f").ok();
+        // A command the daemon runs for the client never uses the code, but it was on a command line all the same.
+        Sh.Result check = fx.pactfs(Duration.ofMinutes(1), "check", "--repo", fx.repo().toString(), "--paper-key", code).ok();
+        assertTrue(check.err().startsWith("pactfs: warning: a recovery code on the command line is visible"), check.toString());
         fx.unmount();
     }
 }
