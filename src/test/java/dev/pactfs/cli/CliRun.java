@@ -20,6 +20,20 @@ public final class CliRun {
         }
     }
 
+    /**
+     * As {@link #run}, at a terminal where the user types {@code answers} in turn, one per prompt (no echo, as
+     * at a real one); a prompt past the last answer finds no terminal.
+     */
+    public static Result runAtTerminal(java.util.List<String> answers, String... args) {
+        java.util.Iterator<String> next = answers.iterator();
+        SecretInput.Terminal old = SecretInput.useTerminal(prompt -> next.hasNext() ? next.next().toCharArray() : null);
+        try {
+            return run(args);
+        } finally {
+            SecretInput.useTerminal(old);
+        }
+    }
+
     public static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

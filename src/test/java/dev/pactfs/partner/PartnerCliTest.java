@@ -135,6 +135,24 @@ class PartnerCliTest {
     }
 
     @Test
+    void recoverAtATerminalAsksForTheCodeAndTwiceForTheNewPassphrase() throws IOException {
+        PartnerFixture f = oneReplicatedFile();
+        String code = PaperKey.encode(f.key);
+        Path r = tmp.resolve("r");
+        CliRun.Result rec = CliRun.runAtTerminal(List.of(code, "new one", "new on"), "recover", "--partner",
+                tmp.resolve("partner").toString(), "--repo", r.toString());
+        assertEquals(1, rec.exit(), rec.toString());
+        assertEquals("pactfs: the two passphrases differ; nothing recovered\n", rec.err());
+        assertFalse(Files.exists(r));
+        rec = CliRun.runAtTerminal(List.of(code, "new one", "new one"), "recover", "--partner",
+                tmp.resolve("partner").toString(), "--repo", r.toString());
+        assertEquals(0, rec.exit(), rec.toString());
+        Path pass = Files.writeString(tmp.resolve("pass"), "new one\n");
+        CliRun.Result check = CliRun.run("check", "--repo", r.toString(), "--passphrase-file", pass.toString());
+        assertEquals(0, check.exit(), check.toString());
+    }
+
+    @Test
     void recoverWithTheWrongKeyFailsWithOneLineAndWritesNoRepo() throws IOException {
         oneReplicatedFile();
         CliRun.Result rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
