@@ -4,6 +4,7 @@ import dev.pactfs.chunk.ChunkerParams;
 import dev.pactfs.crypto.KeyFile;
 import dev.pactfs.crypto.MasterKey;
 import dev.pactfs.crypto.RepoKeys;
+import dev.pactfs.files.PrivateFiles;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.RepoConfig;
 import java.io.IOException;
@@ -34,6 +35,11 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Read the passphrase from the first line of FILE.")
     Path passphraseFile;
 
+    @Option(names = "--passphrase-command", paramLabel = "CMD",
+            description = "Run CMD with `sh -c`; the first line it prints is the passphrase. Without a file, a command"
+                    + " or " + KeyOptions.PASSPHRASE_ENV + ", the passphrase is asked twice on the terminal.")
+    String passphraseCommand;
+
     @Option(names = "--chunk-sizes", paramLabel = "MIN/AVG/MAX", description = "FastCDC sizes in KiB (default: ${DEFAULT-VALUE}).",
             defaultValue = "64/256/1024")
     String chunkSizes;
@@ -59,18 +65,18 @@ final class InitCommand implements Callable<Integer> {
         }
         KeyOptions ko = new KeyOptions();
         ko.passphraseFile = passphraseFile;
-        char[] passphrase = ko.passphraseOrNull("passphrase for the new repo: ");
+        ko.passphraseCommand = passphraseCommand;
+        // With only a machine key asked for, a terminal is not asked for a passphrase: the repo opens without one.
+        char[] passphrase = keyFile != null && !ko.hasPassphraseSource() ? null : ko.newPassphraseOrNull("the new repo");
         if ((passphrase == null || passphrase.length == 0) && keyFile == null) {
-            throw new UserError("no passphrase: set " + KeyOptions.PASSPHRASE_ENV
-                    + ", use --passphrase-file, or give --key-file for a machine key");
+            throw new UserError("no passphrase: use --passphrase-file, --passphrase-command or " + KeyOptions.PASSPHRASE_ENV
+                    + ", run on a terminal to be asked, or give --key-file for a machine key");
         }
 
         String repoId = newRepoId();
         MasterKey key = MasterKey.generate();
         RepoKeys keys = RepoKeys.derive(key);
-        Files.createDirectories(repo);
-        // Only the owner (root, the daemon's user) may enter: the key file, the catalog and the control socket live here.
-        Files.setPosixFilePermissions(repo, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        createRepoDirectory(repo);
         if (passphrase != null && passphrase.length > 0) {
             KeyFile.writeWrapped(repo.resolve(OpenRepo.WRAPPED_KEY), repoId, key, passphrase);
         }
@@ -93,6 +99,19 @@ final class InitCommand implements Callable<Integer> {
                 + (keyFile != null ? ", machine key in " + keyFile : ""));
         System.err.println("keep a copy of the key off this machine: pactfs key export --paper --repo " + repo);
         return 0;
+    }
+
+    /**
+     * The repo directory, 0700: only the owner (root, the daemon's user) may enter, for the key file, the catalog
+     * and the control socket live here. An empty directory the admin made beforehand is ours now: its group and
+     * other bits go (nothing is inside yet, so nothing was exposed).
+     */
+    static void createRepoDirectory(Path repo) throws IOException {
+        if (Files.isDirectory(repo)) {
+            PrivateFiles.restrict(repo);
+        } else {
+            PrivateFiles.createDirectories(repo);
+        }
     }
 
     static String newRepoId() {

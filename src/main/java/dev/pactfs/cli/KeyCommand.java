@@ -40,7 +40,7 @@ final class KeyCommand implements Runnable {
         public Integer call() throws IOException {
             RepoConfig config = RepoConfig.read(repo);
             Path wrapped = repo.resolve(OpenRepo.WRAPPED_KEY);
-            if (keys.keyFile != null || keys.paperKey != null || !Files.exists(wrapped)) {
+            if (keys.keyFile != null || keys.hasPaperKey() || !Files.exists(wrapped)) {
                 // Authenticated by another key source: write a fresh wrapped key under the new passphrase.
                 MasterKey key = OpenRepo.masterKey(repo, config, keys);
                 char[] pass = keys.newPassphrase(repo.toString());
@@ -91,7 +91,8 @@ final class KeyCommand implements Runnable {
             if (what.paper) {
                 System.err.println("Recovery code for pactfs repo " + repo + " (id " + config.repoId() + ").");
                 System.err.println("Write it down or print it and keep it away from this machine: with the partner's");
-                System.err.println("copy it restores everything (pactfs recover --paper-key CODE). Separators are optional.");
+                System.err.println("copy it restores everything (pactfs recover --paper-key-file FILE, or --paper-key - to read it");
+                System.err.println("from stdin, or at the prompt). Separators are optional.");
                 System.out.println(PaperKey.encode(key));
                 System.out.flush();
             } else {

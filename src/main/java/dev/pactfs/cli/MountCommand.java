@@ -1,5 +1,6 @@
 package dev.pactfs.cli;
 
+import dev.pactfs.files.PrivateFiles;
 import dev.pactfs.fs.PactFs;
 import dev.pactfs.fuse.FuseMount;
 import dev.pactfs.fuse.PactFuse;
@@ -234,7 +235,8 @@ final class MountCommand implements Callable<Integer> {
             }
         }, "pactfs-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+        Files.deleteIfExists(pidFile); // a crashed daemon's
+        PrivateFiles.writeNew(pidFile, ProcessHandle.current().pid() + "\n");
         try {
             log.info("mounting {} at {}", r.dir, abs);
             FuseMount.run(fuse, abs, FuseMount.options(r.dir, fuseOpts));
@@ -280,15 +282,21 @@ final class MountCommand implements Callable<Integer> {
             cmd.add(String.join(",", options));
         }
         ProcessBuilder pb = new ProcessBuilder();
+        String paperKey = null;
         if (keys.keyFile != null) {
             cmd.add("--key-file");
             cmd.add(keys.keyFile.toAbsolutePath().toString());
-        } else if (keys.paperKey != null) {
+        } else if (keys.hasPaperKey()) {
+            // On the child's stdin, not its command line: the daemon's argv is readable by every local user.
+            paperKey = keys.paperKeyCode();
             cmd.add("--paper-key");
-            cmd.add(keys.paperKey);
+            cmd.add(KeyOptions.STDIN);
         } else if (keys.passphraseFile != null) {
             cmd.add("--passphrase-file");
             cmd.add(keys.passphraseFile.toAbsolutePath().toString());
+        } else if (keys.passphraseCommand != null) {
+            cmd.add("--passphrase-command");
+            cmd.add(keys.passphraseCommand);
         } else if (System.getenv(KeyOptions.PASSPHRASE_ENV) == null
                 && !options.stream().anyMatch(o -> o.startsWith("key_file=") || o.startsWith("passphrase_file="))) {
             char[] p = keys.passphraseOrNull("passphrase for " + repo + ": ");
@@ -298,11 +306,20 @@ final class MountCommand implements Callable<Integer> {
         }
         cmd.add(mountPoint.toAbsolutePath().toString());
         Path logFile = repo.resolve(LOG_FILE);
+        if (!Files.exists(logFile)) {
+            PrivateFiles.createFile(logFile); // appendTo below would create it through the umask (0644)
+        }
         long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
-        pb.command(cmd).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+        pb.command(cmd).redirectInput(paperKey != null ? ProcessBuilder.Redirect.PIPE
+                        : ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectErrorStream(true);
         Process child = pb.start();
+        if (paperKey != null) {
+            try (var in = child.getOutputStream()) {
+                in.write((paperKey + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DETACH_TIMEOUT_SECONDS);
         while (System.nanoTime() < deadline) {
             if (isMounted(mountPoint)) {

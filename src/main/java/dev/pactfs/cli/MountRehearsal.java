@@ -4,6 +4,7 @@ import dev.pactfs.chunk.Chunker;
 import dev.pactfs.chunk.ChunkerParams;
 import dev.pactfs.crypto.MasterKey;
 import dev.pactfs.crypto.RepoKeys;
+import dev.pactfs.files.PrivateFiles;
 import dev.pactfs.fs.Caller;
 import dev.pactfs.fs.PactFs;
 import dev.pactfs.fuse.ReadRehearsal;
@@ -70,7 +71,7 @@ final class MountRehearsal {
         long drilled = 0;
         try {
             deleteTree(dir);
-            Files.createDirectories(dir);
+            PrivateFiles.createDirectories(dir);
             RepoKeys keys = RepoKeys.derive(MasterKey.generate());
             Catalog catalog = Catalog.open(dir, true);
             try {

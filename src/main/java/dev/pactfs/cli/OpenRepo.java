@@ -59,6 +59,8 @@ final class OpenRepo implements Closeable {
         // (measured: full speed after 40 blobs of 256 KiB, 0.8 s), while RepoKeys.warmUp() cost every command
         // about 1 s of CPU. The mount daemon warms its whole put and read paths itself before mounting.
         RepoConfig config = RepoConfig.readCurrent(dir);
+        // A repo directory an older pactfs left open (recover made it 0755): closing it closes everything inside.
+        dev.pactfs.files.PrivateFiles.restrict(dir);
         RepoKeys keys = unlock(dir, config, keyOptions);
         Catalog catalog = Catalog.open(dir, false);
         try {
@@ -79,14 +81,19 @@ final class OpenRepo implements Closeable {
         try {
             if (ko.keyFile != null) {
                 key = KeyFile.readMachineKey(ko.keyFile);
-            } else if (ko.paperKey != null) {
-                key = PaperKey.decode(ko.paperKey);
+            } else if (ko.hasPaperKey()) {
+                key = PaperKey.decode(ko.paperKeyCode());
             } else {
                 Path wrapped = dir.resolve(WRAPPED_KEY);
                 if (!Files.exists(wrapped)) {
-                    throw new UserError("repo " + dir + " has no passphrase key; use --key-file or --paper-key");
+                    String code = KeyOptions.promptPaperKey("recovery code for " + dir + ": ");
+                    if (code == null) {
+                        throw new UserError("repo " + dir + " has no passphrase key; use --key-file or --paper-key-file");
+                    }
+                    key = PaperKey.decode(code);
+                } else {
+                    key = KeyFile.openWrapped(wrapped, config.repoId(), ko.passphrase("passphrase for " + dir + ": "));
                 }
-                key = KeyFile.openWrapped(wrapped, config.repoId(), ko.passphrase("passphrase for " + dir + ": "));
             }
         } catch (WrongKeyException e) {
             throw new UserError(wrong, e);

@@ -7,6 +7,7 @@ import dev.pactfs.crypto.PaperKey;
 import dev.pactfs.crypto.PaperKeyFormatException;
 import dev.pactfs.crypto.RepoKeys;
 import dev.pactfs.crypto.WrongKeyException;
+import dev.pactfs.files.PrivateFiles;
 import dev.pactfs.partner.ManifestRecovery;
 import dev.pactfs.partner.PartnerTarget;
 import dev.pactfs.partner.PartnerTargets;
@@ -35,7 +36,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "recover", mixinStandardHelpOptions = true,
-        description = "Rebuild a working local repo from the partner copy alone (after a disaster).")
+        description = {"Rebuild a working local repo from the partner copy alone (after a disaster).",
+            "The key: --paper-key-file FILE, --paper-key - (stdin), an existing --key-file, or asked on the terminal.",
+            "The recovered repo gets its own passphrase (--passphrase-file, --passphrase-command, PACTFS_PASSPHRASE,"
+                    + " or asked twice) or a machine key (--key-file NEWFILE), so it opens without the recovery code."})
 final class RecoverCommand implements Callable<Integer> {
 
     @Option(names = "--partner", required = true, paramLabel = "DIR",
@@ -93,13 +97,16 @@ final class RecoverCommand implements Callable<Integer> {
         }
         ManifestRecovery.Verdict verdict = checkManifest(target, rk, out, err);
         target = ManifestRecovery.view(target, verdict); // only the records the manifest lists are live
-        Files.createDirectories(repo);
-        char[] pass = System.getenv(KeyOptions.PASSPHRASE_ENV) != null || keys.passphraseFile != null
-                ? keys.passphraseOrNull("") : null;
+        char[] pass = wrappedKey != null ? null : newRepoPassphrase();
+        InitCommand.createRepoDirectory(repo);
         if (wrappedKey != null) {
-            Files.copy(wrappedKey, repo.resolve(OpenRepo.WRAPPED_KEY));
-        } else if (pass != null && pass.length > 0) {
+            PrivateFiles.copyNew(wrappedKey, repo.resolve(OpenRepo.WRAPPED_KEY));
+        } else if (pass != null) {
             KeyFile.writeWrapped(repo.resolve(OpenRepo.WRAPPED_KEY), info.repoId(), key, pass);
+        }
+        if (writesKeyFile()) {
+            KeyFile.writeMachineKey(keys.keyFile, info.repoId(), key);
+            err.println("machine key of the recovered repo written to " + keys.keyFile + " (mode 0600)");
         }
         // A copy made by a format-1 repo holds format-1 tree ids: the recovered repo stays format 1 (read with the
         // transitional ids) until `pactfs migrate` re-encodes its trees.
@@ -215,24 +222,66 @@ final class RecoverCommand implements Callable<Integer> {
         return v;
     }
 
+    /**
+     * The master key from an existing --key-file, the paper key (file, stdin, argv with a warning, or asked), or
+     * --wrapped-key with its passphrase. A --key-file that does not exist yet is where the recovered repo's
+     * machine key goes ({@link #writesKeyFile}), as with init.
+     */
     private MasterKey masterKey(String repoId) throws Exception {
+        boolean keyFileIsSource = keys.keyFile != null && Files.exists(keys.keyFile);
         try {
-            if (keys.keyFile != null) {
+            if (keyFileIsSource && !keys.hasPaperKey()) {
                 return KeyFile.readMachineKey(keys.keyFile);
             }
-            if (keys.paperKey != null) {
-                return PaperKey.decode(keys.paperKey);
+            if (keyFileIsSource) {
+                throw new UserError("key file " + keys.keyFile + " already exists; give either it or the recovery"
+                        + " code (a new machine key is written only to a file that does not exist yet)");
+            }
+            if (keys.hasPaperKey()) {
+                return PaperKey.decode(keys.paperKeyCode());
             }
             if (wrappedKey != null) {
                 return KeyFile.openWrapped(wrappedKey, repoId, keys.passphrase("passphrase for " + wrappedKey + ": "));
+            }
+            String code = KeyOptions.promptPaperKey("recovery code of repo " + repoId + ": ");
+            if (code != null) {
+                return PaperKey.decode(code);
             }
         } catch (WrongKeyException e) {
             throw new UserError("wrong key for the partner copy of repo " + repoId + ": " + e.getMessage(), e);
         } catch (PaperKeyFormatException e) {
             throw new UserError(e.getMessage(), e);
         }
-        throw new UserError("recover needs the key: --key-file FILE, --paper-key CODE, or --wrapped-key FILE with a"
-                + " passphrase (the passphrase-wrapped key stays at home, not at the partner)");
+        throw new UserError("recover needs the key: --paper-key-file FILE (or --paper-key - for stdin), an existing"
+                + " --key-file FILE, or --wrapped-key FILE with a passphrase (the passphrase-wrapped key stays at home,"
+                + " not at the partner)" + (keys.keyFile != null ? "; key file " + keys.keyFile + " does not exist" : ""));
+    }
+
+    /** Whether --key-file names a new file: the recovered repo's machine key is written there. */
+    private boolean writesKeyFile() {
+        return keys.keyFile != null && !Files.exists(keys.keyFile);
+    }
+
+    /**
+     * The recovered repo's own passphrase, so that it opens afterwards without the paper key: from a file, a
+     * command or the environment, else asked twice on the terminal. Null when the repo opens with a machine key
+     * instead (the existing one it was recovered with, or a new one); without either, recover refuses before it
+     * writes anything.
+     */
+    private char[] newRepoPassphrase() throws java.io.IOException {
+        if (keys.hasPassphraseSource()) {
+            return keys.passphraseFromSource();
+        }
+        if (keys.keyFile != null) {
+            return null;
+        }
+        char[] p = KeyOptions.askTwice("the recovered repo " + repo, "nothing recovered");
+        if (p == null) {
+            throw new UserError("recover needs a way to open the recovered repo without the recovery code: give its"
+                    + " passphrase (--passphrase-file, --passphrase-command or " + KeyOptions.PASSPHRASE_ENV
+                    + "), --key-file NEWFILE for a machine key, or run on a terminal to be asked");
+        }
+        return p;
     }
 
     /** The copy directory: DIR itself when it holds a partner config, else its single pactfs-* subdirectory. */

@@ -1,5 +1,6 @@
 package dev.pactfs.crypto;
 
+import dev.pactfs.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -431,13 +432,7 @@ public final class KeyFile {
         if (!replace && Files.exists(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new FileAlreadyExistsException(abs.toString(), null, "key file exists; refusing to overwrite it");
         }
-        // The default file system's views, not Files.getFileStore(dir)'s: that looks the directory up in
-        // /proc/self/mounts and fails ("Mount point not found") in a chroot that lists no mount for "/".
-        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-        Path tmp = posix
-                ? Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp",
-                        PosixFilePermissions.asFileAttribute(OWNER_RW))
-                : Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = PrivateFiles.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

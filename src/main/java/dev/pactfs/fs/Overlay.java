@@ -1,6 +1,7 @@
 package dev.pactfs.fs;
 
 import java.io.Closeable;
+import dev.pactfs.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -44,8 +45,8 @@ final class Overlay implements Closeable {
             return;
         }
         if (file == null) {
-            Files.createDirectories(tmpDir);
-            path = Files.createTempFile(tmpDir, "overlay-", ".tmp");
+            PrivateFiles.createDirectories(tmpDir);
+            path = PrivateFiles.createTempFile(tmpDir, "overlay-", ".tmp");
             file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
                     StandardOpenOption.DELETE_ON_CLOSE);
         }

@@ -103,7 +103,7 @@ public final class PactFs implements Closeable {
     public static PactFs open(Catalog catalog, ChunkStore store, Path repoDir, Supplier<Chunker> chunkers)
             throws IOException {
         Path tmp = repoDir.resolve("tmp");
-        Files.createDirectories(tmp);
+        dev.pactfs.files.PrivateFiles.createDirectories(tmp); // overlays hold plaintext until committed
         try (var s = Files.list(tmp)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 Files.deleteIfExists(p);

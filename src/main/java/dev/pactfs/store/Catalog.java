@@ -1,5 +1,6 @@
 package dev.pactfs.store;
 
+import dev.pactfs.files.PrivateFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,6 +74,7 @@ public final class Catalog implements Closeable {
         if (!create && !Files.exists(file)) {
             throw new StoreException("no catalog in " + repoDir + " (not a pactfs repo, or not initialised)");
         }
+        ownerOnly(file, create);
         String url = "jdbc:h2:file:" + repoDir.toAbsolutePath().resolve(DB_NAME)
                 + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=64;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS
                 + (create ? "" : ";IFEXISTS=TRUE");
@@ -88,6 +90,21 @@ public final class Catalog implements Closeable {
             throw e;
         }
         return catalog;
+    }
+
+    /**
+     * The catalog holds every file name of every backup, so it must be 0600 like everything else in the repo;
+     * but H2 creates its file itself, through the umask (0644 as a rule), and takes no mode. A new catalog's
+     * file is therefore created here first, empty and 0600 (H2 starts a new store in an empty file and keeps
+     * the file's mode), so that there is no moment in which it is readable by others. A catalog made before
+     * this (0644 by a recover of an older version) loses its group and other bits on open.
+     */
+    private static void ownerOnly(Path file, boolean create) throws IOException {
+        if (create && !Files.exists(file)) {
+            PrivateFiles.createFile(file);
+        } else if (Files.exists(file) && PrivateFiles.restrict(file)) {
+            LOG.info("catalog {} was readable by others: now 0600", file);
+        }
     }
 
     /** A unit of work inside one transaction. */

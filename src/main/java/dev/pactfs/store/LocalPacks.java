@@ -1,5 +1,6 @@
 package dev.pactfs.store;
 
+import dev.pactfs.files.PrivateFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -99,7 +100,7 @@ final class LocalPacks implements Closeable {
     LocalPacks(Path repoDir, long targetPackBytes) throws IOException {
         this.targetPackBytes = targetPackBytes;
         this.dir = repoDir.resolve("packs");
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
         long max = 0;
         for (long id : list().keySet()) {
             max = Math.max(max, id);
@@ -323,7 +324,7 @@ final class LocalPacks implements Closeable {
     private void rotate() throws IOException {
         retireCurrent();
         currentId = nextId++;
-        current = FileChannel.open(path(currentId), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        current = PrivateFiles.open(path(currentId), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         currentSize = 0;
     }
 

@@ -124,10 +124,8 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
         line(out, "cache.max", Long.toString(cacheMax));
         line(out, "key_check", keyCheck);
         Path tmp = repoDir.resolve(FILE_NAME + ".tmp");
-        Files.writeString(tmp, out.toString(), StandardCharsets.UTF_8);
-        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
+        Files.deleteIfExists(tmp); // left by a crash between write and rename
+        dev.pactfs.files.PrivateFiles.writeNew(tmp, out.toString());
         Files.move(tmp, repoDir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -2,6 +2,7 @@ package dev.pactfs.partner;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pactfs.cli.CliRun;
@@ -89,22 +90,77 @@ class PartnerCliTest {
         assertTrue(st2.out().contains("\"pending_blobs\":0,"), st2.out());
 
         Path r2 = tmp.resolve("recovered-paper");
+        Path paper = Files.writeString(tmp.resolve("paper.txt"), PaperKey.encode(f.key) + "\n");
+        Path pass = Files.writeString(tmp.resolve("new-pass.txt"), "a passphrase of the recovered repo\n");
         rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo", r2.toString(),
-                "--paper-key", PaperKey.encode(f.key));
+                "--paper-key-file", paper.toString(), "--passphrase-file", pass.toString());
         assertEquals(0, rec.exit(), rec.toString());
+        assertFalse(rec.err().contains("warning"), rec.err());
         assertRecovered(f, r2, all);
+        // Ready to use: the recovered repo opens with its own passphrase alone, no recovery code needed.
+        CliRun.Result check = CliRun.run("check", "--repo", r2.toString(), "--passphrase-file", pass.toString());
+        assertEquals(0, check.exit(), check.toString());
+        CliRun.Result wrong = CliRun.run("check", "--repo", r2.toString(), "--passphrase-file",
+                Files.writeString(tmp.resolve("wrong.txt"), "not it\n").toString());
+        assertEquals(1, wrong.exit(), wrong.toString());
+        assertTrue(wrong.err().startsWith("pactfs: wrong passphrase"), wrong.err());
     }
 
-    @Test
-    void recoverWithTheWrongKeyFailsWithOneLineAndWritesNoRepo() throws IOException {
+    /** A repo with one small file in one snapshot, replicated to tmp/partner (machine key in tmp/acme.key). */
+    private PartnerFixture oneReplicatedFile() throws IOException {
         PartnerFixture f = PartnerFixture.create(tmp, tmp.resolve("partner"));
         Path key = f.writeKeyFile(tmp.resolve("acme.key"));
         seed(f, 1, 1, 1000);
         assertEquals(0, CliRun.run("replicate", "--repo", f.repoDir.toString(), "--key-file", key.toString(), "--once").exit());
+        return f;
+    }
+
+    @Test
+    void recoverWithOnlyTheRecoveryCodeAndNoTerminalRefusesBeforeWritingAnything() throws IOException {
+        PartnerFixture f = oneReplicatedFile();
+        Path paper = Files.writeString(tmp.resolve("paper.txt"), PaperKey.encode(f.key) + "\n");
+        CliRun.Result rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
+                tmp.resolve("r").toString(), "--paper-key-file", paper.toString());
+        assertEquals(1, rec.exit(), rec.toString());
+        assertTrue(rec.err().startsWith("pactfs: recover needs a way to open the recovered repo without the recovery"
+                + " code"), rec.err());
+        assertFalse(Files.exists(tmp.resolve("r")), "recover wrote a repo that opens only with the recovery code");
+
+        // With a --key-file that does not exist yet, recover writes the recovered repo's machine key there.
+        Path newKey = tmp.resolve("new.key");
+        rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
+                tmp.resolve("r").toString(), "--paper-key-file", paper.toString(), "--key-file", newKey.toString());
+        assertEquals(0, rec.exit(), rec.toString());
+        assertEquals(0, CliRun.run("check", "--repo", tmp.resolve("r").toString(), "--key-file", newKey.toString()).exit());
+    }
+
+    @Test
+    void recoverAtATerminalAsksForTheCodeAndTwiceForTheNewPassphrase() throws IOException {
+        PartnerFixture f = oneReplicatedFile();
+        String code = PaperKey.encode(f.key);
+        Path r = tmp.resolve("r");
+        CliRun.Result rec = CliRun.runAtTerminal(List.of(code, "new one", "new on"), "recover", "--partner",
+                tmp.resolve("partner").toString(), "--repo", r.toString());
+        assertEquals(1, rec.exit(), rec.toString());
+        assertEquals("pactfs: the two passphrases differ; nothing recovered\n", rec.err());
+        assertFalse(Files.exists(r));
+        rec = CliRun.runAtTerminal(List.of(code, "new one", "new one"), "recover", "--partner",
+                tmp.resolve("partner").toString(), "--repo", r.toString());
+        assertEquals(0, rec.exit(), rec.toString());
+        Path pass = Files.writeString(tmp.resolve("pass"), "new one\n");
+        CliRun.Result check = CliRun.run("check", "--repo", r.toString(), "--passphrase-file", pass.toString());
+        assertEquals(0, check.exit(), check.toString());
+    }
+
+    @Test
+    void recoverWithTheWrongKeyFailsWithOneLineAndWritesNoRepo() throws IOException {
+        oneReplicatedFile();
         CliRun.Result rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
                 tmp.resolve("r").toString(), "--paper-key", PaperKey.encode(dev.pactfs.crypto.MasterKey.generate()));
         assertEquals(1, rec.exit(), rec.toString());
-        assertTrue(rec.err().startsWith("pactfs: the key does not open the partner copy"), rec.err());
+        // The code on the command line still works, with a one-line warning first.
+        assertTrue(rec.err().startsWith(dev.pactfs.cli.CliRun.PAPER_KEY_ON_ARGV_WARNING + "\npactfs: the key does not"
+                + " open the partner copy"), rec.err());
         assertTrue(!Files.exists(tmp.resolve("r/config")));
     }
 

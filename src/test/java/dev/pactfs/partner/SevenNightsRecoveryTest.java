@@ -111,7 +111,9 @@ class SevenNightsRecoveryTest {
             Path r = tmp.resolve("recovered-" + how);
             CliRun.Result rec = how.equals("key-file")
                     ? CliRun.run("recover", "--partner", partner.toString(), "--repo", r.toString(), "--key-file", key.toString())
-                    : CliRun.run("recover", "--partner", partner.toString(), "--repo", r.toString(), "--paper-key", PaperKey.encode(f.key));
+                    : CliRun.run("recover", "--partner", partner.toString(), "--repo", r.toString(), "--paper-key-file",
+                            Files.writeString(tmp.resolve("paper.txt"), PaperKey.encode(f.key) + "\n").toString(),
+                            "--passphrase-file", Files.writeString(tmp.resolve("pass.txt"), "recovered\n").toString());
             assertEquals(0, rec.exit(), rec.toString());
             assertRestores(f, r, expected);
         }
