@@ -274,7 +274,7 @@ public final class Restorer {
         TreeEntry deferred = restoreContents(dir, e, shown, true);
         RestoreMarker.remove(dir);
         if (deferred != null) {
-            restoreChild(dir, deferred, deferred.name(), shown + "/" + Names.printable(deferred.name()));
+            restoreChild(dir, deferred, deferred.name(), child(shown, deferred));
         }
         setMetadata(dir, e);
     }
@@ -291,10 +291,10 @@ public final class Restorer {
     private TreeEntry restoreContents(Fd dir, TreeEntry e, String shown, boolean top) throws IOException {
         TreeEntry deferred = null;
         for (TreeEntry c : listing(e, shown)) {
-            String childShown = (shown.endsWith("/") ? shown : shown + "/") + Names.printable(c.name());
+            String childShown = child(shown, c);
             if (!Names.isComponent(c.name())) {
                 throw new TreeFormatException("snapshot " + snapName + ", directory " + shown + ": entry name '"
-                        + Names.printable(c.name()) + "' is not a file name (hostile or corrupt tree); nothing written");
+                        + Names.printable(c.name()) + "' is not a file name (hostile or corrupt tree)");
             }
             if (top && Arrays.equals(c.name(), RestoreMarker.NAME)) {
                 deferred = c;
@@ -549,9 +549,14 @@ public final class Restorer {
         }
         long n = 0;
         for (TreeEntry c : listing(e, shown)) {
-            n += sizeOf(c, shown + "/" + Names.printable(c.name()));
+            n += sizeOf(c, child(shown, c));
         }
         return n;
+    }
+
+    /** The snapshot path of {@code c} in the directory shown as {@code shown}, for messages. */
+    private static String child(String shown, TreeEntry c) {
+        return (shown.endsWith("/") ? shown : shown + "/") + Names.printable(c.name());
     }
 
     private static String kindName(TreeEntry e) {
