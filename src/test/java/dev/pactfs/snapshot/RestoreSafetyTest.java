@@ -220,6 +220,30 @@ class RestoreSafetyTest {
         }
     }
 
+    @Test
+    void aRerunIfChangedKeepsCompleteFilesAndTheirHardLinks() throws Exception {
+        try (TestRepo repo = new TestRepo(Files.createDirectories(tmp.resolve("repo")))) {
+            PactFs fs = repo.fs;
+            long f = write(fs, PactFs.ROOT, "a", n("linked content"));
+            fs.link(f, PactFs.ROOT, n("b"));
+            write(fs, PactFs.ROOT, "c", n("plain"));
+            SnapshotService snaps = new SnapshotService(repo.store);
+            SnapshotRecord s = snaps.create("s", null, fs).record();
+            Path out = tmp.resolve("out");
+            new Restorer(repo.store, snaps.trees(), null).restore(s, "", out);
+            Object ino = Files.getAttribute(out.resolve("a"), "unix:ino");
+
+            Files.writeString(out.resolve("c"), "edited");
+            Restorer again = new Restorer(repo.store, snaps.trees(), null).overwrite(Restorer.Overwrite.IF_CHANGED);
+            again.restore(s, "", out);
+            assertEquals(1, again.counts().unchanged(), "a kept (b is its link), c rewritten");
+            assertEquals(ino, Files.getAttribute(out.resolve("a"), "unix:ino"), "a was not rewritten");
+            assertEquals(ino, Files.getAttribute(out.resolve("b"), "unix:ino"), "b still its link");
+            assertEquals(2, Files.getAttribute(out.resolve("a"), "unix:nlink"));
+            assertEquals("plain", Files.readString(out.resolve("c")));
+        }
+    }
+
     static TreeEntry file(byte[] name) {
         return new TreeEntry(name, Kind.FILE, 0644, 0, 0, 5, 1, 0, 0, 0, 0, 0, 7, List.of(),
                 List.of(ChunkRef.hole(5)), null, null);
