@@ -276,7 +276,7 @@ public final class Restorer {
         if (deferred != null) {
             restoreChild(dir, deferred, deferred.name(), child(shown, deferred));
         }
-        setMetadata(dir, e);
+        setMetadata(dir, e, shown);
     }
 
     private static SnapshotException existing(Path target) {
@@ -320,7 +320,7 @@ public final class Restorer {
             if (e.isDir() && st.isDir()) {
                 try (Fd sub = Posix.openDirectoryAt(dir, name)) {
                     restoreContents(sub, e, shown, false);
-                    setMetadata(sub, e);
+                    setMetadata(sub, e, shown);
                 }
                 return;
             }
@@ -345,7 +345,7 @@ public final class Restorer {
                 try {
                     unchanged++;
                     files++;
-                    setMetadata(f, e);
+                    setMetadata(f, e, shown);
                     f = keepForLinks(e, f);
                 } finally {
                     if (f != null) {
@@ -367,7 +367,7 @@ public final class Restorer {
                 Posix.mkdirAt(dir, name, 0700);
                 try (Fd sub = Posix.openDirectoryAt(dir, name)) {
                     restoreContents(sub, e, shown, false);
-                    setMetadata(sub, e);
+                    setMetadata(sub, e, shown);
                 }
             }
             case Kind.FILE -> {
@@ -379,7 +379,7 @@ public final class Restorer {
                     Fd f = Posix.openAt(dir, name, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL, 0600);
                     try {
                         writeContent(f, e);
-                        setMetadata(f, e);
+                        setMetadata(f, e, shown);
                         f = keepForLinks(e, f);
                     } finally {
                         if (f != null) {
@@ -392,11 +392,11 @@ public final class Restorer {
             }
             case Kind.SYMLINK -> {
                 Posix.symlinkAt(e.symlink(), dir, name);
-                setMetadataAt(dir, name, e);
+                setMetadataAt(dir, name, e, shown);
             }
             case Kind.FIFO -> {
                 Posix.mknodAt(dir, name, Posix.S_IFIFO | 0600, 0);
-                setMetadataAt(dir, name, e);
+                setMetadataAt(dir, name, e, shown);
             }
             case Kind.CHAR_DEV, Kind.BLOCK_DEV -> {
                 if (!asRoot) {
@@ -404,7 +404,7 @@ public final class Restorer {
                     return;
                 }
                 Posix.mknodAt(dir, name, (e.kind() == Kind.CHAR_DEV ? Posix.S_IFCHR : Posix.S_IFBLK) | 0600, e.rdev());
-                setMetadataAt(dir, name, e);
+                setMetadataAt(dir, name, e, shown);
             }
             case Kind.SOCKET -> warnings.add(shown + ": socket not restored");
             default -> throw new TreeFormatException("snapshot " + snapName + ", " + shown + ": unknown entry kind "
@@ -485,7 +485,7 @@ public final class Restorer {
     }
 
     /** Owner, xattrs, mode, times of a file or directory through its fd. */
-    private void setMetadata(Fd fd, TreeEntry e) throws IOException {
+    private void setMetadata(Fd fd, TreeEntry e, String shown) throws IOException {
         if (ownerRestored(e)) {
             Posix.fchown(fd, e.uid(), e.gid());
         }
@@ -493,7 +493,7 @@ public final class Restorer {
             try {
                 Posix.fsetxattr(fd, x.name(), x.value());
             } catch (PosixException ex) {
-                warnings.add("xattr " + Names.printable(x.name()) + " not restored: " + ex.getMessage());
+                warnings.add(shown + ": xattr " + Names.printable(x.name()) + " not restored: " + ex.getMessage());
             }
         }
         Posix.fchmod(fd, permitted(e));
@@ -501,7 +501,7 @@ public final class Restorer {
     }
 
     /** The same for a symlink, fifo or device, by name in its directory, never following a symlink. */
-    private void setMetadataAt(Fd dir, byte[] name, TreeEntry e) throws IOException {
+    private void setMetadataAt(Fd dir, byte[] name, TreeEntry e, String shown) throws IOException {
         if (ownerRestored(e)) {
             Posix.chownAt(dir, name, e.uid(), e.gid());
         }
@@ -509,7 +509,7 @@ public final class Restorer {
             try {
                 Posix.setXattrAt(dir, name, x.name(), x.value());
             } catch (PosixException ex) {
-                warnings.add("xattr " + Names.printable(x.name()) + " not restored: " + ex.getMessage());
+                warnings.add(shown + ": xattr " + Names.printable(x.name()) + " not restored: " + ex.getMessage());
             }
         }
         if (!e.isSymlink()) {
