@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,18 +45,70 @@ final class GetCommand implements Callable<Integer> {
                 throw new UserError("no file named '" + name + "' in repo " + repo, e);
             }
             long fh = fs.open(ino, PactFs.O_RDONLY);
-            try (OutputStream os = out.equals("-") ? System.out : Files.newOutputStream(Cli.resolve(Path.of(out)))) {
-                byte[] buf = new byte[1 << 20];
-                long offset = 0;
-                int got;
-                while ((got = fs.read(fh, offset, buf, 0, buf.length)) > 0) {
-                    os.write(buf, 0, got);
-                    offset += got;
+            try {
+                if (out.equals("-")) {
+                    copy(fs, fh, System.out);
+                } else {
+                    copyToFile(fs, fh, Cli.resolve(Path.of(out)), fs.getattr(ino).mode() & 0777);
                 }
             } finally {
                 fs.release(fh);
             }
         }
         return 0;
+    }
+
+    /**
+     * Writes the file to a temporary name beside {@code to} (0600) and renames it over {@code to} once complete,
+     * so a failed read (a damaged pack, say) leaves no partial output under the name the user asked for.
+     */
+    private void copyToFile(PactFs fs, long fh, Path to, int mode) throws IOException {
+        Path dir = to.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new UserError("cannot write " + to + ": its directory does not exist");
+        }
+        if (Files.isDirectory(to)) {
+            throw new UserError("cannot write " + to + ": it is a directory");
+        }
+        Path tmp = Files.createTempFile(dir, "." + to.getFileName() + ".", ".pactfs-get");
+        boolean done = false;
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp)) {
+                copy(fs, fh, os);
+            } catch (IOException e) {
+                if (e.getMessage() != null && e.getMessage().contains("No space left")) {
+                    throw e;
+                }
+                throw new UserError("get " + name + " failed: " + e.getMessage() + "; nothing written to " + to, e);
+            }
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString(perms(mode)));
+            Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            done = true;
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    private static void copy(PactFs fs, long fh, OutputStream os) throws IOException {
+        byte[] buf = new byte[1 << 20];
+        long offset = 0;
+        int got;
+        while ((got = fs.read(fh, offset, buf, 0, buf.length)) > 0) {
+            os.write(buf, 0, got);
+            offset += got;
+        }
+        os.flush();
+    }
+
+    /** rwx bits as "rwxr-x---". */
+    private static String perms(int mode) {
+        StringBuilder sb = new StringBuilder(9);
+        for (int shift = 6; shift >= 0; shift -= 3) {
+            sb.append((mode >> shift & 4) != 0 ? 'r' : '-').append((mode >> shift & 2) != 0 ? 'w' : '-')
+                    .append((mode >> shift & 1) != 0 ? 'x' : '-');
+        }
+        return sb.toString();
     }
 }

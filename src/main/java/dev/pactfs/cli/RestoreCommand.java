@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,8 +27,15 @@ final class RestoreCommand implements Callable<Integer> {
     String source;
 
     @Parameters(index = "1", paramLabel = "TARGET",
-            description = "Must not exist, or be an empty directory (a directory, for a single file).")
-    Path target;
+            description = "Must not exist, or be an empty directory (a directory, for a single file). With a"
+                    + " trailing '/': an existing directory to restore into.")
+    String target;
+
+    @Option(names = "--overwrite", paramLabel = "always|if-changed|never",
+            description = "Restore onto an existing target: replace existing files (always), only those whose"
+                    + " content differs (if-changed), or none (never). Without it an existing target is refused,"
+                    + " except this very restore's own interrupted output, which is continued.")
+    String overwrite;
 
     @Mixin
     KeyOptions keys;
@@ -40,7 +48,9 @@ final class RestoreCommand implements Callable<Integer> {
         int colon = source.indexOf(':');
         String name = colon < 0 ? source : source.substring(0, colon);
         String path = colon < 0 ? "" : source.substring(colon + 1);
-        Path to = Cli.resolve(target);
+        Restorer.Overwrite mode = overwriteMode();
+        boolean into = target.endsWith("/");
+        Path to = Cli.resolve(Path.of(target));
         try (OpenRepo r = OpenRepo.open(Cli.resolve(repo), keys)) {
             SnapshotService s = new SnapshotService(r.store);
             SnapshotRecord snap = s.get(name);
@@ -57,8 +67,14 @@ final class RestoreCommand implements Callable<Integer> {
                             p.bytes() / secs / (1 << 20));
                     err.flush();
                 }
-            });
-            Restorer.Progress done = restorer.restore(snap, path, to);
+            }).overwrite(mode);
+            Restorer.Progress done;
+            try {
+                done = restorer.restore(snap, path, to, into);
+            } catch (dev.pactfs.posix.PosixException | dev.pactfs.snapshot.TreeFormatException e) {
+                throw new UserError("restore of " + source + " to " + to + " stopped: " + e.getMessage()
+                        + (e instanceof dev.pactfs.posix.PosixException ? "; rerun the same restore to continue" : ""), e);
+            }
             if (terminal) {
                 err.print("\r");
             }
@@ -66,8 +82,38 @@ final class RestoreCommand implements Callable<Integer> {
                 err.println("pactfs: warning: " + w);
             }
             spec.commandLine().getOut().println("restored " + done.files() + " files, " + done.bytes() + " bytes from "
-                    + snap.name() + (path.isEmpty() ? "" : ":" + path) + " to " + to);
+                    + snap.name() + (path.isEmpty() ? "" : ":" + path) + " to " + to + summary(restorer.counts()));
             return 0;
         }
+    }
+
+    private Restorer.Overwrite overwriteMode() {
+        if (overwrite == null) {
+            return Restorer.Overwrite.REFUSE;
+        }
+        return switch (overwrite) {
+            case "always" -> Restorer.Overwrite.ALWAYS;
+            case "if-changed" -> Restorer.Overwrite.IF_CHANGED;
+            case "never" -> Restorer.Overwrite.NEVER;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--overwrite takes always, if-changed or never, not '" + overwrite + "'");
+        };
+    }
+
+    /** What was kept or dropped, in the words of GNU tar's summary (empty when nothing was). */
+    static String summary(Restorer.Counts c) {
+        StringBuilder sb = new StringBuilder();
+        if (c.unchanged() > 0) {
+            sb.append("; ").append(c.unchanged()).append(" already complete, kept");
+        }
+        if (c.kept() > 0) {
+            sb.append("; ").append(c.kept()).append(" existing entries left as they were");
+        }
+        if (c.droppedOwners() + c.droppedSetIdBits() + c.droppedDevices() > 0) {
+            sb.append("; not root, so dropped: ").append(c.droppedOwners()).append(" owners, ")
+                    .append(c.droppedSetIdBits()).append(" setuid/setgid modes, ").append(c.droppedDevices())
+                    .append(" device nodes");
+        }
+        return sb.toString();
     }
 }

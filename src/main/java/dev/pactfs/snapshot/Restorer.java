@@ -1,33 +1,44 @@
 package dev.pactfs.snapshot;
 
+import dev.pactfs.posix.Fd;
+import dev.pactfs.posix.Names;
+import dev.pactfs.posix.Posix;
+import dev.pactfs.posix.PosixException;
 import dev.pactfs.store.ChunkRef;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.InodeRecord.Kind;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /*
- * Restore writes plain files with the JDK, no FUSE. Order per directory: create every entry, recurse, then set
- * the directory's owner, mode and times last (creating entries changes a directory's mtime; chown clears setuid
- * bits, so mode follows owner). Holes are skipped with a positioned write after them and a final truncate to
- * the size, so the target file is as sparse as the target filesystem allows. Hard links: entries of one
- * snapshot with equal inode numbers (and nlink > 1) are linked to the first one restored. Xattrs in the user.
- * namespace go through the JDK; others (trusted., security.) through setfattr(1), when installed.
+ * Restore writes through dev.pactfs.posix, never through the JDK's path API, because it often runs as root into
+ * directories others can write to:
+ *
+ * - Names are the snapshot's bytes, end to end: `bad\xff` and `bad\xfe` are two files, as they were.
+ * - Every entry is created and changed relative to its parent directory's fd, never by path, and no call
+ *   follows a symlink in the name it acts on. A directory swapped for a symlink mid-restore (by someone who can
+ *   write to its parent) cannot redirect a write: the restorer keeps writing into the directory it opened.
+ *   Only the target path the user typed is resolved as the shell would.
+ * - A name that is not a single component ('/', NUL, ".", "..", empty) is refused with the snapshot path, even
+ *   when the tree decoder let it through; nothing is created for it.
+ * - Files are created 0600 and directories 0700, so nobody else can open them while they are being filled.
+ *   Each file gets its real owner, xattrs, mode and times once its content is written; a directory once all its
+ *   entries are (creating entries changes its mtime). Order: chown (it clears setuid and file capabilities),
+ *   xattrs, chmod, times.
+ * - As root: owners, setuid/setgid bits and device nodes are restored, as GNU tar does for root. Otherwise an
+ *   owner that is not this user is dropped (counted), so are setuid/setgid bits whose owner or group could not
+ *   be restored, and device nodes; fifos need no privilege and are restored.
+ * - Hard links: entries of one snapshot with equal inode numbers (and nlink > 1) are linked to the first one
+ *   restored, through the fd that wrote it (kept open until its last link is made).
+ *
+ * Existing entries (restore onto an existing target): see Overwrite. A directory target carries a resume marker
+ * (RestoreMarker) while the restore runs, so a rerun can tell its own partial output from anything else.
  */
 
 /** Copies a snapshot, or one path in it, out to a local directory, preserving metadata. Not thread-safe. */
@@ -43,187 +54,517 @@ public final class Restorer {
         void progress(Progress p);
     }
 
+    /** What restore does with an entry that already exists in the target (restic's --overwrite, plus refuse). */
+    public enum Overwrite {
+        /** An existing, non-empty target is an error (unless it holds this very restore's resume marker). */
+        REFUSE,
+        /** Replace every existing non-directory entry; directories are merged. */
+        ALWAYS,
+        /** Replace a file unless its content already equals the snapshot's (compared byte for byte). */
+        IF_CHANGED,
+        /** Keep every existing entry as it is; create only what is missing. */
+        NEVER
+    }
+
+    /** What the restore skipped or dropped, for the summary line. */
+    public record Counts(long unchanged, long kept, long droppedOwners, long droppedSetIdBits, long droppedDevices) {
+    }
+
+    private static final int S_ISUID = 04000;
+    private static final int S_ISGID = 02000;
+
     private final ChunkStore store;
     private final Trees trees;
     private final ProgressListener listener;
-    private final Map<Long, Path> linked = new HashMap<>();
+    private final Map<Long, HardLink> linked = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
+    private Overwrite overwrite = Overwrite.REFUSE;
+    private boolean asRoot;
+    private int euid;
+    private int egid;
+    private Overwrite mode;
+    private String snapName;
     private long files;
     private long bytes;
     private long totalBytes;
+    private long unchanged;
+    private long kept;
+    private long droppedOwners;
+    private long droppedSetId;
+    private long droppedDevices;
+
+    /** The first restored link of a hard-linked file, and how many links are still to come. */
+    private static final class HardLink {
+        final Fd fd;
+        int pending;
+
+        HardLink(Fd fd, int pending) {
+            this.fd = fd;
+            this.pending = pending;
+        }
+    }
 
     public Restorer(ChunkStore store, Trees trees, ProgressListener listener) {
         this.store = store;
         this.trees = trees;
         this.listener = listener == null ? p -> { } : listener;
+        this.asRoot = Posix.isRoot();
+        this.euid = Posix.euid();
+        this.egid = Posix.egid();
     }
 
-    /** Things that could not be restored exactly (an xattr namespace without setfattr, say). */
+    /** Sets what happens to existing entries (default {@link Overwrite#REFUSE}). */
+    public Restorer overwrite(Overwrite o) {
+        this.overwrite = o;
+        return this;
+    }
+
+    /**
+     * Restores as an unprivileged user would (owners, setuid/setgid bits, devices dropped and counted) even when
+     * running as root; tests use it, and an admin who wants a plain copy.
+     */
+    public Restorer asUnprivileged() {
+        this.asRoot = false;
+        return this;
+    }
+
+    /** Things that could not be restored exactly (a socket, an entry kept in the way, say). */
     public List<String> warnings() {
         return warnings;
     }
 
-    /**
-     * Restores {@code path} (slash-separated, "" for the whole snapshot) of {@code snap} to {@code target}, which
-     * must not exist (its parent must). Returns the final progress.
-     */
+    public Counts counts() {
+        return new Counts(unchanged, kept, droppedOwners, droppedSetId, droppedDevices);
+    }
+
+    /** As {@link #restore(SnapshotRecord, String, Path, boolean)} without "into". */
     public Progress restore(SnapshotRecord snap, String path, Path target) throws IOException {
+        return restore(snap, path, target, false);
+    }
+
+    /**
+     * Restores {@code path} (slash-separated, "" for the whole snapshot) of {@code snap} to {@code target}.
+     * With {@code into} (the user wrote TARGET/), target must be an existing directory and the entry is restored
+     * in it under its own name (the whole snapshot: into target itself). Otherwise target is the restored entry
+     * itself, or, for a non-directory entry and an existing directory target, the directory it goes into.
+     * An existing target is refused unless the overwrite mode allows it or it holds this restore's marker.
+     */
+    public Progress restore(SnapshotRecord snap, String path, Path target, boolean into) throws IOException {
+        snapName = snap.name();
+        mode = overwrite;
         TreeEntry root = trees.rootOf(snap.root());
         TreeEntry e = trees.walk(root, Trees.components(path));
         if (e == null) {
             throw new SnapshotException("no path '" + path + "' in snapshot " + snap.name());
         }
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            if (Files.isDirectory(target) && !e.isDir()) {
-                target = target.resolve(e.nameString());
-            } else if (!(Files.isDirectory(target) && isEmptyDir(target))) {
-                throw new FileAlreadyExistsException(target.toString(), null, "restore target exists and is not an empty directory");
+        String shown = "/" + String.join("/", path.split("/+")).replaceAll("^/+", "");
+        Path abs = target.toAbsolutePath().normalize();
+        totalBytes = sizeOf(e, shown);
+        try {
+            if (into || abs.getParent() == null) {
+                try (Fd dir = openTargetDir(abs, into)) {
+                    if (e == root) {
+                        restoreTopDir(dir, e, snap, path, abs, shown);
+                    } else {
+                        restoreTop(dir, e.name(), e, snap, path, abs.resolve(e.nameString()), shown);
+                    }
+                }
+            } else {
+                byte[] last = bytes(abs.getFileName());
+                try (Fd parent = openTargetDir(abs.getParent(), false)) {
+                    Posix.Stat st = Posix.lstatAt(parent, last);
+                    if (st != null && st.isDir() && !e.isDir()) {
+                        try (Fd dir = Posix.openDirectoryAt(parent, last)) {
+                            restoreTop(dir, e.name(), e, snap, path, abs.resolve(e.nameString()), shown);
+                        }
+                    } else {
+                        restoreTop(parent, last, e, snap, path, abs, shown);
+                    }
+                }
+            }
+        } finally {
+            for (HardLink h : linked.values()) {
+                h.fd.close();
+            }
+            linked.clear();
+        }
+        Progress p = new Progress(files, bytes, totalBytes);
+        listener.progress(p);
+        return p;
+    }
+
+    private Fd openTargetDir(Path dir, boolean into) throws IOException {
+        try {
+            return Posix.openDirectoryPath(bytes(dir));
+        } catch (PosixException ex) {
+            if (ex.isNotFound()) {
+                throw new SnapshotException("restore target " + dir + (into ? "/" : "") + " does not exist or is not a"
+                        + " directory" + (into ? " (a trailing '/' means into that directory: create it first)" : ""));
+            }
+            throw ex;
+        }
+    }
+
+    /** The entry {@code e} at {@code name} in {@code parent}: a directory (with its marker) or one other entry. */
+    private void restoreTop(Fd parent, byte[] name, TreeEntry e, SnapshotRecord snap, String path, Path shownTarget,
+                            String shown) throws IOException {
+        Posix.Stat st = Posix.lstatAt(parent, name);
+        if (e.isDir()) {
+            if (st == null) {
+                Posix.mkdirAt(parent, name, 0700);
+            } else if (!st.isDir()) {
+                throw new SnapshotException("restore target " + shownTarget + " exists and is not a directory: choose"
+                        + " another target or remove it");
+            }
+            try (Fd dir = Posix.openDirectoryAt(parent, name)) {
+                restoreTopDir(dir, e, snap, path, shownTarget, shown);
+            }
+            return;
+        }
+        if (st != null) {
+            if (overwrite == Overwrite.REFUSE) {
+                throw existing(shownTarget);
+            }
+            if (st.isDir()) {
+                throw new SnapshotException("restore target " + shownTarget + " is a directory; " + shown
+                        + " is not: give the directory with a trailing '/' to restore into it");
+            }
+            if (overwrite == Overwrite.NEVER
+                    || overwrite == Overwrite.IF_CHANGED && st.isRegular() && unchanged(parent, name, e)) {
+                restoreChild(parent, e, name, shown);
+                return;
             }
         }
-        totalBytes = sizeOf(e);
-        restoreEntry(e, target);
-        listener.progress(new Progress(files, bytes, totalBytes));
-        return new Progress(files, bytes, totalBytes);
-    }
-
-    private static boolean isEmptyDir(Path p) throws IOException {
-        try (var s = Files.list(p)) {
-            return s.findAny().isEmpty();
+        // a single entry goes to a temporary name first, so a failure leaves nothing under the target's name
+        byte[] tmp = ("." + new String(name, Charset.forName("ISO-8859-1")).replaceAll("[^ -~]", "_")
+                + ".pactfs-restore-" + Long.toHexString(System.nanoTime())).getBytes(Charset.forName("ISO-8859-1"));
+        tmp = tmp.length > 255 ? Arrays.copyOfRange(tmp, tmp.length - 255, tmp.length) : tmp;
+        boolean done = false;
+        try {
+            create(parent, tmp, e, shown);
+            Posix.renameAt(parent, tmp, parent, name);
+            done = true;
+        } finally {
+            if (!done) {
+                try {
+                    Posix.unlinkAt(parent, tmp, false);
+                } catch (PosixException ignored) {
+                    // nothing was created, or it is already gone
+                }
+            }
         }
     }
 
-    private long sizeOf(TreeEntry e) throws IOException {
+    /** The directory {@code dir} becomes the snapshot directory {@code e}: marker checks, contents, metadata. */
+    private void restoreTopDir(Fd dir, TreeEntry e, SnapshotRecord snap, String path, Path shownTarget, String shown)
+            throws IOException {
+        byte[] mine = RestoreMarker.content(snap, path);
+        byte[] found = RestoreMarker.read(dir);
+        if (found != null && Arrays.equals(found, mine)) {
+            // our own interrupted restore: continue it, keeping what is complete
+            mode = overwrite == Overwrite.REFUSE ? Overwrite.IF_CHANGED : overwrite;
+        } else if (found != null && overwrite == Overwrite.REFUSE) {
+            throw new SnapshotException("restore target " + shownTarget + " holds an interrupted restore of "
+                    + RestoreMarker.describe(found) + ": rerun that restore to continue it, or pass --overwrite"
+                    + " always|if-changed|never");
+        } else if (found == null && overwrite == Overwrite.REFUSE && !RestoreMarker.isEmpty(dir)) {
+            throw existing(shownTarget);
+        }
+        RestoreMarker.write(dir, mine);
+        TreeEntry deferred = restoreContents(dir, e, shown, true);
+        RestoreMarker.remove(dir);
+        if (deferred != null) {
+            restoreChild(dir, deferred, deferred.name(), child(shown, deferred));
+        }
+        setMetadata(dir, e, shown);
+    }
+
+    private static SnapshotException existing(Path target) {
+        return new SnapshotException("restore target " + target + " exists: choose a new target, or pass --overwrite"
+                + " always|if-changed|never");
+    }
+
+    /**
+     * Restores the entries of directory {@code e} into {@code dir}. At the top, an entry named like the resume
+     * marker is returned instead of restored, to be restored once the marker is gone.
+     */
+    private TreeEntry restoreContents(Fd dir, TreeEntry e, String shown, boolean top) throws IOException {
+        TreeEntry deferred = null;
+        for (TreeEntry c : listing(e, shown)) {
+            String childShown = child(shown, c);
+            if (!Names.isComponent(c.name())) {
+                throw new TreeFormatException("snapshot " + snapName + ", directory " + shown + ": entry name '"
+                        + Names.printable(c.name()) + "' is not a file name (hostile or corrupt tree)");
+            }
+            if (top && Arrays.equals(c.name(), RestoreMarker.NAME)) {
+                deferred = c;
+                continue;
+            }
+            restoreChild(dir, c, c.name(), childShown);
+        }
+        return deferred;
+    }
+
+    private List<TreeEntry> listing(TreeEntry dir, String shown) throws IOException {
+        try {
+            return trees.get(dir.subtree());
+        } catch (TreeFormatException ex) {
+            throw new TreeFormatException("snapshot " + snapName + ", directory " + shown + ": " + ex.getMessage());
+        }
+    }
+
+    /** Restores {@code e} as {@code name} in {@code dir}, dealing with what is already there. */
+    private void restoreChild(Fd dir, TreeEntry e, byte[] name, String shown) throws IOException {
+        Posix.Stat st = Posix.lstatAt(dir, name);
+        if (st != null) {
+            if (e.isDir() && st.isDir()) {
+                try (Fd sub = Posix.openDirectoryAt(dir, name)) {
+                    restoreContents(sub, e, shown, false);
+                    setMetadata(sub, e, shown);
+                }
+                return;
+            }
+            if (mode == Overwrite.NEVER) {
+                kept++;
+                return;
+            }
+            if (st.isDir()) {
+                // never remove a directory tree the snapshot does not replace with one
+                warnings.add(shown + ": a directory is in the way; kept, " + kindName(e) + " not restored");
+                kept++;
+                return;
+            }
+            HardLink first = e.isFile() && e.nlink() > 1 ? linked.get(e.ino()) : null;
+            if (first != null && Posix.fstat(first.fd).ino() == st.ino()) {
+                linkDone(e, first);
+                files++;
+                return;
+            }
+            if (mode == Overwrite.IF_CHANGED && first == null && st.isRegular() && unchanged(dir, name, e)) {
+                Fd f = Posix.openAt(dir, name, Posix.O_RDONLY, 0);
+                try {
+                    unchanged++;
+                    files++;
+                    setMetadata(f, e, shown);
+                    f = keepForLinks(e, f);
+                } finally {
+                    if (f != null) {
+                        f.close();
+                    }
+                }
+                listener.progress(new Progress(files, bytes, totalBytes));
+                return;
+            }
+            Posix.unlinkAt(dir, name, false);
+        }
+        create(dir, name, e, shown);
+    }
+
+    /** Creates {@code e} as {@code name} in {@code dir} (nothing there yet) with all its metadata. */
+    private void create(Fd dir, byte[] name, TreeEntry e, String shown) throws IOException {
+        switch (e.kind()) {
+            case Kind.DIR -> {
+                Posix.mkdirAt(dir, name, 0700);
+                try (Fd sub = Posix.openDirectoryAt(dir, name)) {
+                    restoreContents(sub, e, shown, false);
+                    setMetadata(sub, e, shown);
+                }
+            }
+            case Kind.FILE -> {
+                HardLink first = e.nlink() > 1 ? linked.get(e.ino()) : null;
+                if (first != null) {
+                    Posix.linkAt(first.fd, dir, name);
+                    linkDone(e, first);
+                } else {
+                    Fd f = Posix.openAt(dir, name, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL, 0600);
+                    try {
+                        writeContent(f, e);
+                        setMetadata(f, e, shown);
+                        f = keepForLinks(e, f);
+                    } finally {
+                        if (f != null) {
+                            f.close();
+                        }
+                    }
+                }
+                files++;
+                listener.progress(new Progress(files, bytes, totalBytes));
+            }
+            case Kind.SYMLINK -> {
+                Posix.symlinkAt(e.symlink(), dir, name);
+                setMetadataAt(dir, name, e, shown);
+            }
+            case Kind.FIFO -> {
+                Posix.mknodAt(dir, name, Posix.S_IFIFO | 0600, 0);
+                setMetadataAt(dir, name, e, shown);
+            }
+            case Kind.CHAR_DEV, Kind.BLOCK_DEV -> {
+                if (!asRoot) {
+                    droppedDevices++;
+                    return;
+                }
+                Posix.mknodAt(dir, name, (e.kind() == Kind.CHAR_DEV ? Posix.S_IFCHR : Posix.S_IFBLK) | 0600, e.rdev());
+                setMetadataAt(dir, name, e, shown);
+            }
+            case Kind.SOCKET -> warnings.add(shown + ": socket not restored");
+            default -> throw new TreeFormatException("snapshot " + snapName + ", " + shown + ": unknown entry kind "
+                    + e.kind());
+        }
+    }
+
+    /**
+     * Keeps the fd of the first link of a hard-linked file open for the links still to come (linking through it
+     * needs no path, so nothing can be swapped in between); returns the fd when it is not kept, for closing.
+     */
+    private Fd keepForLinks(TreeEntry e, Fd f) {
+        if (e.nlink() > 1 && !linked.containsKey(e.ino())) {
+            linked.put(e.ino(), new HardLink(f, e.nlink() - 1));
+            return null;
+        }
+        return f;
+    }
+
+    private void linkDone(TreeEntry e, HardLink h) throws PosixException {
+        if (--h.pending <= 0) {
+            linked.remove(e.ino());
+            h.fd.close();
+        }
+    }
+
+    private void writeContent(Fd f, TreeEntry e) throws IOException {
+        long pos = 0;
+        for (ChunkRef r : e.chunks()) {
+            if (!r.isHole()) {
+                // holes are skipped: the next positioned write, or the final truncate, leaves them unallocated
+                Posix.pwriteFully(f, store.get(r.id()), r.length(), pos);
+                bytes += r.length();
+            }
+            pos += r.length();
+        }
+        if (Posix.fstat(f).size() != e.size()) {
+            Posix.ftruncate(f, e.size());
+        }
+    }
+
+    /** Whether {@code name} in {@code dir} is a regular file whose content is exactly {@code e}'s. */
+    private boolean unchanged(Fd dir, byte[] name, TreeEntry e) throws IOException {
+        if (!e.isFile()) {
+            return false;
+        }
+        // O_NONBLOCK: a fifo swapped in after the caller's lstat must not hang the restore
+        try (Fd f = Posix.openAt(dir, name, Posix.O_RDONLY | Posix.O_NONBLOCK, 0)) {
+            Posix.Stat st = Posix.fstat(f);
+            if (!st.isRegular() || st.size() != e.size()) {
+                return false;
+            }
+            long pos = 0;
+            for (ChunkRef r : e.chunks()) {
+                byte[] have = new byte[r.length()];
+                int got = 0;
+                while (got < have.length) {
+                    byte[] part = got == 0 ? have : new byte[have.length - got];
+                    int n = Posix.pread(f, part, pos + got);
+                    if (n == 0) {
+                        return false;
+                    }
+                    if (part != have) {
+                        System.arraycopy(part, 0, have, got, n);
+                    }
+                    got += n;
+                }
+                byte[] want = r.isHole() ? new byte[r.length()] : store.get(r.id());
+                if (!Arrays.equals(have, 0, r.length(), want, 0, r.length())) {
+                    return false;
+                }
+                pos += r.length();
+            }
+            return true;
+        } catch (PosixException ex) {
+            return false; // unreadable, or a symlink (ELOOP): not ours to keep
+        }
+    }
+
+    /** Owner, xattrs, mode, times of a file or directory through its fd. */
+    private void setMetadata(Fd fd, TreeEntry e, String shown) throws IOException {
+        if (ownerRestored(e)) {
+            Posix.fchown(fd, e.uid(), e.gid());
+        }
+        for (TreeEntry.Xattr x : e.xattrs()) {
+            try {
+                Posix.fsetxattr(fd, x.name(), x.value());
+            } catch (PosixException ex) {
+                warnings.add(shown + ": xattr " + Names.printable(x.name()) + " not restored: " + ex.getMessage());
+            }
+        }
+        Posix.fchmod(fd, permitted(e));
+        Posix.futimens(fd, e.atimeNs(), e.mtimeNs());
+    }
+
+    /** The same for a symlink, fifo or device, by name in its directory, never following a symlink. */
+    private void setMetadataAt(Fd dir, byte[] name, TreeEntry e, String shown) throws IOException {
+        if (ownerRestored(e)) {
+            Posix.chownAt(dir, name, e.uid(), e.gid());
+        }
+        for (TreeEntry.Xattr x : e.xattrs()) {
+            try {
+                Posix.setXattrAt(dir, name, x.name(), x.value());
+            } catch (PosixException ex) {
+                warnings.add(shown + ": xattr " + Names.printable(x.name()) + " not restored: " + ex.getMessage());
+            }
+        }
+        if (!e.isSymlink()) {
+            Posix.chmodAt(dir, name, permitted(e));
+        }
+        Posix.utimesAt(dir, name, e.atimeNs(), e.mtimeNs());
+    }
+
+    /** Whether to chown: always as root; otherwise never, counting an owner that is not this user's. */
+    private boolean ownerRestored(TreeEntry e) {
+        if (asRoot) {
+            return true;
+        }
+        if (e.uid() != euid || e.gid() != egid) {
+            droppedOwners++;
+        }
+        return false;
+    }
+
+    /** The mode to set: the snapshot's, minus setuid/setgid whose owner or group was not restored. */
+    private int permitted(TreeEntry e) {
+        int m = e.mode();
+        if (asRoot) {
+            return m;
+        }
+        int drop = (e.uid() != euid ? S_ISUID : 0) | (e.gid() != egid ? S_ISGID : 0);
+        if ((m & drop) != 0) {
+            droppedSetId++;
+            m &= ~drop;
+        }
+        return m;
+    }
+
+    private long sizeOf(TreeEntry e, String shown) throws IOException {
         if (!e.isDir()) {
             return e.isFile() ? e.size() : 0;
         }
         long n = 0;
-        for (TreeEntry c : trees.get(e.subtree())) {
-            n += sizeOf(c);
+        for (TreeEntry c : listing(e, shown)) {
+            n += sizeOf(c, child(shown, c));
         }
         return n;
     }
 
-    private void restoreEntry(TreeEntry e, Path p) throws IOException {
-        switch (e.kind()) {
-            case Kind.DIR -> {
-                if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectory(p);
-                }
-                for (TreeEntry c : trees.get(e.subtree())) {
-                    restoreEntry(c, p.resolve(c.nameString()));
-                }
-            }
-            case Kind.FILE -> {
-                if (e.nlink() > 1) {
-                    Path first = linked.get(e.ino());
-                    if (first != null) {
-                        Files.createLink(p, first);
-                        files++;
-                        return;
-                    }
-                    linked.put(e.ino(), p);
-                }
-                writeFile(e, p);
-                files++;
-            }
-            case Kind.SYMLINK -> Files.createSymbolicLink(p, Path.of(new String(e.symlink(), StandardCharsets.UTF_8)));
-            case Kind.FIFO -> run("mkfifo", p.toString());
-            case Kind.CHAR_DEV, Kind.BLOCK_DEV -> run("mknod", p.toString(), e.kind() == Kind.CHAR_DEV ? "c" : "b",
-                    Long.toString(major(e.rdev())), Long.toString(minor(e.rdev())));
-            case Kind.SOCKET -> {
-                warnings.add(p + ": socket not restored");
-                return;
-            }
-            default -> throw new SnapshotException("unknown entry kind " + e.kind() + " at " + p);
-        }
-        setMetadata(e, p);
-        listener.progress(new Progress(files, bytes, totalBytes));
+    /** The snapshot path of {@code c} in the directory shown as {@code shown}, for messages. */
+    private static String child(String shown, TreeEntry c) {
+        return (shown.endsWith("/") ? shown : shown + "/") + Names.printable(c.name());
     }
 
-    /** Linux dev_t encoding (glibc's gnu_dev_major/minor). */
-    static long major(long dev) {
-        return ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+    private static String kindName(TreeEntry e) {
+        return e.isFile() ? "file" : e.isSymlink() ? "symlink" : "entry";
     }
 
-    static long minor(long dev) {
-        return (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-    }
-
-    private void writeFile(TreeEntry e, Path p) throws IOException {
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long pos = 0;
-            for (ChunkRef r : e.chunks()) {
-                if (!r.isHole()) {
-                    byte[] data = store.get(r.id());
-                    ByteBuffer buf = ByteBuffer.wrap(data, 0, r.length());
-                    long at = pos;
-                    while (buf.hasRemaining()) {
-                        at += ch.write(buf, at);
-                    }
-                    bytes += r.length();
-                }
-                pos += r.length();
-            }
-        }
-        if (Files.size(p) != e.size()) {
-            // a trailing hole: extend without writing data
-            try (var raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
-                raf.setLength(e.size());
-            }
-        }
-    }
-
-    private void setMetadata(TreeEntry e, Path p) throws IOException {
-        if (!e.isDir() && !e.isFile() && !e.isSymlink()) {
-            // fifos and devices: the JDK opens the file to set mode and times, which blocks on a fifo
-            run("chown", "-h", Integer.toUnsignedString(e.uid()) + ":" + Integer.toUnsignedString(e.gid()), p.toString());
-            run("chmod", Integer.toOctalString(e.mode()), p.toString());
-            run("touch", "-h", "-m", "-d", touchTime(e.mtimeNs()), p.toString());
-            run("touch", "-h", "-a", "-d", touchTime(e.atimeNs()), p.toString());
-            return;
-        }
-        LinkOption[] nofollow = {LinkOption.NOFOLLOW_LINKS};
-        for (TreeEntry.Xattr x : e.xattrs()) {
-            setXattr(p, x, e.isSymlink());
-        }
-        Files.setAttribute(p, "unix:uid", e.uid(), nofollow);
-        Files.setAttribute(p, "unix:gid", e.gid(), nofollow);
-        if (!e.isSymlink()) {
-            Files.setAttribute(p, "unix:mode", e.mode(), nofollow);
-        }
-        Files.getFileAttributeView(p, BasicFileAttributeView.class, nofollow).setTimes(
-                FileTime.from(e.mtimeNs(), TimeUnit.NANOSECONDS), FileTime.from(e.atimeNs(), TimeUnit.NANOSECONDS), null);
-    }
-
-    private static String touchTime(long ns) {
-        return "@" + Math.floorDiv(ns, 1_000_000_000L) + "." + String.format("%09d", Math.floorMod(ns, 1_000_000_000L));
-    }
-
-    private void setXattr(Path p, TreeEntry.Xattr x, boolean symlink) throws IOException {
-        String name = new String(x.name(), StandardCharsets.UTF_8);
-        if (name.startsWith("user.") && !symlink) {
-            UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
-            v.write(name.substring(5), ByteBuffer.wrap(x.value()));
-            return;
-        }
-        try {
-            String hex = "0x" + java.util.HexFormat.of().formatHex(x.value());
-            run("setfattr", "-h", "-n", name, "-v", hex, p.toString());
-        } catch (IOException ex) {
-            warnings.add(p + ": xattr " + name + " not restored (" + ex.getMessage() + ")");
-        }
-    }
-
-    private static void run(String... cmd) throws IOException {
-        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        try {
-            if (proc.waitFor() != 0) {
-                throw new IOException(String.join(" ", cmd) + " failed: " + out);
-            }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted: " + cmd[0]);
-        }
+    /** A path the user gave, as the bytes the JDK would pass to the kernel. */
+    private static byte[] bytes(Path p) {
+        return p.toString().getBytes(Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8")));
     }
 }

@@ -54,7 +54,7 @@ public final class SnapshotService {
     private static final Logger log = LoggerFactory.getLogger(SnapshotService.class);
 
     /** Name of the single entry of a top tree. */
-    static final byte[] TOP_NAME = {'/'};
+    static final byte[] TOP_NAME = TreeCodec.TOP_NAME;
 
     private static final Map<Catalog, ReentrantLock> LOCKS = new WeakHashMap<>();
 

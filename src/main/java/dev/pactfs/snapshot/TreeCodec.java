@@ -1,6 +1,7 @@
 package dev.pactfs.snapshot;
 
 import dev.pactfs.crypto.ChunkId;
+import dev.pactfs.posix.Names;
 import dev.pactfs.store.ChunkRef;
 import dev.pactfs.store.InodeRecord.Kind;
 import java.io.ByteArrayOutputStream;
@@ -15,7 +16,9 @@ import java.util.List;
  *   u8 format (= 1)
  *   varint entry count
  *   entry, in strictly increasing unsigned byte order of name:
- *     varint name length (1..255), name bytes
+ *     varint name length (1..255), name bytes: one path component (no '/', no NUL, not "." or ".."), except
+ *       the single entry "/" of a top tree (kind dir); the decoder refuses anything else, so a hostile tree
+ *       cannot name a place outside its directory
  *     u8 kind (InodeRecord.Kind: 1 file, 2 dir, 3 symlink, 4 fifo, 5 chr, 6 blk, 7 socket)
  *     varint mode (permission bits, <= 07777), varint uid, varint gid (as unsigned 32-bit)
  *     varint size, varint nlink, varint rdev
@@ -41,6 +44,8 @@ public final class TreeCodec {
     static final int NAME_MAX_BYTES = 255;
     static final int XATTR_VALUE_MAX_BYTES = 65536;
     static final int SYMLINK_MAX_BYTES = 4096;
+    /** The one entry of a top tree (docs/format.md, "Top tree"); no other listing may hold a '/'. */
+    static final byte[] TOP_NAME = {'/'};
 
     private TreeCodec() {
     }
@@ -123,6 +128,11 @@ public final class TreeCodec {
             int kind = in.u8();
             if (kind < Kind.FILE || kind > Kind.SOCKET) {
                 throw new TreeFormatException(what + ": unknown kind " + kind + " in entry " + i);
+            }
+            boolean topEntry = count == 1 && kind == Kind.DIR && Arrays.equals(name, TOP_NAME);
+            if (!topEntry && !Names.isComponent(name)) {
+                throw new TreeFormatException(what + ": entry " + i + " has the name '" + Names.printable(name)
+                        + "', which is not a file name (no '/', NUL, '.' or '..')");
             }
             int mode = (int) in.varintMax(07777, "mode");
             int uid = (int) in.varintMax(0xffffffffL, "uid");

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layer table of DESIGN.md, enforced: a layer never imports one above it, only {@code fuse} touches jnr,
+ * The layer table of DESIGN.md, enforced: a layer never imports one above it, only {@code fuse} and
+ * {@code posix} touch jnr, only {@code snapshot} and {@code cli} use {@code posix},
  * only {@code store} touches H2/JDBC, only {@code crypto} touches ciphers and Bouncy Castle.
  */
 class LayeringTest {
@@ -22,7 +23,7 @@ class LayeringTest {
     /** Packages by layer, bottom first (DESIGN.md, "Packages"). */
     private static final List<List<String>> LAYERS = List.of(
             List.of("files"), // layer 0, under everything: owner-only files and directories (PrivateFiles)
-            List.of("crypto", "chunk"),
+            List.of("crypto", "chunk", "posix"),
             List.of("store"),
             List.of("fs", "snapshot", "partner"),
             List.of("fuse"),
@@ -61,11 +62,20 @@ class LayeringTest {
                 .resideInAPackage(P + "crypto..").check(classes);
         noClasses().that().resideInAPackage(P + "crypto..").should().dependOnClassesThat()
                 .resideInAPackage(P + "chunk..").check(classes);
+        noClasses().that().resideInAPackage(P + "posix..").should().dependOnClassesThat()
+                .resideInAnyPackage(P + "crypto..", P + "chunk..").check(classes);
     }
 
     @Test
-    void onlyFuseImportsJnr() {
-        noClasses().that().resideOutsideOfPackage(P + "fuse..")
+    void onlySnapshotAndCliUsePosix() {
+        noClasses().that().resideOutsideOfPackages(P + "posix..", P + "snapshot..", P + "cli..")
+                .should().dependOnClassesThat().resideInAPackage(P + "posix..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyFuseAndPosixImportJnr() {
+        noClasses().that().resideOutsideOfPackages(P + "fuse..", P + "posix..")
                 .should().dependOnClassesThat().resideInAnyPackage("jnr..", "ru.serce.jnrfuse..")
                 .check(classes);
     }

@@ -1,6 +1,7 @@
 package dev.pactfs.snapshot;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -73,6 +74,22 @@ class TreeCodecTest {
             byte[] cut = Arrays.copyOf(blob, len);
             assertThrows(TreeFormatException.class, () -> TreeCodec.decode(cut, "t"), "length " + len);
         }
+    }
+
+    @Test
+    void namesThatAreNotOneComponentAreRefused() {
+        TreeEntry good = sample().get(1);
+        for (byte[] bad : List.of(n("."), n(".."), n("a/b"), n("/x"), n("a\0b"))) {
+            TreeEntry e = new TreeEntry(bad, good.kind(), good.mode(), 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, List.of(),
+                    List.of(), good.subtree(), null);
+            byte[] blob = TreeCodec.encode(List.of(e));
+            TreeFormatException ex = assertThrows(TreeFormatException.class, () -> TreeCodec.decode(blob, "t"));
+            assertEquals(true, ex.getMessage().contains("not a file name"), ex.getMessage());
+        }
+        // "/" only as the single directory entry of a top tree
+        TreeEntry top = new TreeEntry(n("/"), Kind.DIR, 0755, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, List.of(), List.of(), id(2), null);
+        assertDoesNotThrow(() -> TreeCodec.decode(TreeCodec.encode(List.of(top)), "t"));
+        assertThrows(TreeFormatException.class, () -> TreeCodec.decode(TreeCodec.encode(List.of(top, good)), "t"));
     }
 
     @Test
