@@ -31,7 +31,7 @@ final class KeyOptions {
             return env.toCharArray();
         }
         if (passphraseFile != null) {
-            return firstLine(passphraseFile).toCharArray();
+            return firstLine(InputFile.readable(passphraseFile, "--passphrase-file")).toCharArray();
         }
         Console console = System.console();
         if (console == null) {

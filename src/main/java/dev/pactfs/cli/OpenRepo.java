@@ -78,7 +78,7 @@ final class OpenRepo implements Closeable {
         MasterKey key;
         try {
             if (ko.keyFile != null) {
-                key = KeyFile.readMachineKey(ko.keyFile);
+                key = KeyFile.readMachineKey(InputFile.readable(ko.keyFile, "--key-file"));
             } else if (ko.paperKey != null) {
                 key = PaperKey.decode(ko.paperKey);
             } else {
