@@ -102,6 +102,7 @@ final class MountCommand implements Callable<Integer> {
                 fuseOpts.add(o);
             }
         }
+        StaleMount.detachIfStale(mountPoint, System.err);
         if (!Files.isDirectory(mountPoint)) {
             throw new UserError("mountpoint " + mountPoint + " does not exist or is not a directory");
         }
