@@ -120,16 +120,16 @@ final class MountCommand implements Callable<Integer> {
         duration(snapshotWhenIdle);
         warmUpDuration();
         partnerTimeout.timeouts();
-        // Before detaching, so that a mistake is the parent's one line and not the last line of the daemon's log.
+        // Before detaching: the daemon's log lives in the repo, so a wrong --repo must be reported here.
+        // A format-1 repo is refused here too, before the daemon detaches, with the one line naming `migrate`.
+        dev.pactfs.store.RepoConfig.readCurrent(repo);
+        // Also before detaching, so that a mistake is the parent's one line and not the last line of the daemon's log.
         if (keys.keyFile != null) {
             InputFile.readable(keys.keyFile, "--key-file");
         }
         if (keys.passphraseFile != null) {
             InputFile.readable(keys.passphraseFile, "--passphrase-file");
         }
-        // Before detaching: the daemon's log lives in the repo, so a wrong --repo must be reported here.
-        // A format-1 repo is refused here too, before the daemon detaches, with the one line naming `migrate`.
-        dev.pactfs.store.RepoConfig.readCurrent(repo);
         return foreground ? runForeground(fuseOpts) : detach();
     }
 

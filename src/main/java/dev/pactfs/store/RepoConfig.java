@@ -83,7 +83,7 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
             p.load(r);
         } catch (NoSuchFileException e) {
             if (!Files.exists(repoDir)) {
-                throw new StoreException("repo " + repoDir + " does not exist");
+                throw new StoreException(repoDir + " is not a pactfs repo: it does not exist");
             }
             throw new StoreException(repoDir + " is not a pactfs repo (no config file); create one with `pactfs init`");
         } catch (java.nio.file.FileSystemException e) {
