@@ -51,8 +51,10 @@ final class KeyCommand implements Runnable {
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             } else {
                 char[] old = keys.passphrase("current passphrase for " + repo + ": ");
-                char[] pass = keys.newPassphrase(repo.toString());
                 try {
+                    // The old passphrase is checked before the new one is asked for (twice, at a prompt).
+                    KeyFile.openWrapped(wrapped, config.repoId(), old);
+                    char[] pass = keys.newPassphrase(repo.toString());
                     KeyFile.rewrap(wrapped, config.repoId(), old, pass);
                 } catch (WrongKeyException e) {
                     throw new UserError("wrong passphrase or key file for repo " + repo, e);

@@ -83,7 +83,7 @@ final class KeyOptions {
             throw new UserError("give --paper-key or --paper-key-file, not both");
         }
         if (paperKeyFile != null) {
-            return SecretInput.firstLine(paperKeyFile);
+            return SecretInput.firstLine(InputFile.readable(paperKeyFile, "--paper-key-file"));
         }
         if (paperKey == null) {
             return null;
@@ -116,7 +116,7 @@ final class KeyOptions {
             throw new UserError("give --passphrase-file or --passphrase-command, not both");
         }
         if (passphraseFile != null) {
-            return SecretInput.firstLine(passphraseFile).toCharArray();
+            return SecretInput.firstLine(InputFile.readable(passphraseFile, "--passphrase-file")).toCharArray();
         }
         if (passphraseCommand != null) {
             return SecretInput.fromCommand(passphraseCommand);

@@ -78,7 +78,20 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(Main::handle);
+        cl.setParameterExceptionHandler(Main::usageError);
         return cl.execute(args);
+    }
+
+    /**
+     * A command line picocli cannot parse: one line with what is wrong and where the help is, instead of picocli's
+     * message followed by the whole usage text (which buried the one line that mattered).
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("pactfs: " + e.getMessage() + " (see `" + cl.getCommandSpec().qualifiedName() + " --help`)");
+        err.flush();
+        return EXIT_USAGE;
     }
 
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {

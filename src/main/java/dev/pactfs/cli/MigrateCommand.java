@@ -41,6 +41,9 @@ final class MigrateCommand implements Callable<Integer> {
         Path dir = Cli.resolve(repo);
         PrintWriter out = spec.commandLine().getOut();
         RepoConfig config = RepoConfig.read(dir);
+        // The key first, even when there is nothing to do: a wrong key is a mistake to hear of now, not at the
+        // next migration.
+        RepoKeys k = OpenRepo.unlock(dir, config, keys);
         if (config.format() == RepoConfig.FORMAT) {
             out.println("repo " + dir + " is already at format " + RepoConfig.FORMAT + ": nothing to do");
             return 0;
@@ -48,7 +51,6 @@ final class MigrateCommand implements Callable<Integer> {
         if (ControlClient.daemonServes(dir)) {
             throw new UserError("repo " + dir + " is mounted: unmount it (pactfs umount MOUNTPOINT), then run migrate");
         }
-        RepoKeys k = OpenRepo.unlock(dir, config, keys);
         TreeMigration.Result r;
         ChunkStore.GcStats gc;
         try (Catalog catalog = Catalog.open(dir, false);

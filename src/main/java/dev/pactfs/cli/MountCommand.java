@@ -103,6 +103,7 @@ final class MountCommand implements Callable<Integer> {
                 fuseOpts.add(o);
             }
         }
+        StaleMount.detachIfStale(mountPoint, System.err);
         if (!Files.isDirectory(mountPoint)) {
             throw new UserError("mountpoint " + mountPoint + " does not exist or is not a directory");
         }
@@ -123,6 +124,13 @@ final class MountCommand implements Callable<Integer> {
         // Before detaching: the daemon's log lives in the repo, so a wrong --repo must be reported here.
         // A format-1 repo is refused here too, before the daemon detaches, with the one line naming `migrate`.
         dev.pactfs.store.RepoConfig.readCurrent(repo);
+        // Also before detaching, so that a mistake is the parent's one line and not the last line of the daemon's log.
+        if (keys.keyFile != null) {
+            InputFile.readable(keys.keyFile, "--key-file");
+        }
+        if (keys.passphraseFile != null) {
+            InputFile.readable(keys.passphraseFile, "--passphrase-file");
+        }
         return foreground ? runForeground(fuseOpts) : detach();
     }
 

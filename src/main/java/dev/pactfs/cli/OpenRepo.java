@@ -80,7 +80,7 @@ final class OpenRepo implements Closeable {
         MasterKey key;
         try {
             if (ko.keyFile != null) {
-                key = KeyFile.readMachineKey(ko.keyFile);
+                key = KeyFile.readMachineKey(InputFile.readable(ko.keyFile, "--key-file"));
             } else if (ko.hasPaperKey()) {
                 key = PaperKey.decode(ko.paperKeyCode());
             } else {

@@ -74,6 +74,9 @@ final class RecoverCommand implements Callable<Integer> {
         Path copy = findCopy(partner);
         String dirId = copy.getFileName().toString().substring("pactfs-".length());
         if (Files.exists(repo)) {
+            if (!Files.isDirectory(repo)) {
+                throw new UserError(repo + " exists and is not a directory; recover needs a new or empty one");
+            }
             try (Stream<Path> s = Files.list(repo)) {
                 if (s.findAny().isPresent()) {
                     throw new UserError("repo directory " + repo + " is not empty; recover needs a new or empty one");

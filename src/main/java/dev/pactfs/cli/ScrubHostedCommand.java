@@ -21,6 +21,10 @@ final class ScrubHostedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new UserError(dir + (java.nio.file.Files.exists(dir) ? " is not a directory" : " does not exist")
+                    + " (the directory the host exports to its partner; is the share mounted?)");
+        }
         PrintWriter out = spec.commandLine().getOut();
         HostedScrub.Result r = HostedScrub.scrub(dir, line -> {
             out.println(line);

@@ -24,6 +24,9 @@ final class UmountCommand implements Callable<Integer> {
         if (entry == null || !entry[2].equals("fuse.pactfs")) {
             throw new UserError(mountPoint + " is not a pactfs mount");
         }
+        if (StaleMount.detachIfStale(mountPoint, System.err)) {
+            return 0; // its daemon is gone: nothing is left to commit or wait for
+        }
         Optional<ProcessHandle> daemon = Optional.empty();
         if (entry[0].startsWith("pactfs:")) {
             Path pidFile = Path.of(MountCommand.unescape(entry[0].substring("pactfs:".length())))

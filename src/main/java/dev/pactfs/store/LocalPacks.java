@@ -156,10 +156,15 @@ final class LocalPacks implements Closeable {
         ByteBuffer buf = readBuffer(RECORD_HEADER + sealedLength);
         FileChannel ch = reader(loc.packId());
         try {
-            readFully(ch, buf, loc.offset());
+            if (!readFully(ch, buf, loc.offset())) {
+                throw truncated(loc, id, RECORD_HEADER + sealedLength, ch.size());
+            }
         } catch (ClosedChannelException e) {
             readers.remove(loc.packId(), ch);
-            readFully(reader(loc.packId()), buf.clear().limit(RECORD_HEADER + sealedLength), loc.offset());
+            FileChannel again = reader(loc.packId());
+            if (!readFully(again, buf.clear().limit(RECORD_HEADER + sealedLength), loc.offset())) {
+                throw truncated(loc, id, RECORD_HEADER + sealedLength, again.size());
+            }
         }
         buf.flip();
         int magic = buf.getInt();
@@ -168,8 +173,8 @@ final class LocalPacks implements Closeable {
         byte[] hid = new byte[32];
         buf.get(hid);
         if (magic != RECORD_MAGIC || len != sealedLength || k != kind || !java.util.Arrays.equals(hid, id)) {
-            throw new IOException("pack " + loc.packId() + " offset " + loc.offset()
-                    + ": record header does not match the index (magic " + Integer.toHexString(magic) + ", length "
+            throw new StoreException("local pack " + path(loc.packId()) + ", record of blob " + hex(id) + " at offset "
+                    + loc.offset() + ": record header does not match the index (magic " + Integer.toHexString(magic) + ", length "
                     + len + " expected " + sealedLength + ")");
         }
         byte[] sealed = new byte[sealedLength];
@@ -194,14 +199,26 @@ final class LocalPacks implements Closeable {
         return b.clear().limit(size);
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+    /** Fills {@code buf} from {@code pos} on; false when the file ends first. */
+    private static boolean readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
         while (buf.hasRemaining()) {
             int n = ch.read(buf, pos);
             if (n < 0) {
-                throw new IOException("pack ends before the record does (truncated pack?)");
+                return false;
             }
             pos += n;
         }
+        return true;
+    }
+
+    /** A record the pack file ends inside of: named by file and blob, so that `check` and `get` say where to look. */
+    private StoreException truncated(Location loc, byte[] id, int recordLength, long fileSize) {
+        return new StoreException("local pack " + path(loc.packId()) + " is truncated: it ends at byte " + fileSize
+                + ", inside the record of blob " + hex(id) + " (offset " + loc.offset() + ", " + recordLength + " bytes)");
+    }
+
+    private static String hex(byte[] id) {
+        return java.util.HexFormat.of().formatHex(id);
     }
 
     private FileChannel reader(long packId) throws IOException {
@@ -212,7 +229,7 @@ final class LocalPacks implements Closeable {
         try {
             ch = FileChannel.open(path(packId), StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
-            throw new IOException("local pack " + packId + " is missing: " + path(packId));
+            throw new StoreException("local pack " + packId + " is missing: " + path(packId));
         }
         FileChannel prev = readers.putIfAbsent(packId, ch);
         if (prev != null) {

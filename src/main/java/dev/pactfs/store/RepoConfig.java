@@ -82,7 +82,16 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
         try (Reader r = Files.newBufferedReader(repoDir.resolve(FILE_NAME), StandardCharsets.UTF_8)) {
             p.load(r);
         } catch (NoSuchFileException e) {
+            if (!Files.exists(repoDir)) {
+                throw new StoreException(repoDir + " is not a pactfs repo: it does not exist");
+            }
             throw new StoreException(repoDir + " is not a pactfs repo (no config file); create one with `pactfs init`");
+        } catch (java.nio.file.FileSystemException e) {
+            // "Not a directory" from resolving config under a regular file: the user named the wrong thing.
+            if (Files.exists(repoDir) && !Files.isDirectory(repoDir)) {
+                throw new StoreException(repoDir + " is not a directory, so not a pactfs repo");
+            }
+            throw e;
         }
         try {
             int format = Integer.parseInt(p.getProperty("format", "-1"));

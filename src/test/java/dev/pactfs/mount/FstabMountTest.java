@@ -27,9 +27,6 @@ class FstabMountTest {
     @RegisterExtension
     final MountFixture fx = MountFixture.manual();
 
-    static final Path FSTAB = Path.of("/etc/fstab");
-    static final Path HELPER = Path.of("/sbin/mount.fuse.pactfs");
-
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void fstabLineMountsWithMountMountpoint() throws Exception {
@@ -37,29 +34,8 @@ class FstabMountTest {
         fx.pactfs(Duration.ofMinutes(3), "init", "--repo", fx.repo().toString(), "--key-file", key.toString()).ok();
         assertTrue(Files.exists(key), "init --key-file must write the key file");
 
-        // The launcher built it for init (or mount-scripts/run-tests.sh did, before the tests).
-        String jar = MountFixture.projectRoot().resolve("target/pactfs.jar").toString();
-        Path stage = fx.base().resolve("stage");
-        // A real install under a temporary PREFIX (not DESTDIR): mount(8) runs helpers with a clean PATH, so
-        // the helper must name the launcher by its real path, as it does after a normal install.
-        Sh.run(null, Map.of(), Duration.ofMinutes(1), List.of(MountFixture.projectRoot().resolve("mount-scripts/install.sh").toString(),
-                "PREFIX=" + stage.resolve("usr/local"), "SBINDIR=" + stage.resolve("sbin"),
-                "UNITDIR=" + stage.resolve("etc/systemd/system"), "JAR=" + jar)).ok();
-        Path bin = stage.resolve("usr/local/bin");
-
-        byte[] fstab = Files.readAllBytes(FSTAB);
-        Path savedHelper = Files.exists(HELPER, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? fx.base().resolve("saved-helper") : null;
-        try {
-            if (savedHelper != null) {
-                Files.move(HELPER, savedHelper);
-            }
-            Files.copy(stage.resolve("sbin/mount.pactfs"), HELPER, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(HELPER, PosixFilePermissions.fromString("rwxr-xr-x"));
-            String line = fx.repo() + " " + fx.mnt() + " fuse.pactfs defaults,_netdev,key_file=" + key + " 0 0\n";
-            Files.write(FSTAB, concat(fstab, line));
-
+        try (FstabLine fstab = FstabLine.install(fx, key)) {
             Map<String, String> env = MountFixture.env();
-            assertTrue(Files.readString(HELPER).contains("bindir='" + bin + "'"), "helper must name the installed launcher");
             Sh.run(null, env, Duration.ofMinutes(3), List.of("mount", fx.mnt().toString())).ok();
             assertTrue(MountFixture.isMounted(fx.mnt()), "mount " + fx.mnt() + " returned but nothing is mounted");
             assertTrue(MountFixture.mountType(fx.mnt()).orElse("").startsWith("fuse"), "type: " + MountFixture.mountType(fx.mnt()));
@@ -76,32 +52,14 @@ class FstabMountTest {
             Sh.run(null, env, Duration.ofMinutes(2), List.of("umount", fx.mnt().toString())).ok();
             assertFalse(MountFixture.isMounted(fx.mnt()));
             waitGone(fx);
-        } finally {
-            Files.write(FSTAB, fstab);
-            Files.deleteIfExists(HELPER);
-            if (savedHelper != null) {
-                Files.move(savedHelper, HELPER);
-            }
         }
     }
 
-    private static void waitGone(MountFixture fx) {
+    static void waitGone(MountFixture fx) {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (fx.daemonPid().isPresent() && System.nanoTime() < end) {
             MountFixture.sleep(200);
         }
         assertTrue(fx.daemonPid().isEmpty(), "daemon still running 30 s after umount");
-    }
-
-    private static byte[] concat(byte[] a, String s) {
-        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        boolean nl = a.length == 0 || a[a.length - 1] == '\n';
-        byte[] out = new byte[a.length + (nl ? 0 : 1) + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        if (!nl) {
-            out[a.length] = '\n';
-        }
-        System.arraycopy(b, 0, out, a.length + (nl ? 0 : 1), b.length);
-        return out;
     }
 }

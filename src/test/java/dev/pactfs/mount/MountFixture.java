@@ -288,10 +288,15 @@ public final class MountFixture implements BeforeEachCallback, AfterEachCallback
 
     /** kill -9 the daemon, then detach the dead mount (fusermount -u -z), as an admin would. */
     public void kill9() {
+        kill9LeavingTheMount();
+        forceDetach();
+    }
+
+    /** kill -9 the daemon and leave its dead mount in place, as a crash does. */
+    public void kill9LeavingTheMount() {
         long pid = daemonPid().orElseThrow(() -> new AssertionError("no daemon for " + mnt));
         Sh.run(null, Map.of(), Duration.ofSeconds(30), List.of("kill", "-KILL", Long.toString(pid))).ok();
         ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(30, TimeUnit.SECONDS).join());
-        forceDetach();
         mounted = false;
     }
 
