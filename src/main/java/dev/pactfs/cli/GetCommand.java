@@ -1,6 +1,7 @@
 package dev.pactfs.cli;
 
 import dev.pactfs.fs.PactFs;
+import dev.pactfs.store.Cancellation;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -44,14 +45,21 @@ final class GetCommand implements Callable<Integer> {
                 throw new UserError("no file named '" + name + "' in repo " + repo, e);
             }
             long fh = fs.open(ino, PactFs.O_RDONLY);
-            try (OutputStream os = out.equals("-") ? System.out : Files.newOutputStream(Cli.resolve(Path.of(out)))) {
+            Path to = out.equals("-") ? null : Cli.resolve(Path.of(out));
+            try (OutputStream os = to == null ? System.out : Files.newOutputStream(to)) {
                 byte[] buf = new byte[1 << 20];
                 long offset = 0;
                 int got;
                 while ((got = fs.read(fh, offset, buf, 0, buf.length)) > 0) {
+                    Cancellation.checkpoint(); // per MiB, when the mount daemon runs it for a client
                     os.write(buf, 0, got);
                     offset += got;
                 }
+            } catch (Cancellation.CancelledException e) {
+                if (to != null) {
+                    Files.deleteIfExists(to); // a cancelled get leaves no partial copy
+                }
+                throw e;
             } finally {
                 fs.release(fh);
             }

@@ -1,5 +1,6 @@
 package dev.pactfs.snapshot;
 
+import dev.pactfs.store.Cancellation;
 import dev.pactfs.store.ChunkRef;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.InodeRecord.Kind;
@@ -104,6 +105,7 @@ public final class Restorer {
     }
 
     private void restoreEntry(TreeEntry e, Path p) throws IOException {
+        Cancellation.checkpoint(); // per entry: a cancelled restore stops between files
         switch (e.kind()) {
             case Kind.DIR -> {
                 if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -153,6 +155,7 @@ public final class Restorer {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             long pos = 0;
             for (ChunkRef r : e.chunks()) {
+                Cancellation.checkpoint(); // and between the chunks of a large file
                 if (!r.isHole()) {
                     byte[] data = store.get(r.id());
                     ByteBuffer buf = ByteBuffer.wrap(data, 0, r.length());
