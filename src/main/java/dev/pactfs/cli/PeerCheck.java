@@ -40,8 +40,8 @@ final class PeerCheck {
             if (peer.user().equals(root) || peer.user().equals(me)) {
                 return null;
             }
-            return "the mount daemon serves only root and " + me.getName() + ", not " + peer.user().getName()
-                    + ": refused";
+            String served = me.equals(root) ? "root" : "root and " + me.getName();
+            return "the mount daemon serves only " + served + ", not " + peer.user().getName() + ": refused";
         } catch (IOException e) {
             return "the mount daemon cannot look up users (" + e.getMessage() + "): refused";
         }
