@@ -84,9 +84,13 @@ final class ControlClient {
         int kind;
         byte[] tag;
         try {
-            c.out.write(ControlServer.HELLO);
-            c.out.write(nonce);
-            c.out.flush();
+            try {
+                c.out.write(ControlServer.HELLO);
+                c.out.write(nonce);
+                c.out.flush();
+            } catch (IOException e) {
+                // a daemon that refused us may have closed already: its line is still there to read
+            }
             kind = c.in.read();
             if (kind == ControlServer.REFUSED) {
                 throw new UserError(c.in.readUTF());

@@ -138,6 +138,9 @@ final class ControlServer implements AutoCloseable {
                 c.out.writeByte(REFUSED);
                 c.out.writeUTF(refusal);
                 c.out.flush();
+                // Take the hello before closing: a client whose hello meets a closed socket gets EPIPE, not the line.
+                ch.shutdownOutput();
+                c.in.readNBytes(HELLO.length + ControlKey.BYTES);
                 return;
             }
             byte[] hello = c.in.readNBytes(HELLO.length);
