@@ -1,16 +1,16 @@
 package dev.pactfs.cli;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Forwards a command line to the daemon that has the repo mounted, if there is one (see {@link ControlServer}). */
 final class ControlClient {
@@ -19,11 +19,15 @@ final class ControlClient {
     private static final Set<String> LOCAL = Set.of("init", "mount", "umount", "key", "help", "recover", "scrub-hosted",
             "migrate");
 
+    /** How long the socket may take to prove itself before the client gives up, in seconds. */
+    static final int HANDSHAKE_TIMEOUT_SECONDS = 30;
+
     private ControlClient() {
     }
 
     /**
-     * Runs {@code args} in the daemon that serves the repo named by {@code --repo}, relaying its output.
+     * Runs {@code args} in the daemon that serves the repo named by {@code --repo}, relaying its output. Nothing of
+     * the command line is sent before the daemon has proved that it holds the repo's control key.
      *
      * @return the command's exit status, or null when no daemon serves that repo (run it here)
      */
@@ -39,31 +43,74 @@ final class ControlClient {
         if (ch == null) {
             return null;
         }
-        try (ch) {
-            DataOutputStream o = new DataOutputStream(Channels.newOutputStream(ch));
-            o.writeUTF(Path.of("").toAbsolutePath().toString());
-            o.writeInt(args.length);
+        try (ControlChannel c = new ControlChannel(ch)) {
+            authenticate(c, repo);
+            c.out.writeUTF(Path.of("").toAbsolutePath().toString());
+            c.out.writeInt(args.length);
             for (String a : args) {
-                o.writeUTF(a);
+                c.out.writeUTF(a);
             }
-            o.flush();
-            DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
-            while (true) {
-                byte kind = in.readByte();
-                if (kind == ControlServer.EXIT) {
-                    return in.readInt();
-                }
-                int len = in.readInt();
-                byte[] b = in.readNBytes(len);
-                (kind == ControlServer.OUT ? out : err).write(b);
-                (kind == ControlServer.OUT ? out : err).flush();
-            }
+            c.out.flush();
+            return new ForwardedCommand(c, args[0], repo, out, err).run();
+        } catch (UserError e) {
+            err.println("pactfs: " + e.getMessage());
+            return Main.EXIT_USER_ERROR;
         } catch (EOFException e) {
             err.println("pactfs: the mount daemon closed the connection before the command finished (see its mount.log)");
             return Main.EXIT_USER_ERROR;
         } catch (IOException e) {
             err.println("pactfs: talking to the mount daemon failed: " + e.getMessage());
             return Main.EXIT_USER_ERROR;
+        }
+    }
+
+    /**
+     * Sends a fresh nonce and checks the answer against {@code <repo>/control.key} (see {@link ControlKey}): a
+     * listener that is not the daemon of this repo learns the nonce and nothing else.
+     */
+    private static void authenticate(ControlChannel c, Path repo) throws IOException, UserError {
+        Path sock = repo.resolve(ControlServer.SOCKET);
+        byte[] nonce = ControlKey.nonce();
+        AtomicBoolean answered = new AtomicBoolean();
+        CompletableFuture.delayedExecutor(HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS).execute(() -> {
+            if (!answered.get()) {
+                try {
+                    c.close(); // unblocks the read below
+                } catch (IOException ignored) {
+                    // closing is all we wanted
+                }
+            }
+        });
+        int kind;
+        byte[] tag;
+        try {
+            try {
+                c.out.write(ControlServer.HELLO);
+                c.out.write(nonce);
+                c.out.flush();
+            } catch (IOException e) {
+                // a daemon that refused us may have closed already: its line is still there to read
+            }
+            kind = c.in.read();
+            if (kind == ControlServer.REFUSED) {
+                throw new UserError(c.in.readUTF());
+            }
+            tag = c.in.readNBytes(dev.pactfs.crypto.Hmac.LENGTH);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            throw new UserError(sock + " did not answer within " + HANDSHAKE_TIMEOUT_SECONDS + " s; nothing was sent");
+        } catch (IOException e) {
+            throw new UserError(sock + " broke off before proving it is the mount daemon of this repo (" + e.getMessage()
+                    + "); nothing was sent");
+        } finally {
+            answered.set(true);
+        }
+        if (kind != ControlServer.PROOF || tag.length != dev.pactfs.crypto.Hmac.LENGTH) {
+            throw new UserError(sock + " did not answer as a pactfs mount daemon; nothing was sent (remove the socket"
+                    + " if no daemon runs)");
+        }
+        if (!ControlKey.trusted(repo).accepts(nonce, tag)) {
+            throw new UserError(sock + " did not prove it is the mount daemon of this repo (wrong answer to "
+                    + ControlKey.FILE + "); nothing was sent");
         }
     }
 

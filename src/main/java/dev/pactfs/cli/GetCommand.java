@@ -1,6 +1,7 @@
 package dev.pactfs.cli;
 
 import dev.pactfs.fs.PactFs;
+import dev.pactfs.store.Cancellation;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -75,6 +76,8 @@ final class GetCommand implements Callable<Integer> {
         try {
             try (OutputStream os = Files.newOutputStream(tmp)) {
                 copy(fs, fh, os);
+            } catch (Cancellation.CancelledException e) {
+                throw e; // the finally below removes the temporary file: a cancelled get leaves no partial copy
             } catch (IOException e) {
                 if (e.getMessage() != null && e.getMessage().contains("No space left")) {
                     throw e;
@@ -96,6 +99,7 @@ final class GetCommand implements Callable<Integer> {
         long offset = 0;
         int got;
         while ((got = fs.read(fh, offset, buf, 0, buf.length)) > 0) {
+            Cancellation.checkpoint(); // per MiB, when the mount daemon runs it for a client; the temp file goes
             os.write(buf, 0, got);
             offset += got;
         }

@@ -113,7 +113,8 @@ public final class Main implements Runnable {
     static String userMessage(Throwable e) {
         if (e instanceof UserError || e instanceof StoreException || e instanceof WrongKeyException
                 || e instanceof KeyFileDamagedException || e instanceof KeyFileTooNewException
-                || e instanceof PaperKeyFormatException || e instanceof dev.pactfs.fs.FsException) {
+                || e instanceof PaperKeyFormatException || e instanceof dev.pactfs.fs.FsException
+                || e instanceof dev.pactfs.store.Cancellation.CancelledException) {
             return e.getMessage();
         }
         if (e instanceof java.nio.file.NoSuchFileException n) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -328,18 +329,62 @@ final class MountCommand implements Callable<Integer> {
                 in.write((paperKey + "\n").getBytes(StandardCharsets.UTF_8));
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DETACH_TIMEOUT_SECONDS);
-        while (System.nanoTime() < deadline) {
-            if (isMounted(mountPoint)) {
-                return 0;
+        // Ctrl-C while the daemon starts: stop it, so that no mount appears after the user was told it did not.
+        AtomicBoolean settled = new AtomicBoolean();
+        Thread hook = new Thread(() -> abandon(child, settled), "pactfs-mount-cancel");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DETACH_TIMEOUT_SECONDS);
+            while (System.nanoTime() < deadline) {
+                if (isMounted(mountPoint) && settled.compareAndSet(false, true)) {
+                    return 0;
+                }
+                if (!child.isAlive()) {
+                    if (!settled.compareAndSet(false, true)) {
+                        hook.join(); // the hook stopped it and reports that alone; it halts the JVM
+                    }
+                    throw new UserError(childError(logFile, logStart, child.exitValue()));
+                }
+                Thread.sleep(50);
             }
-            if (!child.isAlive()) {
-                throw new UserError(childError(logFile, logStart, child.exitValue()));
+            child.destroy();
+            throw new UserError("the mount did not appear within " + DETACH_TIMEOUT_SECONDS + " s; see " + logFile);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook stops the child
             }
-            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * The shutdown hook of a detaching mount (SIGINT, SIGTERM): unless the mount is already up, stop the starting
+     * daemon (SIGTERM; its own hook unmounts if it got that far), detach a mount its death left behind, say so in
+     * one line and exit 130.
+     */
+    private void abandon(Process child, AtomicBoolean settled) {
+        if (!settled.compareAndSet(false, true)) {
+            return; // mounted and reported: the daemon is on its own now
         }
         child.destroy();
-        throw new UserError("the mount did not appear within " + DETACH_TIMEOUT_SECONDS + " s; see " + logFile);
+        try {
+            if (!child.waitFor(DETACH_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            String[] m = mountEntry(mountPoint);
+            if (m != null && unescape(m[0]).equals("pactfs:" + repo.toAbsolutePath().normalize())) {
+                FuseMount.unmount(mountPoint.toAbsolutePath().normalize());
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("pactfs: stopping the mount daemon failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.err.println("pactfs: cancelled mount of " + repo + ": the daemon was stopped before " + mountPoint
+                + " was mounted");
+        System.err.flush();
+        Runtime.getRuntime().halt(ControlServer.EXIT_CANCELLED);
     }
 
     /** The child's last error line from the log, without a "pactfs: " prefix. */

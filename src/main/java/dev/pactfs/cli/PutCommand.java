@@ -6,6 +6,7 @@ import dev.pactfs.fs.Caller;
 import dev.pactfs.fs.Errno;
 import dev.pactfs.fs.FsException;
 import dev.pactfs.fs.PactFs;
+import dev.pactfs.store.Cancellation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -94,12 +95,16 @@ final class PutCommand implements Callable<Integer> {
             try {
                 int got;
                 while ((got = in.readNBytes(buf, 0, buf.length)) > 0) {
+                    Cancellation.checkpoint(); // per write, when the mount daemon runs it for a client
                     fs.write(fh, offset, buf, 0, got);
                     offset += got;
                 }
                 fs.fsync(fh);
             } finally {
                 fs.release(fh);
+                if (Cancellation.requested()) {
+                    unlinkPartial(fs, n); // a cancelled put leaves no half file in the tree
+                }
             }
             double secs = (System.nanoTime() - start) / 1e9;
             var s = r.store.stats();
@@ -109,6 +114,14 @@ final class PutCommand implements Callable<Integer> {
                 spec.commandLine().getErr().printf("deltas: %d of the new chunks (%d bytes stored, %d bytes saved against plain zstd)%n",
                         s.deltasNew(), s.deltaStoredBytes(), s.deltaBytesSaved());
             }
+        }
+    }
+
+    private static void unlinkPartial(PactFs fs, byte[] n) {
+        try {
+            fs.unlink(PactFs.ROOT, n);
+        } catch (IOException e) {
+            // the cancellation is what the caller reports; a leftover shows in the tree
         }
     }
 

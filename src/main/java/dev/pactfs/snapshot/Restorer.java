@@ -4,6 +4,7 @@ import dev.pactfs.posix.Fd;
 import dev.pactfs.posix.Names;
 import dev.pactfs.posix.Posix;
 import dev.pactfs.posix.PosixException;
+import dev.pactfs.store.Cancellation;
 import dev.pactfs.store.ChunkRef;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.InodeRecord.Kind;
@@ -315,6 +316,7 @@ public final class Restorer {
 
     /** Restores {@code e} as {@code name} in {@code dir}, dealing with what is already there. */
     private void restoreChild(Fd dir, TreeEntry e, byte[] name, String shown) throws IOException {
+        Cancellation.checkpoint(); // per entry: a cancelled restore stops between files
         Posix.Stat st = Posix.lstatAt(dir, name);
         if (st != null) {
             if (e.isDir() && st.isDir()) {
@@ -434,6 +436,7 @@ public final class Restorer {
     private void writeContent(Fd f, TreeEntry e) throws IOException {
         long pos = 0;
         for (ChunkRef r : e.chunks()) {
+            Cancellation.checkpoint(); // and between the chunks of a large file
             if (!r.isHole()) {
                 // holes are skipped: the next positioned write, or the final truncate, leaves them unallocated
                 Posix.pwriteFully(f, store.get(r.id()), r.length(), pos);

@@ -949,6 +949,7 @@ final class LocalChunkStore implements ChunkStore {
         long[] totals = new long[3];
         catalog.transaction(tx -> {
             ChunkIndex.forEach(tx, e -> {
+                Cancellation.checkpoint(); // per chunk; check only reads, so stopping anywhere is clean
                 totals[0]++;
                 totals[1] += e.storedSize();
                 long expected = refs.getOrDefault(e.id(), 0L);
