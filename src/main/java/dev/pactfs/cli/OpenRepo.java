@@ -61,6 +61,7 @@ final class OpenRepo implements Closeable {
         RepoConfig config = RepoConfig.readCurrent(dir);
         RepoKeys keys = unlock(dir, config, keyOptions);
         Catalog catalog = Catalog.open(dir, false);
+        catalog.keepSpaceReserve();
         try {
             ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.blobIds(), options);
             OpenRepo r = new OpenRepo(dir, config, keys, catalog, store, false);
