@@ -62,11 +62,13 @@ class DiskFullMountTest {
         assertTrue(fill.err().contains("No space left on device"), "the hog must fill the disk: " + fill);
         // Run from BASE, not from inside the mount: once H2 has closed itself, reopening it needs a little space, so
         // until space is freed even getattr of the root (a chdir into the mount) gets ENOSPC (never EIO).
-        for (String op : List.of("echo hello > mnt/new", "mkdir mnt/newdir", "cp after mnt/after")) {
-            Sh.Result r = fx.in(fx.base(), op);
-            assertTrue(r.exit() != 0, op + " on a full disk must fail: " + r);
-            assertTrue(r.err().contains("No space left on device"), op + " must get ENOSPC: " + r);
-        }
+        // The first catalog write releases the space reserve (issue 13): small metadata changes still commit, data
+        // beyond the pack margin does not.
+        fx.in(fx.base(), "echo hello > mnt/new && mkdir mnt/newdir").ok();
+        Sh.Result r = fx.in(fx.base(), "cp after mnt/after");
+        assertTrue(r.exit() != 0, "cp on a full disk must fail: " + r);
+        assertTrue(r.err().contains("No space left on device"), "cp must get ENOSPC: " + r);
+        assertTrue(!Files.exists(fx.repo().resolve("reserve")), "the reserve was given back to the disk");
         Sh.run(null, Map.of(), Duration.ofSeconds(30), List.of("rm", "-f", hog.toString())).ok();
         Sh.Result r1 = fx.inMount("cmp \"$BASE/before\" before && rm -rf after new newdir");
         assertEquals(0, r1.exit(), () -> r1 + "\n" + fx.daemonLog());
