@@ -19,10 +19,14 @@ import org.slf4j.LoggerFactory;
  * disk that growth eats the margin kept for the catalog and then the space reserve.
  *
  * How: after a commit, at most once a second, if the file has grown by GROWTH_BYTES (or by half) since the last
- * compaction, MVStore.compactFile runs for at most MAX_COMPACT_MS: it rewrites the live pages of sparse chunks,
- * syncs, moves chunks into the holes and truncates the file; the same as H2 does when it closes, but online.
- * compactFile sets the retention time to 0 (chunks are freed at once, after a sync); it is set back afterwards, so
- * between compactions H2 keeps its 45 s rule (a power cut never finds a chunk it needs overwritten).
+ * compaction, the live pages of chunks under REWRITE_FILL_RATE are rewritten (MVStore.compact) and the chunks no
+ * longer needed are freed at once (retention time 0 for that commit and sync only, then set back, so between
+ * compactions H2 keeps its 45 s rule). The file does not shrink, but the next commits reuse the freed space.
+ * MVStore.compactFile (which also moves chunks and truncates the file, as H2 does on close) was tried first: under
+ * -ea its chunk move failed H2's own assertion and the store closed itself (PruneKillTest), so it is not used.
+ * Measured, 200 small files created at a time through the mount: 7.0, 8.5, 14.9 MB after 200, 400, 600 files
+ * (without: 10.7 MB after 200, 19.4 MB after 400). Growth is slowed, not bounded: the space reserve and the pack
+ * margin must cover the rest.
  * SHUTDOWN COMPACT is not possible while mounted.
  */
 
@@ -37,8 +41,10 @@ final class CatalogCompaction {
 
     /** Growth of the file since the last compaction that triggers the next one, in bytes (or half its size). */
     static final long GROWTH_BYTES = 4L << 20;
-    /** Longest one online compaction runs, in milliseconds (H2 uses 200 ms when it closes a database). */
-    static final int MAX_COMPACT_MS = 200;
+    /** Chunks less full than this (percent) have their live pages rewritten. */
+    static final int REWRITE_FILL_RATE = 80;
+    /** Most bytes of live pages one compaction rewrites. */
+    static final int REWRITE_BYTES = 16 << 20;
     /** Least time between two checks of the file's size, in nanoseconds. */
     static final long CHECK_INTERVAL_NANOS = 1_000_000_000L;
     /** Free space below which no online compaction starts: moving chunks may grow the file for a moment. */
@@ -102,7 +108,13 @@ final class CatalogCompaction {
         int retention = store.getRetentionTime();
         long t0 = System.nanoTime();
         try {
-            store.compactFile(MAX_COMPACT_MS);
+            // Not compactFile: its chunk moves (compactMoveChunks) tripped H2's own assertion and then closed the
+            // store in PruneKillTest. Rewriting sparse chunks and freeing unused ones at once (retention 0 for this
+            // commit only) stops the growth: the freed space inside the file is reused by the next commits.
+            store.setRetentionTime(0);
+            store.compact(REWRITE_FILL_RATE, REWRITE_BYTES);
+            store.commit();
+            store.sync();
         } finally {
             store.setRetentionTime(retention);
         }
