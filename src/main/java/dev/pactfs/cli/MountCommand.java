@@ -196,6 +196,7 @@ final class MountCommand implements Callable<Integer> {
         CountDownLatch closed = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
         Path pidFile = r.dir.resolve(PID_FILE);
+        ShutdownReport report = ShutdownReport.start(r.dir);
         Runnable closeAll = () -> {
             if (!closing.compareAndSet(false, true)) {
                 return;
@@ -213,14 +214,15 @@ final class MountCommand implements Callable<Integer> {
             try {
                 fs.close();
             } catch (IOException | RuntimeException e) {
-                System.err.println("pactfs: committing open files at shutdown failed: " + e.getMessage());
+                report.problem("committing open files at shutdown failed: " + e.getMessage());
             }
             try {
                 r.close();
                 Files.deleteIfExists(pidFile);
             } catch (IOException | RuntimeException e) {
-                System.err.println("pactfs: closing the repo failed: " + e.getMessage());
+                report.problem("closing the repo failed: " + e.getMessage());
             }
+            report.finish();
             closed.countDown();
         };
         Thread hook = new Thread(() -> {
@@ -232,7 +234,7 @@ final class MountCommand implements Callable<Integer> {
             try {
                 fs.commitAll();
             } catch (IOException | RuntimeException e) {
-                System.err.println("pactfs: committing open files at shutdown failed: " + e.getMessage());
+                report.problem("committing open files at shutdown failed: " + e.getMessage());
             }
             FuseMount.unmount(abs);
             try {

@@ -63,6 +63,7 @@ final class OpenRepo implements Closeable {
         dev.pactfs.files.PrivateFiles.restrict(dir);
         RepoKeys keys = unlock(dir, config, keyOptions);
         Catalog catalog = Catalog.open(dir, false);
+        catalog.keepSpaceReserve();
         try {
             ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.blobIds(), options);
             OpenRepo r = new OpenRepo(dir, config, keys, catalog, store, false);

@@ -28,9 +28,10 @@ final class UmountCommand implements Callable<Integer> {
             return 0; // its daemon is gone: nothing is left to commit or wait for
         }
         Optional<ProcessHandle> daemon = Optional.empty();
+        Path repoDir = null;
         if (entry[0].startsWith("pactfs:")) {
-            Path pidFile = Path.of(MountCommand.unescape(entry[0].substring("pactfs:".length())))
-                    .resolve(MountCommand.PID_FILE);
+            repoDir = Path.of(MountCommand.unescape(entry[0].substring("pactfs:".length())));
+            Path pidFile = repoDir.resolve(MountCommand.PID_FILE);
             if (Files.exists(pidFile)) {
                 daemon = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip()));
             }
@@ -47,6 +48,12 @@ final class UmountCommand implements Callable<Integer> {
             } catch (java.util.concurrent.TimeoutException e) {
                 throw new UserError("unmounted, but the daemon (pid " + daemon.get().pid() + ") is still running after "
                         + EXIT_TIMEOUT_SECONDS + " s");
+            }
+            // What the daemon could not commit as it stopped (a full disk, typically) must reach the caller.
+            java.util.List<String> failed = ShutdownReport.failures(repoDir);
+            if (!failed.isEmpty()) {
+                throw new UserError("unmounted, but the daemon could not commit everything: " + String.join("; ", failed)
+                        + " (see " + repoDir.resolve(MountCommand.LOG_FILE) + ")");
             }
         }
         return 0;

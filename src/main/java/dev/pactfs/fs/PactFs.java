@@ -953,12 +953,14 @@ public final class PactFs implements Closeable {
     /** Commits each open file under its lock; returns the first failure after trying them all (each is logged). */
     private IOException commitOpenFiles() {
         IOException failure = null;
+        List<Long> failed = new java.util.ArrayList<>();
         for (OpenFile of : openFiles.all()) {
             of.lock.lock();
             try {
                 of.commit();
             } catch (IOException e) {
                 log.warn("could not commit inode {}: {}", of.ino, e.getMessage());
+                failed.add(of.ino);
                 if (failure == null) {
                     failure = e;
                 }
@@ -966,7 +968,14 @@ public final class PactFs implements Closeable {
                 of.lock.unlock();
             }
         }
-        return failure;
+        if (failure == null) {
+            return null;
+        }
+        // Name what was not committed: the caller (umount, snapshot create) reports it in one line.
+        String what = "could not commit open file" + (failed.size() == 1 ? "" : "s") + " (inode "
+                + failed.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ")";
+        return dev.pactfs.store.NoSpaceException.isNoSpace(failure) ? new dev.pactfs.store.NoSpaceException(what, failure)
+                : new dev.pactfs.store.StoreException(what + ": " + failure.getMessage(), failure);
     }
 
     /**

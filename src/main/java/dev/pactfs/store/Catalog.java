@@ -56,10 +56,17 @@ public final class Catalog implements Closeable {
         void run() throws IOException;
     }
 
-    private Catalog(JdbcConnectionPool pool, String url, Path dbFile) {
+    private final SpaceReserve spaceReserve;
+    /** Whether this repo keeps a space reserve (see {@link #keepSpaceReserve}); throw-away repos do not. */
+    private volatile boolean reserveWanted;
+    private final CatalogCompaction compaction;
+
+    private Catalog(JdbcConnectionPool pool, String url, Path dbFile, SpaceReserve spaceReserve) {
         this.pool = pool;
         this.url = url;
         this.dbFile = dbFile;
+        this.spaceReserve = spaceReserve;
+        this.compaction = new CatalogCompaction(dbFile);
     }
 
     private static JdbcConnectionPool newPool(String url) {
@@ -78,8 +85,13 @@ public final class Catalog implements Closeable {
         String url = "jdbc:h2:file:" + repoDir.toAbsolutePath().resolve(DB_NAME)
                 + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=64;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS
                 + (create ? "" : ";IFEXISTS=TRUE");
+        SpaceReserve reserve = SpaceReserve.of(repoDir);
+        if (!create && reserve.usable() < OPEN_FLOOR_BYTES) {
+            // Opening recovers and rewrites the store header: on a disk full to the last byte H2 cannot even open.
+            reserve.release();
+        }
         JdbcConnectionPool pool = newPool(url);
-        Catalog catalog = new Catalog(pool, url, file);
+        Catalog catalog = new Catalog(pool, url, file, reserve);
         try (Connection c = catalog.connect()) {
             Schema.migrate(c);
         } catch (SQLException e) {
@@ -160,12 +172,13 @@ public final class Catalog implements Closeable {
                         // its changes may refer to chunks whose index rows the hook could not insert
                         throw new NoSpaceException("catalog transaction: the chunk index could not be updated", null);
                     }
-                    if (usableSpace() < MIN_FREE_BYTES) {
+                    if (usableSpace() < MIN_FREE_BYTES && (spaceReserve.release() == 0 || usableSpace() < MIN_FREE_BYTES)) {
                         throw new NoSpaceException("catalog transaction: less than " + (MIN_FREE_BYTES >> 10)
                                 + " KiB free", null);
                     }
                 }
                 c.commit();
+                compaction.afterCommit(c);
                 return result;
             } catch (IOException | RuntimeException e) {
                 IOException closed = closedInside("catalog transaction", e);
@@ -225,15 +238,35 @@ public final class Catalog implements Closeable {
         }
     }
 
-    /** Rewrites the database file so that freed space returns to the disk. */
+    /** Rewrites the database file so that freed space returns to the disk (see {@link CatalogCompaction}). */
     public void compact() throws IOException {
-        // H2 compacts the MVStore fully only on SHUTDOWN COMPACT; online, CHECKPOINT lets the background
-        // writer reuse free chunks, which keeps the file near its live size for our small metadata rows.
-        try (Connection c = connect(); Statement st = c.createStatement()) {
-            st.execute("CHECKPOINT");
+        try (Connection c = connect()) {
+            compaction.compactNow(c);
         } catch (SQLException e) {
             throw failure("compacting catalog", e);
         }
+    }
+
+    /**
+     * Keeps the repo's space reserve ({@link SpaceReserve}): writes it now if the disk has room, and again after
+     * each garbage collection that made room once it was released. For the repo a user works with, not for
+     * throw-away ones (the mount's rehearsal).
+     */
+    public void keepSpaceReserve() {
+        reserveWanted = true;
+        restoreSpaceReserve(2 * MIN_FREE_BYTES);
+    }
+
+    /** Writes the space reserve again when this repo keeps one and {@code keepFree} bytes stay free after it. */
+    void restoreSpaceReserve(long keepFree) {
+        if (reserveWanted) {
+            spaceReserve.restoreIfRoom(keepFree);
+        }
+    }
+
+    /** The repo's space reserve. */
+    SpaceReserve spaceReserve() {
+        return spaceReserve;
     }
 
     /** Size of the database file in bytes. */
@@ -387,6 +420,9 @@ public final class Catalog implements Closeable {
                 || String.valueOf(e.getMessage()).contains("MVStoreException");
         if (closedByH2 && !closing) {
             broken = true;
+            if (NoSpaceException.isNoSpace(e) || lowOnSpace()) {
+                spaceReserve.release(); // reopening writes too
+            }
             if (!NoSpaceException.isNoSpace(e) && lowOnSpace()) {
                 return new NoSpaceException(what + ": the catalog could not write", e);
             }
@@ -431,6 +467,9 @@ public final class Catalog implements Closeable {
      * filling the disk at its pack reserve (LocalPacks); this guards against other processes filling it.
      */
     static final long MIN_FREE_BYTES = 1L << 20;
+
+    /** Below this much free space, opening the catalog first releases the space reserve (opening writes). */
+    static final long OPEN_FLOOR_BYTES = 4L << 20;
 
     private static boolean hasWrites(Connection c) {
         try {

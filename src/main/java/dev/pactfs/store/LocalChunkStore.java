@@ -905,10 +905,25 @@ final class LocalChunkStore implements ChunkStore {
         if (rewritten > 0) {
             log.info("compaction rewrote {} packs, reclaimed {} bytes", rewritten, reclaimed);
         }
+        // A reserve released on a full disk comes back once user data could be written again beside it.
+        catalog.restoreSpaceReserve(packs.marginBytes());
         return new GcStats(freed, freedBytes, rewritten, reclaimed, deltasRewritten);
     }
 
-    /** Moves the live records of {@code packId} to the current pack, then deletes it. */
+    /**
+     * Largest compaction step, in bytes of records moved at once: more per step means fewer syncs, but up to this
+     * much extra room on the disk while the step runs.
+     */
+    static final long MAX_COMPACTION_STEP = 32L << 20;
+
+    /**
+     * Moves the live records of {@code packId} to the current pack and deletes it, from its end backwards in steps
+     * that fit the free space: copy the last records still in it, sync the copies, move their rows (one
+     * transaction, synced), then cut the pack before the first of them. Extra room needed at any moment: one step
+     * (at least one record, at most {@link #MAX_COMPACTION_STEP}, at most half the free space) plus the catalog's
+     * floor; each step gives back the dead bytes it passed over. A crash between any two of these leaves every row
+     * at an intact copy: the old place until the rows move, the new one (synced before the rows move) after.
+     */
     private void rewritePack(long packId) throws IOException {
         // Puts hold the read side from their append until their row is pending: with the write side, every
         // record in this (closed) pack has its row pending or in H2; flush, so the query below sees them all.
@@ -918,22 +933,50 @@ final class LocalChunkStore implements ChunkStore {
         } finally {
             gcLock.writeLock().unlock();
         }
-        List<ChunkIndex.Entry> entries = catalog.transaction(tx -> ChunkIndex.inPack(tx, packId));
-        List<LocalPacks.Location> moved = new java.util.ArrayList<>(entries.size());
-        for (ChunkIndex.Entry e : entries) {
-            byte[] idBytes = e.id().toBytes();
-            byte[] sealed = packs.read(new LocalPacks.Location(packId, e.packOffset()), e.kind(), idBytes, e.storedSize());
-            moved.add(packs.append(e.kind(), idBytes, sealed, true));
-        }
-        packs.sync();
-        catalog.transaction(tx -> {
-            for (int i = 0; i < entries.size(); i++) {
-                ChunkIndex.relocate(tx, entries.get(i).id(), moved.get(i).packId(), moved.get(i).offset());
+        List<ChunkIndex.Entry> entries = new java.util.ArrayList<>(catalog.transaction(tx -> ChunkIndex.inPack(tx, packId)));
+        entries.sort(java.util.Comparator.comparingLong(ChunkIndex.Entry::packOffset));
+        int end = entries.size();
+        while (end > 0) {
+            long next = recordBytes(entries.get(end - 1));
+            long room = packs.roomForCompaction(next);
+            long step = Math.max(next, Math.min(MAX_COMPACTION_STEP, room / 2));
+            if (room < next) {
+                throw new NoSpaceException("compacting local pack " + packId + ": it needs "
+                        + LocalPacks.mib(next + LocalPacks.COMPACTION_FLOOR) + " free to move its next record, "
+                        + LocalPacks.mib(Math.max(0, room + LocalPacks.COMPACTION_FLOOR))
+                        + " are free; delete files or snapshots, or give the disk "
+                        + LocalPacks.mib(next - Math.max(0, room)) + " more, then run prune again", null);
             }
-            return null;
-        });
-        catalog.sync();
+            int start = end - 1;
+            long bytes = next;
+            while (start > 0 && bytes + recordBytes(entries.get(start - 1)) <= step) {
+                start--;
+                bytes += recordBytes(entries.get(start));
+            }
+            List<ChunkIndex.Entry> batch = entries.subList(start, end);
+            List<LocalPacks.Location> moved = new java.util.ArrayList<>(batch.size());
+            for (ChunkIndex.Entry e : batch) {
+                byte[] idBytes = e.id().toBytes();
+                byte[] sealed = packs.read(new LocalPacks.Location(packId, e.packOffset()), e.kind(), idBytes, e.storedSize());
+                moved.add(packs.append(e.kind(), idBytes, sealed, true));
+            }
+            packs.sync();
+            catalog.transaction(tx -> {
+                for (int i = 0; i < batch.size(); i++) {
+                    ChunkIndex.relocate(tx, batch.get(i).id(), moved.get(i).packId(), moved.get(i).offset());
+                }
+                return null;
+            });
+            catalog.sync();
+            packs.truncate(packId, batch.get(0).packOffset());
+            end = start;
+        }
         packs.delete(packId);
+    }
+
+    /** Bytes a record takes in a pack. */
+    private static long recordBytes(ChunkIndex.Entry e) {
+        return LocalPacks.RECORD_HEADER + (long) e.storedSize();
     }
 
     @Override

@@ -58,10 +58,12 @@ final class LocalPacks implements Closeable {
     /**
      * Free space kept back on the repo's file system, in bytes: appends fail with NoSpaceException before the
      * disk is full, so that H2 can always commit (it closes itself on a failed write) and compaction has room
-     * to rewrite packs once files are deleted. 2% of the file system, at least 4 MiB, at most 256 MiB.
+     * to rewrite packs once files are deleted. 2% of the file system, at least 8 MiB, at most 256 MiB: always at
+     * least 4 MiB more than the {@link SpaceReserve}, whose bytes user data must never take once it is released.
      */
     private final long reserveBytes;
     private final java.nio.file.FileStore fileStore;
+    private final SpaceReserve spaceReserve;
     private final Path dir;
     /** Per reading thread: a direct buffer for records up to MAX_READ_BUFFER bytes (chunks are at most 1 MiB). */
     private static final ThreadLocal<ByteBuffer> READ_BUFFERS = new ThreadLocal<>();
@@ -107,7 +109,59 @@ final class LocalPacks implements Closeable {
         }
         this.nextId = max + 1;
         this.fileStore = Files.getFileStore(dir);
-        this.reserveBytes = Math.min(256L << 20, Math.max(4L << 20, fileStore.getTotalSpace() / 50));
+        this.spaceReserve = SpaceReserve.of(repoDir);
+        this.reserveBytes = Math.min(256L << 20, Math.max(8L << 20, fileStore.getTotalSpace() / 50));
+    }
+
+    /**
+     * Free bytes compaction always leaves on the disk: room for the catalog to commit where the records it moved
+     * now are (Catalog refuses a write transaction below 1 MiB free).
+     */
+    static final long COMPACTION_FLOOR = 2L << 20;
+
+    /**
+     * Bytes compaction may write now: the free space above {@link #COMPACTION_FLOOR}, after giving back the
+     * {@link SpaceReserve} if that is what it takes to write {@code want} bytes.
+     */
+    long roomForCompaction(long want) throws IOException {
+        long room = fileStore.getUsableSpace() - COMPACTION_FLOOR;
+        if (room < want && spaceReserve.release() > 0) {
+            room = fileStore.getUsableSpace() - COMPACTION_FLOOR;
+        }
+        return room;
+    }
+
+    /** The held-back margin for user data, in bytes (see {@link #reserveBytes}). */
+    long marginBytes() {
+        return reserveBytes;
+    }
+
+    /** The repo's space reserve file. */
+    SpaceReserve spaceReserve() {
+        return spaceReserve;
+    }
+
+    /** {@code bytes} in MiB with one decimal, for messages. */
+    static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    /**
+     * Cuts pack {@code packId} to its first {@code length} bytes and forces that to the device. Compaction empties
+     * a pack from its end: every record from {@code length} on is dead or has been copied elsewhere, its copy synced
+     * and the catalog's rows moved to it (and synced) before this is called. A reader still holding the old place
+     * reads past the end, fails, and looks its row up again.
+     */
+    void truncate(long packId, long length) throws IOException {
+        synchronized (this) {
+            if (packId == currentId) {
+                throw new IllegalStateException("pack " + packId + " is open for appends: it cannot be cut");
+            }
+        }
+        try (FileChannel ch = FileChannel.open(path(packId), StandardOpenOption.WRITE)) {
+            ch.truncate(length);
+            ch.force(true);
+        }
     }
 
     /** Where a record landed. */
@@ -128,6 +182,10 @@ final class LocalPacks implements Closeable {
         if (!mayUseReserve && fileStore.getUsableSpace() - want < reserveBytes) {
             throw new NoSpaceException("appending to a local pack: less than " + (reserveBytes >> 20)
                     + " MiB would stay free", null);
+        }
+        if (mayUseReserve && roomForCompaction(want) < want) {
+            throw new NoSpaceException("compacting local packs: " + mib(want + COMPACTION_FLOOR) + " free needed, "
+                    + mib(fileStore.getUsableSpace()) + " free", null);
         }
         if (current == null || currentSize >= targetPackBytes) {
             rotate();

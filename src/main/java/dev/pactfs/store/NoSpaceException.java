@@ -9,7 +9,7 @@ public class NoSpaceException extends StoreException {
     }
 
     /** Whether {@code e} (or a cause) is the OS saying the device is full. */
-    static boolean isNoSpace(Throwable e) {
+    public static boolean isNoSpace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof NoSpaceException || String.valueOf(t.getMessage()).contains("No space left on device")) {
                 return true;
