@@ -339,6 +339,24 @@ final class MountCommand implements Callable<Integer> {
         return mountEntry(dir) != null;
     }
 
+    /** Where the repo in {@code repoDir} is mounted (its fsname is pactfs:REPO in /proc/mounts), or null. */
+    static Path mountPointOf(Path repoDir) throws IOException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        names.add("pactfs:" + repoDir.toAbsolutePath().normalize());
+        try {
+            names.add("pactfs:" + repoDir.toRealPath());
+        } catch (IOException e) {
+            // the plain path is all there is
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+            String[] f = line.split(" ");
+            if (f.length > 2 && f[2].equals("fuse.pactfs") && names.contains(unescape(f[0]))) {
+                return Path.of(unescape(f[1]));
+            }
+        }
+        return null;
+    }
+
     /** The /proc/mounts fields of the mount at {@code dir}, or null. */
     static String[] mountEntry(Path dir) throws IOException {
         String want = dir.toAbsolutePath().normalize().toString();
