@@ -1,6 +1,8 @@
 package dev.pactfs.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -15,6 +17,10 @@ final class Json {
 
     /** Shared and thread-safe once configured. */
     static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    /** Two-space indents and {@code "name": value}, as people write it (Jackson's default puts a space before the colon). */
+    private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter().withSeparators(
+            Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
 
     private Json() {
     }
@@ -35,7 +41,7 @@ final class Json {
     /** Indented, for output people read as well as scripts. */
     static String pretty(Object tree) {
         try {
-            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(tree);
+            return MAPPER.writer(PRETTY).writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }
