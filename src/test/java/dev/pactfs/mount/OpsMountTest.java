@@ -210,6 +210,16 @@ class OpsMountTest {
         assertEquals(1, get(m3, "pactfs_partner_up"), m3.toString());
         assertTrue(get(m3, "pactfs_partner_free_bytes") > 0, m3.toString());
         assertEquals(0, get(m3, "pactfs_errors_total{kind=\"replication\"}"), m3.toString());
+
+        // Every series the shipped Grafana dashboard queries is one the daemon serves.
+        String dashboard = Files.readString(MountFixture.projectRoot().resolve("docs/grafana-pactfs.json"));
+        java.util.regex.Matcher names = java.util.regex.Pattern.compile("\\b(pactfs_[a-z_]+|jvm_[a-z_]+)").matcher(dashboard);
+        final Map<String, Double> last = m3;
+        while (names.find()) {
+            String n = names.group(1);
+            assertTrue(last.keySet().stream().anyMatch(k -> k.equals(n) || k.startsWith(n + "{")),
+                    "the dashboard queries " + n + ", which the daemon does not serve");
+        }
         fx.unmount();
     }
 }
