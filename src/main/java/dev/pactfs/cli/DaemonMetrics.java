@@ -62,20 +62,15 @@ final class DaemonMetrics implements FuseOpObserver, Closeable {
     private DaemonMetrics(InetSocketAddress at, ChunkStore store, StatusSource source) throws IOException {
         this.source = source;
         JvmMetrics.builder().register(registry);
-        CounterWithCallback.builder().name("pactfs_written_bytes").help("Bytes written through the mount.")
-                .callback(cb -> cb.call(written.sum())).register(registry);
-        CounterWithCallback.builder().name("pactfs_store_new_plain_bytes")
-                .help("Plaintext bytes of chunks new to the store since the mount.")
-                .callback(cb -> cb.call(store.stats().plainBytesNew())).register(registry);
-        CounterWithCallback.builder().name("pactfs_store_new_stored_bytes")
-                .help("Bytes those new chunks take in the store (compressed and sealed).")
-                .callback(cb -> cb.call(store.stats().storedBytesNew())).register(registry);
-        CounterWithCallback.builder().name("pactfs_dedup_saved_bytes")
-                .help("Plaintext bytes not stored again because the chunk was already known.")
-                .callback(cb -> cb.call(store.stats().plainBytesDeduped())).register(registry);
-        CounterWithCallback.builder().name("pactfs_delta_saved_bytes")
-                .help("Bytes delta coding saved against plain zstd.")
-                .callback(cb -> cb.call(store.stats().deltaBytesSaved())).register(registry);
+        counter("pactfs_written_bytes", "Bytes written through the mount.", written::sum);
+        counter("pactfs_store_new_plain_bytes", "Plaintext bytes of chunks new to the store since the mount.",
+                () -> store.stats().plainBytesNew());
+        counter("pactfs_store_new_stored_bytes", "Bytes those new chunks take in the store (compressed and sealed).",
+                () -> store.stats().storedBytesNew());
+        counter("pactfs_dedup_saved_bytes", "Plaintext bytes not stored again because the chunk was already known.",
+                () -> store.stats().plainBytesDeduped());
+        counter("pactfs_delta_saved_bytes", "Bytes delta coding saved against plain zstd.",
+                () -> store.stats().deltaBytesSaved());
         if (source != null) {
             gauge("pactfs_replication_pending_bytes", "Sealed bytes the partner does not hold yet.",
                     s -> s.pendingBytes());
@@ -102,6 +97,11 @@ final class DaemonMetrics implements FuseOpObserver, Closeable {
                 .labelNames("op").classicOnly().classicExponentialUpperBounds(0.00005, 4, 10).register(registry);
         server = HTTPServer.builder().inetAddress(at.getAddress()).port(at.getPort()).registry(registry)
                 .buildAndStart();
+    }
+
+    private void counter(String name, String help, java.util.function.LongSupplier value) {
+        CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong()))
+                .register(registry);
     }
 
     private void gauge(String name, String help, java.util.function.ToDoubleFunction<ReplicationStatus> f) {

@@ -636,6 +636,9 @@ public final class Replicator {
         if (notResponding != null && (err == null || !err.startsWith("partner not responding"))) {
             // The partner hangs now, whatever the last pass said: that is what the admin must see first.
             err = err == null ? notResponding : notResponding + "; last pass: " + err;
+        } else if (partnerError != null && (err == null || !err.contains(partnerError))) {
+            // Gone now (share unmounted, copy missing): never "last error: none" until the next retry.
+            err = err == null ? partnerError : partnerError + "; last pass: " + err;
         }
         // No ETA towards a partner that does not answer: it would promise what cannot happen.
         long eta = pending[1] == 0 ? 0 : rate > 0 && partnerError == null ? (long) Math.ceil(pending[1] / rate) : -1;

@@ -94,6 +94,7 @@ class StatusCliTest {
         assertEquals("unreachable", s.get("partner").asText());
         assertTrue(s.get("partner_error").asText().contains("missing"), s.toString());
         assertEquals(-1, s.get("eta_seconds").asLong(), s.toString());
+        assertTrue(s.get("last_error").asText().contains("missing"), "not 'none' until the next pass: " + s);
         assertTrue(s.get("pending_bytes").asLong() > 0);
         t = text();
         assertTrue(t.contains("partner:        UNREACHABLE: partner copy not there"), t);
