@@ -13,10 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -28,13 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ReserveAlertMountTest {
 
     @RegisterExtension
-    final MountFixture fx = MountFixture.manual().repoPlacement(f -> {
-        Path small = Files.createDirectory(f.base().resolve("small"));
-        Sh.run(null, Map.of(), Duration.ofSeconds(30),
-                List.of("mount", "-t", "tmpfs", "-o", "size=64m", "pactfs-test", small.toString())).ok();
-        f.onCleanup(() -> Sh.run(null, Map.of(), Duration.ofSeconds(30), List.of("umount", small.toString())).ok());
-        return small.resolve("repo");
-    });
+    final MountFixture fx = MountFixture.manual().repoPlacement(TmpfsRepo.of("64m"));
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
