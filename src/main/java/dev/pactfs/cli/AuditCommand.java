@@ -5,6 +5,7 @@ import dev.pactfs.partner.PartnerTarget;
 import dev.pactfs.partner.PartnerTargets;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,6 +22,10 @@ final class AuditCommand implements Callable<Integer> {
 
     @Option(names = "--sample", paramLabel = "PCT", defaultValue = "5", description = "Percent of packs to read (default: ${DEFAULT-VALUE}).")
     double sample;
+
+    @Option(names = "--notify-command", paramLabel = "PATH",
+            description = "Run this executable with a JSON event on stdin when the audit finds a problem.")
+    Path notifyCommand;
 
     @Mixin
     KeyOptions keys;
@@ -51,7 +56,17 @@ final class AuditCommand implements Callable<Integer> {
             out.printf("listed the partner copy: %s (manifest sequence %d)%n", listing.problems().isEmpty() ? "all match"
                     : listing.problems().size() + " problems", listing.manifestSeq());
             out.flush();
-            return res.clean() && listing.problems().isEmpty() ? 0 : 1;
+            boolean clean = res.clean() && listing.problems().isEmpty();
+            Notifier n = Notifier.of(notifyCommand, r.dir);
+            if (n != null && !clean) {
+                List<String> all = new java.util.ArrayList<>(res.problems());
+                all.addAll(listing.problems());
+                n.sendAndWait(n.event("partner_check_failed", "critical", "audit of the partner copy at "
+                        + target.location() + ": " + all.size() + " problems (" + String.join("; ",
+                        all.subList(0, Math.min(3, all.size()))) + ")"));
+                n.close();
+            }
+            return clean ? 0 : 1;
         }
     }
 }

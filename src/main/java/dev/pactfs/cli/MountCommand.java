@@ -84,14 +84,53 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--bandwidth", paramLabel = "RATE", description = "Cap partner replication, e.g. 80Mbit (default: no cap).")
     String bandwidth;
 
+    @Option(names = "--metrics", paramLabel = "[ADDR:]PORT",
+            description = "Serve Prometheus metrics over HTTP at this port, on 127.0.0.1 unless an address is given"
+                    + " (e.g. 9464, 127.0.0.1:9464, 0.0.0.0:9464). Default: off.")
+    String metrics;
+
+    @Option(names = "--notify-command", paramLabel = "PATH",
+            description = "Run this executable with one JSON event on stdin when the partner is unreachable, a"
+                    + " replication pass or the partner check fails, the RPO is exceeded, the disk reserve is"
+                    + " reached or the mount fails.")
+    Path notifyCommand;
+
+    @Option(names = "--notify-repeat", paramLabel = "DURATION", defaultValue = "1h",
+            description = "Notify again about a problem that lasts this long (default: ${DEFAULT-VALUE}).")
+    String notifyRepeat;
+
+    @Option(names = "--rpo-alert", paramLabel = "DURATION",
+            description = "Notify when no snapshot has been safe at the partner for this long, e.g. 26h.")
+    String rpoAlert;
+
     @Mixin
     PartnerTimeoutOption partnerTimeout;
 
     @Mixin
     KeyOptions keys;
 
+    /** The detached child failed and has sent mount_failed itself. */
+    private boolean childReported;
+
     @Override
     public Integer call() throws Exception {
+        Notifier notifier = Notifier.of(notifyCommand, repo);
+        try {
+            return mount(notifier);
+        } catch (IOException | RuntimeException e) {
+            if (notifier != null && !childReported) {
+                notifier.sendAndWait(notifier.event("mount_failed", "critical", "mounting " + repo + " at "
+                        + mountPoint + " failed: " + e.getMessage()));
+            }
+            throw e;
+        } finally {
+            if (notifier != null) {
+                notifier.close();
+            }
+        }
+    }
+
+    private int mount(Notifier notifier) throws Exception {
         List<String> fuseOpts = new ArrayList<>();
         boolean nonempty = false;
         for (String o : options) {
@@ -122,6 +161,13 @@ final class MountCommand implements Callable<Integer> {
         duration(snapshotWhenIdle);
         warmUpDuration();
         partnerTimeout.timeouts();
+        duration(notifyRepeat);
+        if (duration(rpoAlert) != null && notifyCommand == null) {
+            throw new UserError("--rpo-alert needs --notify-command (who should be told?)");
+        }
+        if (metrics != null) {
+            DaemonMetrics.address(metrics);
+        }
         // Before detaching: the daemon's log lives in the repo, so a wrong --repo must be reported here.
         // A format-1 repo is refused here too, before the daemon detaches, with the one line naming `migrate`.
         dev.pactfs.store.RepoConfig.readCurrent(repo);
@@ -132,7 +178,7 @@ final class MountCommand implements Callable<Integer> {
         if (keys.passphraseFile != null) {
             InputFile.readable(keys.passphraseFile, "--passphrase-file");
         }
-        return foreground ? runForeground(fuseOpts) : detach();
+        return foreground ? runForeground(fuseOpts, notifier) : detach();
     }
 
     /** The --warm-up budget, or null for none ("0"). */
@@ -167,7 +213,7 @@ final class MountCommand implements Callable<Integer> {
         }
     }
 
-    private int runForeground(List<String> fuseOpts) throws IOException {
+    private int runForeground(List<String> fuseOpts, Notifier notifier) throws IOException {
         Path abs = mountPoint.toAbsolutePath().normalize();
         OpenRepo r = OpenRepo.open(repo, keys);
         java.time.Duration warm = warmUpDuration();
@@ -192,6 +238,17 @@ final class MountCommand implements Callable<Integer> {
         // Partner replication runs beside the mount (its own thread; writes never wait for it).
         dev.pactfs.partner.BackgroundReplicator replication = PartnerWiring.startDaemon(r, daemon, bandwidth,
                 partnerTimeout.timeouts());
+        DaemonOps ops;
+        try {
+            ops = DaemonOps.start(r, replication, fuse, metrics, notifier,
+                    notifier == null ? null : new Alerts(notifier, duration(notifyRepeat), duration(rpoAlert)));
+        } catch (RuntimeException e) {
+            PartnerWiring.stopDaemon(r, replication);
+            DaemonContext.stop();
+            fs.close();
+            r.close();
+            throw e;
+        }
         ControlServer control = ControlServer.start(r.dir);
         CountDownLatch closed = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -205,6 +262,7 @@ final class MountCommand implements Callable<Integer> {
                 auto.close();
             }
             PartnerWiring.stopDaemon(r, replication);
+            ops.close();
             try {
                 control.close();
             } catch (IOException | RuntimeException e) {
@@ -288,6 +346,16 @@ final class MountCommand implements Callable<Integer> {
         if (partnerTimeout.value != null) {
             cmd.add("--partner-timeout=" + partnerTimeout.value);
         }
+        if (metrics != null) {
+            cmd.add("--metrics=" + metrics);
+        }
+        if (notifyCommand != null) {
+            cmd.add("--notify-command=" + notifyCommand.toAbsolutePath());
+            cmd.add("--notify-repeat=" + notifyRepeat);
+        }
+        if (rpoAlert != null) {
+            cmd.add("--rpo-alert=" + rpoAlert);
+        }
         if (!options.isEmpty()) {
             cmd.add("-o");
             cmd.add(String.join(",", options));
@@ -342,6 +410,7 @@ final class MountCommand implements Callable<Integer> {
                     return 0;
                 }
                 if (!child.isAlive()) {
+                    childReported = notifyCommand != null; // the child sent mount_failed before it exited
                     if (!settled.compareAndSet(false, true)) {
                         hook.join(); // the hook stopped it and reports that alone; it halts the JVM
                     }
@@ -409,6 +478,24 @@ final class MountCommand implements Callable<Integer> {
     /** Whether {@code dir} is a mountpoint in /proc/mounts. */
     static boolean isMounted(Path dir) throws IOException {
         return mountEntry(dir) != null;
+    }
+
+    /** Where the repo in {@code repoDir} is mounted (its fsname is pactfs:REPO in /proc/mounts), or null. */
+    static Path mountPointOf(Path repoDir) throws IOException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        names.add("pactfs:" + repoDir.toAbsolutePath().normalize());
+        try {
+            names.add("pactfs:" + repoDir.toRealPath());
+        } catch (IOException e) {
+            // the plain path is all there is
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+            String[] f = line.split(" ");
+            if (f.length > 2 && f[2].equals("fuse.pactfs") && names.contains(unescape(f[0]))) {
+                return Path.of(unescape(f[1]));
+            }
+        }
+        return null;
     }
 
     /** The /proc/mounts fields of the mount at {@code dir}, or null. */

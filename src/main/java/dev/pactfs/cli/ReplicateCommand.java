@@ -30,6 +30,11 @@ final class ReplicateCommand implements Callable<Integer> {
     @Mixin
     PartnerTimeoutOption partnerTimeout;
 
+    @Option(names = "--notify-command", paramLabel = "PATH",
+            description = "Run this executable with a JSON event on stdin when the pass fails or the partner check"
+                    + " finds a problem (the mount daemon's own option covers its passes).")
+    Path notifyCommand;
+
     @Mixin
     KeyOptions keys;
 
@@ -53,7 +58,18 @@ final class ReplicateCommand implements Callable<Integer> {
                 }
                 rep = PartnerWiring.replicator(r, PartnerWiring.target(r, bandwidth, partnerTimeout.timeouts()), o);
             }
-            Replicator.PassResult p = rep.runPass();
+            Notifier n = Notifier.of(notifyCommand, r.dir);
+            if (n != null && rep != (bg == null ? null : bg.replicator())) {
+                rep.setPassListener(new Alerts(n, java.time.Duration.ofHours(1), null));
+            }
+            Replicator.PassResult p;
+            try {
+                p = rep.runPass();
+            } finally {
+                if (n != null) {
+                    n.close(); // lets the event's command run before this process exits
+                }
+            }
             long evicted = CacheLimit.enforce(r.store, r.config.cacheMax());
             for (String problem : p.partnerProblems()) {
                 spec.commandLine().getOut().println("partner: " + problem);

@@ -121,25 +121,24 @@ final class SnapshotCommand implements Runnable {
                 List<SnapshotRecord> all = new SnapshotService(r.store).list();
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
-                    StringBuilder sb = new StringBuilder("[");
+                    com.fasterxml.jackson.databind.node.ArrayNode arr = Json.MAPPER.createArrayNode();
                     // Logical bytes, what the store added for each snapshot, and how much of it came as deltas.
                     Map<String, SnapshotFigures.Figures> figures = new HashMap<>();
                     for (SnapshotFigures.Figures fig : SnapshotFigures.all(r.catalog)) {
                         figures.put(fig.name(), fig);
                     }
-                    for (int i = 0; i < all.size(); i++) {
-                        SnapshotRecord s = all.get(i);
-                        sb.append(i == 0 ? "\n" : ",\n").append("  {\"name\": ").append(Json.str(s.name()))
-                                .append(", \"time\": ").append(Json.str(s.time().toString()))
-                                .append(", \"time_ms\": ").append(s.timeMs())
-                                .append(", \"host\": ").append(Json.str(s.host()))
-                                .append(", \"tag\": ").append(s.tag() == null ? "null" : Json.str(s.tag()))
-                                .append(", \"root\": ").append(Json.str(s.root().toHex()))
-                                .append(", \"parent\": ").append(s.parent() == null ? "null" : Json.str(s.parent()))
-                                .append(", ").append(figures.get(s.name()).json())
-                                .append("}");
+                    for (SnapshotRecord s : all) {
+                        com.fasterxml.jackson.databind.node.ObjectNode o = arr.addObject();
+                        o.put("name", s.name());
+                        o.put("time", s.time().toString());
+                        o.put("time_ms", s.timeMs());
+                        o.put("host", s.host());
+                        o.put("tag", s.tag());
+                        o.put("root", s.root().toHex());
+                        o.put("parent", s.parent());
+                        figures.get(s.name()).putInto(o);
                     }
-                    out.println(sb.append(all.isEmpty() ? "]" : "\n]"));
+                    out.println(Json.pretty(arr));
                 } else {
                     out.printf("%-28s %-24s %-16s %-12s %s%n", "NAME", "TIME (UTC)", "HOST", "TAG", "ROOT");
                     for (SnapshotRecord s : all) {
@@ -196,29 +195,6 @@ final class SnapshotCommand implements Runnable {
                 out.println(changes.size() + " changes; " + added + " bytes added, " + removed + " bytes removed");
                 return 0;
             }
-        }
-    }
-
-    /** Minimal JSON string quoting. */
-    static final class Json {
-        static String str(String s) {
-            StringBuilder sb = new StringBuilder("\"");
-            for (char ch : s.toCharArray()) {
-                switch (ch) {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    case '\n' -> sb.append("\\n");
-                    case '\t' -> sb.append("\\t");
-                    default -> {
-                        if (ch < 0x20) {
-                            sb.append(String.format("\\u%04x", (int) ch));
-                        } else {
-                            sb.append(ch);
-                        }
-                    }
-                }
-            }
-            return sb.append('"').toString();
         }
     }
 }

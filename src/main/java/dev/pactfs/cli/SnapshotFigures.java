@@ -23,16 +23,16 @@ final class SnapshotFigures {
     /** One snapshot's figures; {@code logicalBytes} null when unknown, {@code recorded} false when estimated. */
     record Figures(String name, long timeMs, Long logicalBytes, DeltaStats.Window added, boolean recorded) {
 
-        /** The figures as JSON members (no braces), after the snapshot's other members. */
-        String json() {
-            return "\"logical_bytes\": " + (logicalBytes == null ? "null" : logicalBytes.toString())
-                    + ", \"new_blobs\": " + added.blobs()
-                    + ", \"new_plain_bytes\": " + added.plainBytes()
-                    + ", \"new_stored_bytes\": " + added.storedBytes()
-                    + ", \"deltas\": " + added.deltas()
-                    + ", \"delta_stored_bytes\": " + added.deltaStoredBytes()
-                    + ", \"delta_bytes_saved\": " + added.deltaSavedBytes()
-                    + ", \"figures_recorded\": " + recorded;
+        /** Adds the figures to a snapshot's JSON object, after its other members. */
+        void putInto(com.fasterxml.jackson.databind.node.ObjectNode o) {
+            o.put("logical_bytes", logicalBytes);
+            o.put("new_blobs", added.blobs());
+            o.put("new_plain_bytes", added.plainBytes());
+            o.put("new_stored_bytes", added.storedBytes());
+            o.put("deltas", added.deltas());
+            o.put("delta_stored_bytes", added.deltaStoredBytes());
+            o.put("delta_bytes_saved", added.deltaSavedBytes());
+            o.put("figures_recorded", recorded);
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.pactfs.cli;
 
 import dev.pactfs.partner.BackgroundReplicator;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pactfs.partner.PartnerTarget;
+import dev.pactfs.partner.PartnerTargets;
 import dev.pactfs.partner.ReplicationStatus;
 import dev.pactfs.partner.Replicator;
 import java.io.PrintWriter;
@@ -15,7 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Replication state: pending bytes and blobs, rate, ETA, last replicated snapshot, partner free space, last error.")
+        description = "Whether the repo is mounted, whether the partner answers, the last snapshot taken and the last one"
+                + " safe at the partner, pending bytes, rate, ETA, partner free space, last error.")
 final class StatusCommand implements Callable<Integer> {
 
     @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Local repository directory.")
@@ -23,6 +27,9 @@ final class StatusCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "One JSON object instead of text.")
     boolean json;
+
+    @Option(names = "--offline", description = "Do not ask the partner (no partner I/O): home's records only.")
+    boolean offline;
 
     @Mixin
     PartnerTimeoutOption partnerTimeout;
@@ -39,13 +46,17 @@ final class StatusCommand implements Callable<Integer> {
             BackgroundReplicator bg = PartnerWiring.daemon(r.dir);
             ReplicationStatus s;
             if (bg != null) {
-                s = bg.replicator().status();
+                s = bg.replicator().status(!offline);
             } else {
-                PartnerTarget t = r.config.partner() == null ? null : PartnerWiring.target(r, null,
-                        partnerTimeout.timeouts());
+                PartnerTarget t = r.config.partner() == null || offline ? null : PartnerTargets.guarded(
+                        PartnerWiring.target(r, null, partnerTimeout.timeouts()), r.config.repoId());
                 s = Replicator.status(r.catalog, t, -1, false, null);
             }
             stored = r.catalog.transaction(dev.pactfs.store.DeltaStats::total);
+            hasPartner = r.config.partner() != null;
+            repoDir = r.dir.toAbsolutePath().toString();
+            Path at = MountCommand.mountPointOf(r.dir);
+            mountPoint = at == null ? null : at.toString();
             snapshots = SnapshotFigures.all(r.catalog);
             print(spec.commandLine().getOut(), s, bg != null);
 
@@ -53,36 +64,89 @@ final class StatusCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The repo has a partner directory. */
+    boolean hasPartner;
+
+    /** Absolute repo directory, for the JSON. */
+    String repoDir;
+
+    /** Where the repo is mounted (from /proc/mounts), or null. */
+    String mountPoint;
+
     /** What the store holds and how much of it came as deltas (issue 6); null: not shown. */
     dev.pactfs.store.DeltaStats.Window stored;
 
     /** Per-snapshot figures, oldest first; empty: none shown. */
     java.util.List<SnapshotFigures.Figures> snapshots = java.util.List.of();
 
+    /** The version of {@code status --json}'s layout; other issues add members, a change of meaning bumps it. */
+    static final String SCHEMA = "pactfs.status/1";
+
     void print(PrintWriter out, ReplicationStatus s, boolean daemon) {
         dev.pactfs.store.DeltaStats.Window w = stored != null ? stored
                 : new dev.pactfs.store.DeltaStats.Window(0, 0, 0, 0, 0, 0);
+        SnapshotFigures.Figures taken = snapshots.isEmpty() ? null : snapshots.get(snapshots.size() - 1);
+        String partner = !hasPartner ? "none" : s.partnerError() == null ? "reachable" : "unreachable";
         if (json) {
-            out.printf("{\"pending_blobs\":%d,\"pending_bytes\":%d,\"rate_bytes_per_sec\":%.0f,\"eta_seconds\":%d,"
-                            + "\"last_snapshot\":%s,\"last_snapshot_ms\":%d,\"partner_free_bytes\":%d,\"last_error\":%s,"
-                            + "\"last_pass_ms\":%d,\"running\":%b,\"daemon\":%b,\"stored_blobs\":%d,\"stored_bytes\":%d,"
-                            + "\"stored_plain_bytes\":%d,\"deltas\":%d,\"delta_stored_bytes\":%d,\"delta_bytes_saved\":%d,"
-                            + "\"manifest_seq\":%d,\"manifest_ms\":%d,\"partner_check\":%s,\"partner_check_ms\":%d,"
-                            + "\"partner_matched\":%b,\"snapshots\":[%s]}%n",
-                    s.pendingBlobs(), s.pendingBytes(), s.rateBytesPerSec(), s.etaSeconds(), jsonString(s.lastSnapshot()),
-                    s.lastSnapshotMs(), s.partnerFreeBytes(), jsonString(s.lastError()), s.lastPassMs(), s.running(), daemon,
-                    w.blobs(), w.storedBytes(), w.plainBytes(), w.deltas(), w.deltaStoredBytes(), w.deltaSavedBytes(),
-                    s.manifestSeq(), s.manifestMs(), jsonString(s.partnerCheck()), s.partnerCheckMs(),
-                    "ok".equals(s.partnerCheck()),
-                    String.join(",", snapshots.stream().map(f -> "{\"name\": " + jsonString(f.name()) + ", "
-                            + f.json() + "}").toList()));
+            ObjectNode o = Json.object();
+            o.put("schema", SCHEMA);
+            o.put("repo", repoDir);
+            o.put("mounted", mountPoint != null);
+            o.put("mountpoint", mountPoint);
+            o.put("daemon", daemon);
+            o.put("partner", partner);
+            o.put("partner_error", s.partnerError());
+            o.put("pending_blobs", s.pendingBlobs());
+            o.put("pending_bytes", s.pendingBytes());
+            o.put("oldest_pending_ms", s.oldestPendingMs());
+            o.put("rate_bytes_per_sec", Math.round(s.rateBytesPerSec()));
+            o.put("eta_seconds", s.etaSeconds());
+            o.put("last_snapshot_taken", taken == null ? null : taken.name());
+            o.put("last_snapshot_taken_ms", taken == null ? 0 : taken.timeMs());
+            o.put("last_snapshot_safe", s.lastSnapshot());
+            o.put("last_snapshot_safe_ms", s.lastSnapshotMs());
+            // The names before schema 1, same meaning as last_snapshot_safe: scripts written for them keep working.
+            o.put("last_snapshot", s.lastSnapshot());
+            o.put("last_snapshot_ms", s.lastSnapshotMs());
+            o.put("partner_free_bytes", s.partnerFreeBytes());
+            o.put("last_error", s.lastError());
+            o.put("last_pass_ms", s.lastPassMs());
+            o.put("running", s.running());
+            o.put("stored_blobs", w.blobs());
+            o.put("stored_bytes", w.storedBytes());
+            o.put("stored_plain_bytes", w.plainBytes());
+            o.put("deltas", w.deltas());
+            o.put("delta_stored_bytes", w.deltaStoredBytes());
+            o.put("delta_bytes_saved", w.deltaSavedBytes());
+            o.put("manifest_seq", s.manifestSeq());
+            o.put("manifest_ms", s.manifestMs());
+            o.put("partner_check", s.partnerCheck());
+            o.put("partner_check_ms", s.partnerCheckMs());
+            o.put("partner_matched", "ok".equals(s.partnerCheck()));
+            ArrayNode arr = o.putArray("snapshots");
+            for (SnapshotFigures.Figures f : snapshots) {
+                ObjectNode so = arr.addObject();
+                so.put("name", f.name());
+                f.putInto(so);
+            }
+            out.println(Json.line(o));
         } else {
-            out.printf("pending:        %d blobs, %s%n", s.pendingBlobs(), human(s.pendingBytes()));
+            out.printf("mounted:        %s%n", mountPoint == null ? "no" : "yes, at " + mountPoint);
+            out.printf("partner:        %s%n", !hasPartner ? "none configured"
+                    : s.partnerError() == null ? "reachable" : "UNREACHABLE: " + s.partnerError());
+            out.printf("pending:        %d blobs, %s%s%n", s.pendingBlobs(), human(s.pendingBytes()),
+                    s.oldestPendingMs() == 0 ? "" : ", oldest since " + Instant.ofEpochMilli(s.oldestPendingMs()));
             out.printf("rate:           %s/s%s%n", human((long) s.rateBytesPerSec()), s.running() ? " (replicating)" : "");
-            out.printf("eta:            %s%n", s.pendingBytes() == 0 ? "up to date" : s.etaSeconds() < 0 ? "unknown"
-                    : s.etaSeconds() + " s");
-            out.printf("last snapshot:  %s%n", s.lastSnapshot() == null ? "none replicated yet"
-                    : s.lastSnapshot() + " (" + Instant.ofEpochMilli(s.lastSnapshotMs()) + ")");
+            out.printf("eta:            %s%n", s.pendingBytes() == 0 ? "up to date"
+                    : s.partnerError() != null ? "none while the partner is unreachable"
+                    : s.etaSeconds() < 0 ? "unknown" : s.etaSeconds() + " s");
+            // Two lines, never one: a snapshot taken is not yet a backup; only one safe at the partner survives
+            // the loss of this site.
+            out.printf("last snapshot taken:           %s%n", taken == null ? "none"
+                    : taken.name() + " (" + Instant.ofEpochMilli(taken.timeMs()) + ")");
+            out.printf("last snapshot safe at partner: %s%n", s.lastSnapshot() == null ? "none yet"
+                    : s.lastSnapshot() + " (" + Instant.ofEpochMilli(s.lastSnapshotMs()) + ", "
+                    + age(System.currentTimeMillis() - s.lastSnapshotMs()) + " ago)");
             out.printf("partner free:   %s%n", s.partnerFreeBytes() < 0 ? "unknown" : human(s.partnerFreeBytes()));
             out.printf("last pass:      %s%n", s.lastPassMs() == 0 ? "never" : Instant.ofEpochMilli(s.lastPassMs()).toString());
             out.printf("last error:     %s%n", s.lastError() == null ? "none" : s.lastError());
@@ -109,8 +173,16 @@ final class StatusCommand implements Callable<Integer> {
         out.flush();
     }
 
-    static String jsonString(String s) {
-        return s == null ? "null" : SnapshotCommand.Json.str(s);
+    /** 3 d 4 h, 5 h 12 min, 7 min, 12 s. */
+    static String age(long ms) {
+        long sec = Math.max(0, ms / 1000);
+        if (sec >= 86_400) {
+            return sec / 86_400 + " d " + sec % 86_400 / 3600 + " h";
+        }
+        if (sec >= 3600) {
+            return sec / 3600 + " h " + sec % 3600 / 60 + " min";
+        }
+        return sec >= 60 ? sec / 60 + " min" : sec + " s";
     }
 
     static String human(long bytes) {

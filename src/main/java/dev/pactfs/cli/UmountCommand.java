@@ -18,6 +18,9 @@ final class UmountCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MOUNTPOINT")
     Path mountPoint;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         String[] entry = MountCommand.mountEntry(mountPoint);
@@ -29,8 +32,10 @@ final class UmountCommand implements Callable<Integer> {
         }
         Optional<ProcessHandle> daemon = Optional.empty();
         Path repoDir = null;
+        String pending = null;
         if (entry[0].startsWith("pactfs:")) {
             repoDir = Path.of(MountCommand.unescape(entry[0].substring("pactfs:".length())));
+            pending = pendingForPartner(repoDir);
             Path pidFile = repoDir.resolve(MountCommand.PID_FILE);
             if (Files.exists(pidFile)) {
                 daemon = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip()));
@@ -56,6 +61,40 @@ final class UmountCommand implements Callable<Integer> {
                         + " (see " + repoDir.resolve(MountCommand.LOG_FILE) + ")");
             }
         }
+        if (pending != null) {
+            spec.commandLine().getErr().println("pactfs: warning: " + pending);
+            spec.commandLine().getErr().flush();
+        }
         return 0;
+    }
+
+    /**
+     * What the daemon has not yet shipped to the partner, as one warning line, or null when nothing is pending
+     * (or there is no partner, or the daemon does not answer). Asked before unmounting, from home's records
+     * alone ({@code status --offline}): a hung partner must not delay the unmount.
+     */
+    static String pendingForPartner(Path repoDir) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        Integer exit = ControlClient.tryForward(new String[] {"status", "--repo", repoDir.toString(), "--json",
+            "--offline"}, new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), quiet);
+        if (exit == null || exit != 0) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode st = Json.MAPPER.readTree(out.toString(
+                    java.nio.charset.StandardCharsets.UTF_8));
+            long bytes = st.path("pending_bytes").asLong();
+            if (bytes <= 0 || "none".equals(st.path("partner").asText())) {
+                return null;
+            }
+            return StatusCommand.human(bytes) + " (" + st.path("pending_blobs").asLong() + " blobs) not yet at the"
+                    + " partner; they are sent at the next mount or by pactfs replicate --repo " + repoDir
+                    + (st.path("last_snapshot_safe").isTextual()
+                    ? " (last snapshot safe at the partner: " + st.path("last_snapshot_safe").asText() + ")"
+                    : " (no snapshot is safe at the partner yet)");
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 }

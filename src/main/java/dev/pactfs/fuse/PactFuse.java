@@ -137,15 +137,33 @@ public final class PactFuse extends FuseStubFS {
         int run() throws IOException;
     }
 
-    private static int call(String what, byte[] path, Op op) {
+    /** Metrics and alerts of the daemon, or null; set before mounting. */
+    private volatile FuseOpObserver observer;
+
+    public void setObserver(FuseOpObserver o) {
+        this.observer = o;
+    }
+
+    private int call(String what, byte[] path, Op op) {
         return call(what, (Object) path, op);
     }
 
-    private static int call(String what, String path, Op op) {
+    private int call(String what, String path, Op op) {
         return call(what, (Object) path, op);
     }
 
-    private static int call(String what, Object pathObj, Op op) {
+    private int call(String what, Object pathObj, Op op) {
+        FuseOpObserver o = observer;
+        if (o == null) {
+            return serve(what, pathObj, op);
+        }
+        long t0 = System.nanoTime();
+        int r = serve(what, pathObj, op);
+        o.done(what, System.nanoTime() - t0, r);
+        return r;
+    }
+
+    private static int serve(String what, Object pathObj, Op op) {
         Object path = pathObj instanceof byte[] b ? show(b) : pathObj;
         try {
             return op.run();

@@ -18,9 +18,14 @@ package dev.pactfs.partner;
  * @param manifestMs        its time
  * @param partnerCheck      what the last listing of the partner found: "ok", the problems, or null (never checked)
  * @param partnerCheckMs    when
+ * @param oldestPendingMs   creation time of the oldest blob still pending (0: none pending)
+ * @param partnerError      what is wrong with the partner right now, found by this very query (its copy's config
+ *                          unreadable, missing or not answering in time), or null when it answered or there is no
+ *                          partner: shown at once, not only after the next pass
  */
 public record ReplicationStatus(long pendingBlobs, long pendingBytes, double rateBytesPerSec, long etaSeconds,
                                 String lastSnapshot, long lastSnapshotMs, long partnerFreeBytes, String lastError,
                                 long lastPassMs, boolean running, long manifestSeq, long manifestMs,
-                                String partnerCheck, long partnerCheckMs) {
+                                String partnerCheck, long partnerCheckMs, long oldestPendingMs,
+                                String partnerError) {
 }

@@ -119,6 +119,33 @@ public final class Replicator {
     private volatile boolean running;
     private volatile boolean cancelled;
     private volatile String lastError;
+    private volatile PassListener passListener;
+
+    /**
+     * Told the outcome of every pass, on the thread that ran it, after the catalog has recorded it (the daemon's
+     * alerts and metrics). Must not block for long; what it throws is logged and ignored.
+     */
+    public interface PassListener {
+        void passed(PassResult result);
+
+        /** @param message the one line the pass failed with, as {@code status} shows it */
+        void failed(String message);
+    }
+
+    public void setPassListener(PassListener l) {
+        this.passListener = l;
+    }
+
+    private void tell(java.util.function.Consumer<PassListener> what) {
+        PassListener l = passListener;
+        if (l != null) {
+            try {
+                what.accept(l);
+            } catch (RuntimeException e) {
+                log.warn("pass listener failed: {}", e.toString());
+            }
+        }
+    }
 
     /**
      * @param target    the partner copy; wrap it with {@link PartnerTargets#rateLimited} for a cap. The replicator
@@ -228,6 +255,7 @@ public final class Replicator {
                     }
                     return null;
                 });
+                tell(l -> l.passed(r));
                 return r;
             } catch (IOException | RuntimeException e) {
                 String msg = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -242,7 +270,14 @@ public final class Replicator {
                 }
                 if (e instanceof IOException io && !(e instanceof PartnerUnavailableException)
                         && !(e instanceof PartnerCorruptException) && !(e instanceof dev.pactfs.store.StoreException)) {
-                    throw new PartnerUnavailableException("replication to " + target.location() + " failed: " + msg, io);
+                    String line = "replication to " + target.location() + " failed: " + msg;
+                    if (!cancelled) {
+                        tell(l -> l.failed(line));
+                    }
+                    throw new PartnerUnavailableException(line, io);
+                }
+                if (!cancelled) {
+                    tell(l -> l.failed(msg));
                 }
                 throw e;
             } finally {
@@ -557,7 +592,12 @@ public final class Replicator {
 
     /** Live status (rate from this process's recent passes). */
     public ReplicationStatus status() throws IOException {
-        return status(catalog, target, recentRate(), running, lastError);
+        return status(true);
+    }
+
+    /** Live status; without {@code askPartner} from home's records alone (no partner I/O, never blocks on it). */
+    public ReplicationStatus status(boolean askPartner) throws IOException {
+        return status(catalog, askPartner ? target : null, recentRate(), running, lastError);
     }
 
     /** Status from the catalog alone (no daemon running): the rate is the last pass's average. */
@@ -571,13 +611,21 @@ public final class Replicator {
         double rate = liveRate >= 0 ? liveRate : meta[2] == null ? 0 : Double.parseDouble(meta[2]);
         long free = -1;
         String notResponding = null;
+        String partnerError = null;
         if (target != null) {
+            // Asked now, not taken from the last pass: a partner that went away must show at once, not after the
+            // next retry. The ownership check reads the copy's config (an unmounted share shows as "missing").
             try {
+                if (target instanceof GuardedTarget g) {
+                    g.check();
+                }
                 free = target.usableSpace();
             } catch (PartnerTimeoutException e) {
                 notResponding = e.getMessage();
+                partnerError = e.getMessage();
             } catch (IOException e) {
                 free = -1;
+                partnerError = e.getMessage() == null ? e.toString() : e.getMessage();
             }
         }
         String err = liveError;
@@ -588,14 +636,18 @@ public final class Replicator {
         if (notResponding != null && (err == null || !err.startsWith("partner not responding"))) {
             // The partner hangs now, whatever the last pass said: that is what the admin must see first.
             err = err == null ? notResponding : notResponding + "; last pass: " + err;
+        } else if (partnerError != null && (err == null || !err.contains(partnerError))) {
+            // Gone now (share unmounted, copy missing): never "last error: none" until the next retry.
+            err = err == null ? partnerError : partnerError + "; last pass: " + err;
         }
-        long eta = pending[1] == 0 ? 0 : rate > 0 ? (long) Math.ceil(pending[1] / rate) : -1;
+        // No ETA towards a partner that does not answer: it would promise what cannot happen.
+        long eta = pending[1] == 0 ? 0 : rate > 0 && partnerError == null ? (long) Math.ceil(pending[1] / rate) : -1;
         ManifestPublisher.Last manifest = ManifestPublisher.last(catalog);
         String check = catalog.transaction(tx -> PartnerCatalog.meta(tx, PartnerCheck.META_RESULT));
         int sp = check == null ? -1 : check.indexOf(' ');
         return new ReplicationStatus(pending[0], pending[1], rate, eta, last == null ? null : last.name(),
                 last == null ? 0 : last.timeMs(), free, err, meta[1] == null ? 0 : Long.parseLong(meta[1]), running,
                 manifest.seq(), manifest.timeMs(), sp < 0 ? null : check.substring(sp + 1),
-                sp < 0 ? 0 : Long.parseLong(check.substring(0, sp)));
+                sp < 0 ? 0 : Long.parseLong(check.substring(0, sp)), pending[2], partnerError);
     }
 }

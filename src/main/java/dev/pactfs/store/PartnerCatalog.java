@@ -53,14 +53,15 @@ public final class PartnerCatalog {
                 + " AND pack_id IS NOT NULL AND refcount > 0 ORDER BY created_ms, id LIMIT " + limit);
     }
 
-    /** {count, stored bytes} of {@link #pending} without a limit. */
+    /** {count, stored bytes, oldest created_ms or 0} of {@link #pending} without a limit. */
     public static long[] pendingTotals(Tx tx) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(
-                "SELECT COUNT(*), COALESCE(SUM(stored_size), 0) FROM chunks WHERE partner_pack IS NULL"
+                "SELECT COUNT(*), COALESCE(SUM(stored_size), 0), COALESCE(MIN(created_ms), 0) FROM chunks"
+                        + " WHERE partner_pack IS NULL"
                         + " AND pack_id IS NOT NULL AND refcount > 0");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
-            return new long[] {rs.getLong(1), rs.getLong(2)};
+            return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
         } catch (SQLException e) {
             throw Catalog.translate("counting blobs pending replication", e);
         }

@@ -96,4 +96,12 @@ class LayeringTest {
                 .should().dependOnClassesThat().haveFullyQualifiedName("javax.crypto.Cipher")
                 .check(classes);
     }
+
+    @Test
+    void onlyCliSpeaksJsonOrPrometheus() {
+        // Output formats and the daemon's endpoint are the CLI's business; lower layers hand it records.
+        noClasses().that().resideOutsideOfPackage(P + "cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.fasterxml.jackson..", "io.prometheus..")
+                .check(classes);
+    }
 }

@@ -18,13 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("mount")
 class DiskFullMountTest {
     @RegisterExtension
-    final MountFixture fx = new MountFixture().repoPlacement(f -> {
-        Path small = Files.createDirectory(f.base().resolve("small"));
-        Sh.run(null, Map.of(), Duration.ofSeconds(30),
-                List.of("mount", "-t", "tmpfs", "-o", "size=64m", "pactfs-test", small.toString())).ok();
-        f.onCleanup(() -> Sh.run(null, Map.of(), Duration.ofSeconds(30), List.of("umount", small.toString())).ok());
-        return small.resolve("repo");
-    });
+    final MountFixture fx = new MountFixture().repoPlacement(TmpfsRepo.of("64m"));
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
