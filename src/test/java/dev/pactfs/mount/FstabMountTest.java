@@ -18,9 +18,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * mount(8) with an /etc/fstab line, as an admin sets it up: install.sh into a staging root, the helper
- * copied to /sbin/mount.fuse.pactfs (mount(8) only looks in /sbin), a temporary fstab line, then
- * {@code mount MOUNTPOINT} / {@code umount MOUNTPOINT}. /etc/fstab and /sbin are restored afterwards.
+ * mount(8) with an /etc/fstab line, as an admin sets it up: install.sh into a staging root, the helpers
+ * copied to /sbin/mount.fuse.pactfs, /sbin/umount.fuse.pactfs and /sbin/umount.pactfs (mount(8) only looks in
+ * /sbin), a temporary fstab line with daemon options in their fstab spelling, then {@code mount MOUNTPOINT} /
+ * {@code umount MOUNTPOINT}, which returns only once the daemon has committed and exited. /etc/fstab and /sbin are
+ * restored afterwards.
  */
 @Tag("mount")
 class FstabMountTest {
@@ -28,7 +30,8 @@ class FstabMountTest {
     final MountFixture fx = MountFixture.manual();
 
     static final Path FSTAB = Path.of("/etc/fstab");
-    static final Path HELPER = Path.of("/sbin/mount.fuse.pactfs");
+    static final List<Path> HELPERS = List.of(Path.of("/sbin/mount.fuse.pactfs"), Path.of("/sbin/umount.fuse.pactfs"),
+            Path.of("/sbin/umount.pactfs"));
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -48,27 +51,35 @@ class FstabMountTest {
         Path bin = stage.resolve("usr/local/bin");
 
         byte[] fstab = Files.readAllBytes(FSTAB);
-        Path savedHelper = Files.exists(HELPER, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? fx.base().resolve("saved-helper") : null;
+        Map<Path, Path> saved = new java.util.LinkedHashMap<>();
         try {
-            if (savedHelper != null) {
-                Files.move(HELPER, savedHelper);
+            for (Path helper : HELPERS) {
+                if (Files.exists(helper, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    saved.put(helper, Files.move(helper, fx.base().resolve("saved-" + helper.getFileName())));
+                }
+                Files.copy(stage.resolve("sbin/mount.pactfs"), helper, StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
-            Files.copy(stage.resolve("sbin/mount.pactfs"), HELPER, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(HELPER, PosixFilePermissions.fromString("rwxr-xr-x"));
-            String line = fx.repo() + " " + fx.mnt() + " fuse.pactfs defaults,_netdev,key_file=" + key + " 0 0\n";
+            // Daemon options in their fstab spelling (FstabOptions); warm_up=1s keeps the warm-up short but on.
+            String line = fx.repo() + " " + fx.mnt() + " fuse.pactfs defaults,_netdev,key_file=" + key
+                    + ",snapshot_when_idle=1h,warm_up=1s 0 0\n";
             Files.write(FSTAB, concat(fstab, line));
 
             Map<String, String> env = MountFixture.env();
-            assertTrue(Files.readString(HELPER).contains("bindir='" + bin + "'"), "helper must name the installed launcher");
+            assertTrue(Files.readString(HELPERS.get(0)).contains("bindir='" + bin + "'"), "helper must name the installed launcher");
             Sh.run(null, env, Duration.ofMinutes(3), List.of("mount", fx.mnt().toString())).ok();
             assertTrue(MountFixture.isMounted(fx.mnt()), "mount " + fx.mnt() + " returned but nothing is mounted");
             assertTrue(MountFixture.mountType(fx.mnt()).orElse("").startsWith("fuse"), "type: " + MountFixture.mountType(fx.mnt()));
+            long daemon = fx.daemonPid().orElseThrow();
+            assertTrue(ProcessHandle.of(daemon).flatMap(h -> h.info().arguments()).map(a -> List.of(a))
+                    .orElse(List.of()).contains("--snapshot-when-idle=1h"), "the fstab option reached the daemon");
             fx.inMount("echo 'through fstab' > hello && cp -a /usr/share/doc/bash . && sync hello").ok();
             assertEquals("through fstab\n", fx.inMount("cat hello").ok().out());
 
             Sh.run(null, env, Duration.ofMinutes(2), List.of("umount", fx.mnt().toString())).ok();
             assertFalse(MountFixture.isMounted(fx.mnt()));
-            waitGone(fx);
+            // umount(8) ran umount.fuse.pactfs, which returns once the daemon has committed and exited
+            assertTrue(ProcessHandle.of(daemon).isEmpty(), "umount returned while the daemon (pid " + daemon + ") still ran");
 
             Sh.run(null, env, Duration.ofMinutes(3), List.of("mount", fx.mnt().toString())).ok();
             assertEquals("through fstab\n", fx.inMount("cat hello").ok().out());
@@ -78,9 +89,11 @@ class FstabMountTest {
             waitGone(fx);
         } finally {
             Files.write(FSTAB, fstab);
-            Files.deleteIfExists(HELPER);
-            if (savedHelper != null) {
-                Files.move(savedHelper, HELPER);
+            for (Path helper : HELPERS) {
+                Files.deleteIfExists(helper);
+                if (saved.containsKey(helper)) {
+                    Files.move(saved.get(helper), helper);
+                }
             }
         }
     }
