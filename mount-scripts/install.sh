@@ -12,6 +12,7 @@
 #   CDSDIR    where the launcher keeps its class-data archive (default: beside the jar)
 #   SBINDIR   mount(8) helpers; mount(8) looks in /sbin   (default: /sbin)
 #   UNITDIR   systemd units                               (default: /etc/systemd/system)
+#   FUSERMOUNT  fusermount the service runs to detach a stale mount (default: the one on PATH)
 #   JAR       the jar to install (default: target/pactfs.jar of this checkout,
 #             built with "mvn -DskipTests package" when missing)
 #
@@ -40,6 +41,7 @@ for arg in "$@"; do
         SBINDIR=*) SBINDIR=${arg#*=} ;;
         UNITDIR=*) UNITDIR=${arg#*=} ;;
         JAR=*) JAR=${arg#*=} ;;
+        FUSERMOUNT=*) FUSERMOUNT=${arg#*=} ;;
         -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown argument: $arg" >&2; exit 2 ;;
     esac
@@ -82,7 +84,7 @@ if [ ! -f "$JAR" ]; then
 fi
 [ -f "$JAR" ] || { echo "install.sh: no jar at $JAR" >&2; exit 1; }
 
-fusermount=$(command -v fusermount 2>/dev/null || echo /bin/fusermount)
+fusermount=${FUSERMOUNT:-$(command -v fusermount 2>/dev/null || echo /bin/fusermount)}
 
 subst() { # src dest mode
     sed -e "s|@BINDIR@|$BINDIR|g" -e "s|@DOCDIR@|$DOCDIR|g" -e "s|@FUSERMOUNT@|$fusermount|g" \

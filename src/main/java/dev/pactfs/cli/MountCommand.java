@@ -77,7 +77,8 @@ final class MountCommand implements Callable<Integer> {
     boolean foreground;
 
     @Option(names = "-o", paramLabel = "OPTS", split = ",",
-            description = "Mount options, comma-separated: allow_other, nonempty, key_file=FILE, other FUSE options.")
+            description = "Mount options, comma-separated: FUSE's (allow_other, nonempty, ...) and any option of this"
+                    + " command in its fstab spelling, long name with _ for - (key_file=FILE, snapshot_every=24h).")
     List<String> options = new ArrayList<>();
 
     @Option(names = "--snapshot-every", paramLabel = "DURATION",
