@@ -5,6 +5,8 @@
 # which are copied in with its apt configuration), installs what README says a user has beforehand (Java 17 JDK
 # and Maven), binds /proc, /sys, /dev and this checkout into it, and runs there
 #   mount-scripts/demo.sh; mount-scripts/demo.sh stop; mount-scripts/run-tests.sh
+# and then installs the .deb as an admin would and mounts a repo from an fstab line (src/test/deb-fstab.sh:
+# mvn -Pdeb package, apt-get install ./target/pactfs_*.deb, mount/umount from /etc/fstab, apt-get remove).
 # Everything runs in a private mount namespace: whatever the steps mount is unmounted on exit (and cannot leak
 # to the host if that fails). The root is deleted afterwards unless FRESH_DEBIAN_KEEP=1. Logs and timings go to
 # target/fresh-debian/. It never removes a package (apt-get --no-remove).
@@ -167,3 +169,8 @@ rc=${PIPESTATUS[0]}
 set -e
 note "run-tests.sh took $((SECONDS - start)) s (exit $rc)"
 [ "$rc" -eq 0 ] || die "mount-scripts/run-tests.sh failed in the fresh root (exit $rc): see $logs/run-tests.log"
+
+start=$SECONDS
+timeout 1200 "${in_root[@]}" bash -c 'cd /root/pactfs && exec src/test/deb-fstab.sh' >"$logs/deb.log" 2>&1 \
+  || die "the .deb (build, apt-get install, fstab mount, remove) failed in the fresh root: see $logs/deb.log"
+note "the .deb: build, apt-get install, fstab mount and umount, remove took $((SECONDS - start)) s"

@@ -20,18 +20,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /*
  * Detaching: without --foreground the command re-runs itself with --foreground as a child process in its own
- * session (setsid), output appended to <repo>/mount.log, and waits until the mountpoint shows in /proc/mounts
- * (exit 0) or the child dies (its last "pactfs:"/"fuse:" line is printed, exit 1). A passphrase asked on the
+ * session (setsid), its arguments spelled back from picocli's model (ParsedArgs), and waits until the mountpoint
+ * shows in /proc/mounts (exit 0) or the child dies (exit 1, with the child's reason: its last "pactfs:" line and the
+ * "fuse:" line libfuse printed before it). The child's output goes to <repo>/mount.log, or, when this command's
+ * stderr is systemd's journal (a mount unit, JournalStream), to the journal. While waiting, the parent shows the
+ * child's progress lines ("pactfs mount: ...", one per warm-up phase) on its stderr. A passphrase asked on the
  * terminal is handed to the child in its environment, never on its command line.
  *
- * Stopping: fusermount -u (by hand or through `pactfs umount`) ends the FUSE loop; SIGTERM runs a shutdown hook
- * that unmounts. Either way the daemon then commits every open file, syncs the store and closes the repo before
- * it exits; the hook waits for that, so the JVM does not halt half-way.
+ * fstab: -o entries that name an option of this command (FstabOptions: snapshot_every=24h) are turned into that
+ * option and the command is parsed again, so picocli converts and checks them as it does typed ones.
+ *
+ * Stopping: fusermount -u (by hand, through `pactfs umount` or umount(8)'s umount.fuse.pactfs) ends the FUSE loop;
+ * SIGTERM runs a shutdown hook that unmounts. Either way the daemon then commits every open file, syncs the store
+ * and closes the repo before it exits; the hook waits for that, so the JVM does not halt half-way, and ends the
+ * JVM with status 0 when everything was committed (1 when not) rather than the 143 of a plain SIGTERM death.
  */
 
 @Command(name = "mount", mixinStandardHelpOptions = true,
@@ -52,6 +61,11 @@ final class MountCommand implements Callable<Integer> {
     /** After SIGTERM, how long open handles may keep a lazily unmounted FUSE loop alive (seconds). */
     static final int SHUTDOWN_GRACE_SECONDS = 5;
 
+    /** Prefix of the daemon's progress lines on stderr, which a detaching parent shows on its own stderr. */
+    static final String PROGRESS = "pactfs mount: ";
+    /** End of the daemon's message when libfuse refused the mount and printed why on its own line before. */
+    static final String SEE_FUSE_LINE = " (see the fuse: line above)";
+
     /** fstab/mount(8) options that are not FUSE's business. */
     private static final List<String> IGNORED = List.of("defaults", "_netdev", "nofail", "noauto", "auto", "user",
             "users", "nouser", "rw", "dev", "suid", "exec", "async");
@@ -66,7 +80,8 @@ final class MountCommand implements Callable<Integer> {
     boolean foreground;
 
     @Option(names = "-o", paramLabel = "OPTS", split = ",",
-            description = "Mount options, comma-separated: allow_other, nonempty, key_file=FILE, other FUSE options.")
+            description = "Mount options, comma-separated: FUSE's (allow_other, nonempty, ...) and any option of this"
+                    + " command in its fstab spelling, long name with _ for - (key_file=FILE, snapshot_every=24h).")
     List<String> options = new ArrayList<>();
 
     @Option(names = "--snapshot-every", paramLabel = "DURATION",
@@ -112,8 +127,15 @@ final class MountCommand implements Callable<Integer> {
     /** The detached child failed and has sent mount_failed itself. */
     private boolean childReported;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        FstabOptions.Split fstab = FstabOptions.split(spec, options);
+        if (!fstab.daemonArgs().isEmpty()) {
+            return reparseWith(fstab);
+        }
         Notifier notifier = Notifier.of(notifyCommand, repo);
         try {
             return mount(notifier);
@@ -134,11 +156,7 @@ final class MountCommand implements Callable<Integer> {
         List<String> fuseOpts = new ArrayList<>();
         boolean nonempty = false;
         for (String o : options) {
-            if (o.startsWith("key_file=")) {
-                keys.keyFile = Path.of(o.substring("key_file=".length()));
-            } else if (o.startsWith("passphrase_file=")) {
-                keys.passphraseFile = Path.of(o.substring("passphrase_file=".length()));
-            } else if (!o.isEmpty() && !IGNORED.contains(o)) {
+            if (!o.isEmpty() && !IGNORED.contains(o)) {
                 nonempty |= o.equals("nonempty");
                 fuseOpts.add(o);
             }
@@ -181,6 +199,18 @@ final class MountCommand implements Callable<Integer> {
         return foreground ? runForeground(fuseOpts, notifier) : detach();
     }
 
+    /** Runs mount again with the fstab spellings of its own options turned into those options. */
+    private int reparseWith(FstabOptions.Split fstab) {
+        List<String> args = new ArrayList<>(List.of("mount"));
+        args.addAll(ParsedArgs.of(spec.commandLine().getParseResult(), java.util.Set.of("-o")));
+        if (!fstab.mountOptions().isEmpty()) {
+            args.add("-o");
+            args.add(String.join(",", fstab.mountOptions()));
+        }
+        args.addAll(fstab.daemonArgs());
+        return Main.execute(args.toArray(new String[0]), spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
     /** The --warm-up budget, or null for none ("0"). */
     java.time.Duration warmUpDuration() throws UserError {
         return warmUp == null || warmUp.matches("0+[smhd]?") ? null : duration(warmUp);
@@ -215,14 +245,20 @@ final class MountCommand implements Callable<Integer> {
 
     private int runForeground(List<String> fuseOpts, Notifier notifier) throws IOException {
         Path abs = mountPoint.toAbsolutePath().normalize();
+        progress("opening " + repo.toAbsolutePath().normalize());
         OpenRepo r = OpenRepo.open(repo, keys);
         java.time.Duration warm = warmUpDuration();
         if (warm != null) {
-            r.store.warmUp(Math.min(WARM_UP_MILLIS, warm.toMillis()));
+            long storeMillis = Math.min(WARM_UP_MILLIS, warm.toMillis());
+            progress("warm-up 1/2: compiling the store's write and read paths (at most " + seconds(storeMillis) + ")");
+            r.store.warmUp(storeMillis);
+            progress("warm-up 2/2: rehearsing a backup on throw-away data (at most " + seconds(warm.toMillis())
+                    + "; --warm-up=0 skips the warm-up)");
             MountRehearsal.run(r.dir, r.chunkerParams(), warm.toMillis());
         }
         PactFs fs;
         try {
+            progress("loading the file tree");
             fs = PactFs.open(r.catalog, r.store, r.dir, r::newChunker);
         } catch (IOException | RuntimeException e) {
             r.close();
@@ -252,6 +288,8 @@ final class MountCommand implements Callable<Integer> {
         ControlServer control = ControlServer.start(r.dir);
         CountDownLatch closed = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+        // Whether anything failed to commit or close: decides the exit status after SIGTERM.
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         Path pidFile = r.dir.resolve(PID_FILE);
         ShutdownReport report = ShutdownReport.start(r.dir);
         Runnable closeAll = () -> {
@@ -266,18 +304,21 @@ final class MountCommand implements Callable<Integer> {
             try {
                 control.close();
             } catch (IOException | RuntimeException e) {
+                failed.set(true);
                 System.err.println("pactfs: closing the control socket failed: " + e.getMessage());
             }
             DaemonContext.stop();
             try {
                 fs.close();
             } catch (IOException | RuntimeException e) {
+                failed.set(true);
                 report.problem("committing open files at shutdown failed: " + e.getMessage());
             }
             try {
                 r.close();
                 Files.deleteIfExists(pidFile);
             } catch (IOException | RuntimeException e) {
+                failed.set(true);
                 report.problem("closing the repo failed: " + e.getMessage());
             }
             report.finish();
@@ -292,30 +333,48 @@ final class MountCommand implements Callable<Integer> {
             try {
                 fs.commitAll();
             } catch (IOException | RuntimeException e) {
+                failed.set(true);
                 report.problem("committing open files at shutdown failed: " + e.getMessage());
             }
             FuseMount.unmount(abs);
             try {
                 if (!closed.await(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS)) {
-                    closeAll.run();
+                    closeAll.run(); // returns at once when the main thread is closing already
                 }
+                closed.await(); // whoever closes: the JVM must not halt before the repo is closed
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
             }
+            // A stop asked for and done cleanly is a success (systemd and scripts read 143 as a failure). halt, as
+            // exit() cannot be called from a shutdown hook; the repo is closed and every log line written.
+            System.err.flush();
+            System.out.flush();
+            Runtime.getRuntime().halt(failed.get() ? Main.EXIT_USER_ERROR : 0);
         }, "pactfs-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Files.deleteIfExists(pidFile); // a crashed daemon's
         PrivateFiles.writeNew(pidFile, ProcessHandle.current().pid() + "\n");
         try {
+            progress("mounting at " + abs);
             log.info("mounting {} at {}", r.dir, abs);
             FuseMount.run(fuse, abs, FuseMount.options(r.dir, fuseOpts));
             log.info("unmounted {}", abs);
         } catch (IllegalStateException e) {
-            throw new UserError(e.getMessage() + " (see the fuse: line above)", e);
+            throw new UserError(e.getMessage() + SEE_FUSE_LINE, e);
         } finally {
             closeAll.run();
         }
         return 0;
+    }
+
+    /** One progress line on stderr (the journal under systemd; a detaching parent shows it on its terminal). */
+    private static void progress(String what) {
+        System.err.println(PROGRESS + what);
+    }
+
+    private static String seconds(long millis) {
+        return (millis + 999) / 1000 + " s";
     }
 
     private int detach() throws IOException, InterruptedException {
@@ -330,75 +389,46 @@ final class MountCommand implements Callable<Integer> {
         cmd.add(Main.class.getName());
         cmd.add("mount");
         cmd.add("--foreground");
-        cmd.add("--repo");
-        cmd.add(repo.toAbsolutePath().toString());
-        cmd.add("--warm-up=" + warmUp);
-        if (snapshotEvery != null) {
-            cmd.add("--snapshot-every=" + snapshotEvery);
-        }
-        if (snapshotWhenIdle != null) {
-            cmd.add("--snapshot-when-idle=" + snapshotWhenIdle);
-        }
-        if (bandwidth != null) {
-            cmd.add("--bandwidth");
-            cmd.add(bandwidth);
-        }
-        if (partnerTimeout.value != null) {
-            cmd.add("--partner-timeout=" + partnerTimeout.value);
-        }
-        if (metrics != null) {
-            cmd.add("--metrics=" + metrics);
-        }
-        if (notifyCommand != null) {
-            cmd.add("--notify-command=" + notifyCommand.toAbsolutePath());
-            cmd.add("--notify-repeat=" + notifyRepeat);
-        }
-        if (rpoAlert != null) {
-            cmd.add("--rpo-alert=" + rpoAlert);
-        }
+        // The recovery code goes to the child's stdin, never into its arguments (readable by every local user).
+        cmd.addAll(ParsedArgs.of(spec.commandLine().getParseResult(), java.util.Set.of("-o", "--paper-key",
+                "--paper-key-file")));
         if (!options.isEmpty()) {
             cmd.add("-o");
             cmd.add(String.join(",", options));
         }
         ProcessBuilder pb = new ProcessBuilder();
         String paperKey = null;
-        if (keys.keyFile != null) {
-            cmd.add("--key-file");
-            cmd.add(keys.keyFile.toAbsolutePath().toString());
-        } else if (keys.hasPaperKey()) {
-            // On the child's stdin, not its command line: the daemon's argv is readable by every local user.
+        if (keys.keyFile == null && keys.hasPaperKey()) {
             paperKey = keys.paperKeyCode();
-            cmd.add("--paper-key");
-            cmd.add(KeyOptions.STDIN);
-        } else if (keys.passphraseFile != null) {
-            cmd.add("--passphrase-file");
-            cmd.add(keys.passphraseFile.toAbsolutePath().toString());
-        } else if (keys.passphraseCommand != null) {
-            cmd.add("--passphrase-command");
-            cmd.add(keys.passphraseCommand);
-        } else if (System.getenv(KeyOptions.PASSPHRASE_ENV) == null
-                && !options.stream().anyMatch(o -> o.startsWith("key_file=") || o.startsWith("passphrase_file="))) {
+            cmd.add("--paper-key=" + KeyOptions.STDIN);
+        } else if (keys.keyFile == null && !keys.hasPassphraseSource()) {
             char[] p = keys.passphraseOrNull("passphrase for " + repo + ": ");
             if (p != null) {
                 pb.environment().put(KeyOptions.PASSPHRASE_ENV, new String(p));
             }
         }
-        cmd.add(mountPoint.toAbsolutePath().toString());
-        Path logFile = repo.resolve(LOG_FILE);
-        if (!Files.exists(logFile)) {
-            PrivateFiles.createFile(logFile); // appendTo below would create it through the umask (0644)
-        }
-        long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
         pb.command(cmd).redirectInput(paperKey != null ? ProcessBuilder.Redirect.PIPE
-                        : ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .redirectErrorStream(true);
+                : ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        DaemonOutput out;
+        if (JournalStream.isStderr()) {
+            // Under systemd (a mount unit): the daemon logs to the journal like any service, not to a file that grows.
+            pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+            out = DaemonOutput.journal();
+        } else {
+            Path logFile = repo.resolve(LOG_FILE);
+            if (!Files.exists(logFile)) {
+                PrivateFiles.createFile(logFile); // appendTo below would create it through the umask (0644)
+            }
+            out = DaemonOutput.file(logFile);
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).redirectErrorStream(true);
+        }
         Process child = pb.start();
         if (paperKey != null) {
             try (var in = child.getOutputStream()) {
                 in.write((paperKey + "\n").getBytes(StandardCharsets.UTF_8));
             }
         }
+        java.io.PrintWriter err = spec.commandLine().getErr();
         // Ctrl-C while the daemon starts: stop it, so that no mount appears after the user was told it did not.
         AtomicBoolean settled = new AtomicBoolean();
         Thread hook = new Thread(() -> abandon(child, settled), "pactfs-mount-cancel");
@@ -407,6 +437,7 @@ final class MountCommand implements Callable<Integer> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DETACH_TIMEOUT_SECONDS);
             while (System.nanoTime() < deadline) {
                 if (isMounted(mountPoint) && settled.compareAndSet(false, true)) {
+                    out.showProgress(err);
                     return 0;
                 }
                 if (!child.isAlive()) {
@@ -414,12 +445,14 @@ final class MountCommand implements Callable<Integer> {
                     if (!settled.compareAndSet(false, true)) {
                         hook.join(); // the hook stopped it and reports that alone; it halts the JVM
                     }
-                    throw new UserError(childError(logFile, logStart, child.exitValue()));
+                    out.showProgress(err);
+                    throw new UserError(out.failure(child.exitValue()));
                 }
+                out.showProgress(err);
                 Thread.sleep(50);
             }
             child.destroy();
-            throw new UserError("the mount did not appear within " + DETACH_TIMEOUT_SECONDS + " s; see " + logFile);
+            throw new UserError("the mount did not appear within " + DETACH_TIMEOUT_SECONDS + " s; see " + out.where());
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -456,23 +489,6 @@ final class MountCommand implements Callable<Integer> {
                 + " was mounted");
         System.err.flush();
         Runtime.getRuntime().halt(ControlServer.EXIT_CANCELLED);
-    }
-
-    /** The child's last error line from the log, without a "pactfs: " prefix. */
-    private static String childError(Path logFile, long from, int exit) throws IOException {
-        byte[] all = Files.readAllBytes(logFile);
-        String text = new String(all, (int) Math.min(from, all.length), (int) (all.length - Math.min(from, all.length)),
-                StandardCharsets.UTF_8);
-        String best = null;
-        for (String line : text.split("\n")) {
-            String l = line.strip();
-            if (l.startsWith("pactfs: ")) {
-                best = l.substring("pactfs: ".length());
-            } else if (l.startsWith("fuse: ") && best == null) {
-                best = l;
-            }
-        }
-        return best != null ? best : "the mount daemon exited with status " + exit + "; see " + logFile;
     }
 
     /** Whether {@code dir} is a mountpoint in /proc/mounts. */

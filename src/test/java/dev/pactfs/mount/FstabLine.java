@@ -14,27 +14,34 @@ import java.util.Map;
 
 /**
  * An /etc/fstab line for the fixture's repo and mountpoint, as an admin sets it up: install.sh into a staging
- * root, the helper copied to /sbin/mount.fuse.pactfs (mount(8) only looks in /sbin), the line appended to
+ * root, the helper copied to /sbin as mount.fuse.pactfs, umount.fuse.pactfs and umount.pactfs (mount(8) and
+ * umount(8) only look in /sbin; the helper acts by the name it is called with), the line appended to
  * /etc/fstab. {@link #close} restores /etc/fstab and /sbin as they were.
  */
 final class FstabLine implements AutoCloseable {
 
     static final Path FSTAB = Path.of("/etc/fstab");
-    static final Path HELPER = Path.of("/sbin/mount.fuse.pactfs");
+    static final List<Path> HELPERS = List.of(Path.of("/sbin/mount.fuse.pactfs"), Path.of("/sbin/umount.fuse.pactfs"),
+            Path.of("/sbin/umount.pactfs"));
 
     private final byte[] savedFstab;
-    private final Path savedHelper;
+    /** Helpers that were there before, moved aside: where each was, where it is now. */
+    private final Map<Path, Path> savedHelpers = new java.util.LinkedHashMap<>();
     /** The launcher's directory in the staging root. */
     final Path bin;
 
-    private FstabLine(byte[] savedFstab, Path savedHelper, Path bin) {
+    private FstabLine(byte[] savedFstab, Path bin) {
         this.savedFstab = savedFstab;
-        this.savedHelper = savedHelper;
         this.bin = bin;
     }
 
-    /** Installs the helper and adds {@code REPO MNT fuse.pactfs defaults,_netdev,key_file=KEY 0 0}. */
+    /** Installs the helpers and adds {@code REPO MNT fuse.pactfs defaults,_netdev,key_file=KEY 0 0}. */
     static FstabLine install(MountFixture fx, Path key) throws Exception {
+        return install(fx, key, "");
+    }
+
+    /** As {@link #install(MountFixture, Path)}, with {@code moreOptions} (",name=value...") after key_file. */
+    static FstabLine install(MountFixture fx, Path key, String moreOptions) throws Exception {
         // The launcher built it for init (or mount-scripts/run-tests.sh did, before the tests).
         String jar = MountFixture.projectRoot().resolve("target/pactfs.jar").toString();
         Path stage = fx.base().resolve("stage");
@@ -46,17 +53,20 @@ final class FstabLine implements AutoCloseable {
         Path bin = stage.resolve("usr/local/bin");
 
         byte[] fstab = Files.readAllBytes(FSTAB);
-        Path savedHelper = Files.exists(HELPER, LinkOption.NOFOLLOW_LINKS) ? fx.base().resolve("saved-helper") : null;
-        FstabLine line = new FstabLine(fstab, savedHelper, bin);
+        FstabLine line = new FstabLine(fstab, bin);
         try {
-            if (savedHelper != null) {
-                Files.move(HELPER, savedHelper);
+            for (Path helper : HELPERS) {
+                if (Files.exists(helper, LinkOption.NOFOLLOW_LINKS)) {
+                    line.savedHelpers.put(helper, Files.move(helper, fx.base().resolve("saved-" + helper.getFileName())));
+                }
+                Files.copy(stage.resolve("sbin/mount.pactfs"), helper, StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
-            Files.copy(stage.resolve("sbin/mount.pactfs"), HELPER, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(HELPER, PosixFilePermissions.fromString("rwxr-xr-x"));
-            String entry = fx.repo() + " " + fx.mnt() + " fuse.pactfs defaults,_netdev,key_file=" + key + " 0 0\n";
+            String entry = fx.repo() + " " + fx.mnt() + " fuse.pactfs defaults,_netdev,key_file=" + key + moreOptions
+                    + " 0 0\n";
             Files.write(FSTAB, concat(fstab, entry));
-            assertTrue(Files.readString(HELPER).contains("bindir='" + bin + "'"), "helper must name the installed launcher");
+            assertTrue(Files.readString(HELPERS.get(0)).contains("bindir='" + bin + "'"),
+                    "helper must name the installed launcher");
             return line;
         } catch (Exception | AssertionError e) {
             line.close();
@@ -67,9 +77,12 @@ final class FstabLine implements AutoCloseable {
     @Override
     public void close() throws Exception {
         Files.write(FSTAB, savedFstab);
-        Files.deleteIfExists(HELPER);
-        if (savedHelper != null) {
-            Files.move(savedHelper, HELPER);
+        for (Path helper : HELPERS) {
+            Files.deleteIfExists(helper);
+            Path saved = savedHelpers.get(helper);
+            if (saved != null) {
+                Files.move(saved, helper);
+            }
         }
     }
 

@@ -53,6 +53,30 @@ class MountScriptsTest {
                 helper(env, "/r", "/m", "-t", "fuse.pactfs", "-r", "-o", "defaults").ok().out().lines().toList());
     }
 
+    /** umount(8) runs umount.fuse.pactfs (or umount.pactfs): `pactfs umount`, which waits for the daemon's commit. */
+    @Test
+    void umountHelperWaitsThroughPactfsUmountAndDetachesLazilyOnDashL() throws Exception {
+        Path bin = Files.createDirectory(tmp.resolve("bin"));
+        Files.move(stub("fusermount"), bin.resolve("fusermount"));
+        Map<String, String> env = Map.of("PACTFS_BIN", stub("pactfs").toString(), "PATH", bin + ":" + System.getenv("PATH"));
+        for (String name : List.of("umount.pactfs", "umount.fuse.pactfs")) {
+            Path helper = Files.createSymbolicLink(tmp.resolve(name), SCRIPTS.resolve("mount.pactfs"));
+            // as util-linux 2.38 calls them (umount.pactfs gets -t when utab names helper=pactfs)
+            assertEquals(List.of("umount", "/srv/backup"),
+                    Sh.run(tmp, env, Duration.ofSeconds(30), List.of(helper.toString(), "/srv/backup", "-n", "-t", "fuse.pactfs"))
+                            .ok().out().lines().toList(), name);
+            assertEquals(List.of("umount", "/srv/backup"),
+                    Sh.run(tmp, env, Duration.ofSeconds(30), List.of(helper.toString(), "/srv/backup")).ok().out().lines().toList());
+            assertEquals(List.of("-u", "-z", "/srv/backup"),
+                    Sh.run(tmp, env, Duration.ofSeconds(30), List.of(helper.toString(), "/srv/backup", "-l", "-t", "fuse.pactfs"))
+                            .ok().out().lines().toList(), "umount -l detaches at once");
+        }
+        // the helper passes a failure of pactfs umount on to umount(8)
+        Map<String, String> failing = new java.util.HashMap<>(env);
+        failing.put("STUB_EXIT", "1");
+        assertEquals(1, Sh.run(tmp, failing, Duration.ofSeconds(30), List.of(tmp.resolve("umount.pactfs").toString(), "/m")).exit());
+    }
+
     @Test
     void mountOfADirectoryThatIsNoRepoSaysSoInOneLine() throws Exception {
         Path mnt = Files.createDirectories(tmp.resolve("mnt"));
@@ -110,10 +134,14 @@ class MountScriptsTest {
                 List.of(SCRIPTS.resolve("install.sh").toString(), "DESTDIR=" + root, "JAR=" + jar)).ok();
         for (String f : List.of("usr/local/lib/pactfs/pactfs.jar", "usr/local/lib/pactfs/put-jit.json",
                 "usr/local/bin/pactfs", "sbin/mount.pactfs",
-                "sbin/mount.fuse.pactfs", "etc/systemd/system/pactfs@.service", "usr/local/share/doc/pactfs/systemd.md")) {
+                "sbin/mount.fuse.pactfs", "etc/systemd/system/pactfs@.service", "usr/local/share/doc/pactfs/systemd.md",
+                "etc/systemd/system/pactfs-prune@.timer", "etc/systemd/system/pactfs-check@.service",
+                "etc/systemd/system/pactfs-audit@.timer")) {
             assertTrue(Files.exists(root.resolve(f)), "installed: " + f);
         }
-        assertEquals("mount.pactfs", Files.readSymbolicLink(root.resolve("sbin/mount.fuse.pactfs")).toString());
+        for (String helper : List.of("mount.fuse.pactfs", "umount.pactfs", "umount.fuse.pactfs")) {
+            assertEquals("mount.pactfs", Files.readSymbolicLink(root.resolve("sbin/" + helper)).toString(), helper);
+        }
         assertTrue(Files.isExecutable(root.resolve("usr/local/bin/pactfs")));
         assertTrue(Files.isExecutable(root.resolve("sbin/mount.pactfs")));
         String unit = Files.readString(root.resolve("etc/systemd/system/pactfs@.service"));
@@ -146,22 +174,33 @@ class MountScriptsTest {
                 List.of("find", root.toString(), "-type", "f", "-o", "-type", "l")).ok().out().lines().toList());
     }
 
+    /** The mount service and the routine's services and timers, as installed, pass systemd-analyze verify. */
     @Test
-    void systemdAnalyzeVerifiesTheUnit() throws Exception {
+    void systemdAnalyzeVerifiesTheUnitsAndTimers() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "systemd-analyze not installed");
         Path jar = Files.writeString(tmp.resolve("fake.jar"), "");
         Path root = tmp.resolve("root");
         Sh.run(null, Map.of(), Duration.ofSeconds(60),
                 List.of(SCRIPTS.resolve("install.sh").toString(), "DESTDIR=" + root, "JAR=" + jar)).ok();
         // verify checks that ExecStart= programs exist: point them at the staged launcher.
-        String unit = Files.readString(root.resolve("etc/systemd/system/pactfs@.service"))
-                .replace("/usr/local/bin/pactfs", root.resolve("usr/local/bin/pactfs").toString());
         Path dir = Files.createDirectory(tmp.resolve("units"));
-        Path instance = dir.resolve("pactfs@srv-backup.service");
-        Files.writeString(instance, unit);
-        Sh.Result r = Sh.run(null, Map.of("SYSTEMD_LOG_LEVEL", "notice"), Duration.ofSeconds(60),
-                List.of("systemd-analyze", "verify", instance.toString()));
+        List<String> argv = new java.util.ArrayList<>(List.of("systemd-analyze", "verify"));
+        for (String name : List.of("pactfs@", "pactfs-prune@", "pactfs-check@", "pactfs-audit@")) {
+            for (String kind : List.of(".service", ".timer")) {
+                Path installed = root.resolve("etc/systemd/system/" + name + kind);
+                if (kind.equals(".timer") && name.equals("pactfs@")) {
+                    continue;
+                }
+                String unit = Files.readString(installed)
+                        .replace("/usr/local/bin/pactfs", root.resolve("usr/local/bin/pactfs").toString());
+                assertTrue(!unit.contains("@BINDIR@") && !unit.contains("@DOCDIR@"), installed + ":\n" + unit);
+                Path instance = dir.resolve(name + "srv-backup" + kind);
+                Files.writeString(instance, unit);
+                argv.add(instance.toString());
+            }
+        }
+        Sh.Result r = Sh.run(dir, Map.of("SYSTEMD_LOG_LEVEL", "notice"), Duration.ofSeconds(60), argv);
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(!r.err().contains("pactfs@"), "systemd-analyze verify complains about the unit:\n" + r.err());
+        assertTrue(!r.err().contains("pactfs"), "systemd-analyze verify complains about a unit:\n" + r.err());
     }
 }
