@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
@@ -119,7 +120,9 @@ public final class PrivateFiles {
     /**
      * Takes the group and other bits off an entry pactfs owns but did not create with its mode: a repo
      * directory the admin made beforehand, the catalog file H2 creates itself, and entries of repos written
-     * before this helper existed. Returns whether anything changed. A symlink is not followed.
+     * before this helper existed. Returns whether anything changed. A symlink is not followed. An entry another
+     * user owns is left alone (only its owner or root may chmod it): the command then goes on to fail, or not, on
+     * what it can read, with its own one line.
      */
     public static boolean restrict(Path entry) throws IOException {
         PosixFileAttributeView view = Files.getFileAttributeView(entry, PosixFileAttributeView.class,
@@ -127,7 +130,12 @@ public final class PrivateFiles {
         if (view == null || Files.isSymbolicLink(entry)) {
             return false;
         }
-        Set<PosixFilePermission> mode = view.readAttributes().permissions();
+        PosixFileAttributes attrs = view.readAttributes();
+        String me = System.getProperty("user.name");
+        if (!"root".equals(me) && !attrs.owner().getName().equals(me)) {
+            return false;
+        }
+        Set<PosixFilePermission> mode = attrs.permissions();
         if (mode.stream().noneMatch(GROUP_OR_OTHER::contains)) {
             return false;
         }

@@ -97,7 +97,8 @@ class PartnerSymlinkAttackTest {
         CliRun.Result audit = CliRun.run("audit", "--repo", repo, "--key-file", key.toString(), "--sample", "100");
         assertEquals(0, audit.exit(), audit.toString());
         CliRun.Result rec = CliRun.run("recover", "--partner", tmp.resolve("partner").toString(), "--repo",
-                tmp.resolve("recovered").toString(), "--paper-key", PaperKey.encode(f.key));
+                tmp.resolve("recovered").toString(), "--paper-key", PaperKey.encode(f.key), "--key-file",
+                tmp.resolve("recovered.key").toString());
         assertEquals(0, rec.exit(), rec.toString());
 
         assertEquals(before, contents(elsewhere), "a file outside the partner directory was changed or deleted");
