@@ -1,6 +1,7 @@
 package dev.pactfs.mount;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -129,6 +130,24 @@ class OpsMountTest {
         ev = awaitEvents(events, "mount_failed", l -> count(l, "mount_failed") == 1);
         JsonNode mf = ev.stream().filter(e -> e.get("event").asText().equals("mount_failed")).findFirst().orElseThrow();
         assertTrue(mf.get("message").asText().contains("is not empty"), mf.toString());
+
+        // A mount whose detached daemon fails (the key file is not a key: found only when the daemon opens the
+        // repo) is told once, by the daemon, not again by the client that started it.
+        Path notAKey = fx.base().resolve("not-a-key");
+        Files.writeString(notAKey, "not a key\n");
+        Files.setPosixFilePermissions(notAKey, PosixFilePermissions.fromString("rw-------"));
+        Sh.Result daemonFailed = fx.pactfs(Duration.ofMinutes(2), "mount", "--repo", fx.repo().toString(),
+                "--key-file", notAKey.toString(), "--warm-up=0", "--notify-command", script.toString(),
+                fx.mnt().toString());
+        assertEquals(1, daemonFailed.exit(), daemonFailed.toString());
+        assertFalse(MountFixture.isMounted(fx.mnt()));
+        ev = awaitEvents(events, "a second mount_failed", l -> count(l, "mount_failed") == 2);
+        MountFixture.sleep(2000); // a duplicate from the client would come right after the daemon's
+        ev = events(events);
+        assertEquals(2, count(ev, "mount_failed"), ev.toString());
+        JsonNode second = ev.stream().filter(e -> e.get("event").asText().equals("mount_failed")).skip(1)
+                .findFirst().orElseThrow();
+        assertTrue(second.get("message").asText().contains("wrong passphrase or key file"), second.toString());
     }
 
     /** name{labels} -> value from the text format. */
