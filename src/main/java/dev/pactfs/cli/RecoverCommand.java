@@ -16,6 +16,7 @@ import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.ChunkStores;
 import dev.pactfs.store.GraphProof;
+import dev.pactfs.store.RecoverMarker;
 import dev.pactfs.store.RepoConfig;
 import dev.pactfs.store.StoreOptions;
 import java.io.PrintWriter;
@@ -28,7 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.LongAdder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,27 +68,23 @@ final class RecoverCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The marker of the interrupted recover this run continues, or null for a new or empty directory. */
+    private RecoverMarker resumed;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path copy = findCopy(partner);
         String dirId = copy.getFileName().toString().substring("pactfs-".length());
-        if (Files.exists(repo)) {
-            if (!Files.isDirectory(repo)) {
-                throw new UserError(repo + " exists and is not a directory; recover needs a new or empty one");
-            }
-            try (Stream<Path> s = Files.list(repo)) {
-                if (s.findAny().isPresent()) {
-                    throw new UserError("repo directory " + repo + " is not empty; recover needs a new or empty one");
-                }
-            }
-        }
+        resumed = RecoverTarget.existing(repo, dirId, copy);
         MasterKey key = masterKey(dirId);
         RepoKeys rk = RepoKeys.derive(key);
         // Under deadlines: a partner share that hangs mid-recover fails it with one line instead of hanging it.
-        PartnerTarget target = PartnerTargets.timed(PartnerTargets.directory(copy),
-                dev.pactfs.partner.PartnerTimeouts.defaults());
+        // Counted: the last line says how much was read from the partner (a rerun reads less).
+        LongAdder fetched = new LongAdder();
+        PartnerTarget target = PartnerTargets.counting(PartnerTargets.timed(PartnerTargets.directory(copy),
+                dev.pactfs.partner.PartnerTimeouts.defaults()), fetched);
         Recovery.RepoInfo info;
         try {
             info = Recovery.repoInfo(target, rk.blobCipher());
@@ -101,7 +98,33 @@ final class RecoverCommand implements Callable<Integer> {
         ManifestRecovery.Verdict verdict = checkManifest(target, rk, out, err);
         target = ManifestRecovery.view(target, verdict); // only the records the manifest lists are live
         char[] pass = wrappedKey != null ? null : newRepoPassphrase();
-        InitCommand.createRepoDirectory(repo);
+        if (resumed != null) {
+            RecoverTarget.checkSameOrNewer(resumed, verdict, repo);
+            err.println("continuing the interrupted recover into " + repo + " (repo " + info.repoId()
+                    + "): local packs it left are reused where they verify, everything else is rebuilt");
+            err.flush();
+            RecoverTarget.clearForRerun(repo);
+        } else {
+            InitCommand.createRepoDirectory(repo);
+        }
+        // First, before any other file: from here on an interruption leaves a repo that only a rerun of recover
+        // continues and that every other command refuses (RepoConfig.read).
+        new RecoverMarker(info.repoId(), verdict.seq(), copy.toAbsolutePath().toString()).write(repo);
+        try {
+            return build(key, rk, info, verdict, target, pass, copy, fetched, out, err);
+        } catch (Exception e) {
+            String msg = Main.userMessage(e);
+            if (msg == null) {
+                throw e;
+            }
+            throw new UserError(msg + " (recover interrupted: rerun the same command to continue it)", e);
+        }
+    }
+
+    /** Everything after the marker: keys, catalog, payloads, config; the marker goes last. */
+    private int build(MasterKey key, RepoKeys rk, Recovery.RepoInfo info, ManifestRecovery.Verdict verdict,
+                      PartnerTarget target, char[] pass, Path copy, LongAdder fetched, PrintWriter out,
+                      PrintWriter err) throws Exception {
         if (wrappedKey != null) {
             PrivateFiles.copyNew(wrappedKey, repo.resolve(OpenRepo.WRAPPED_KEY));
         } else if (pass != null) {
@@ -136,6 +159,12 @@ final class RecoverCommand implements Callable<Integer> {
                 out.println("note: " + n);
             }
             out.flush();
+            // Records an interrupted run left (none in a new directory): verified, then indexed, not fetched again.
+            ChunkStore.Reused reused = store.reuseLocalRecords();
+            if (resumed != null) {
+                out.printf("reused %d blobs (%d bytes) the interrupted recover had fetched; %d records did not verify%n",
+                        reused.blobs(), reused.sealedBytes(), reused.rejected());
+            }
             if (lazy) {
                 lost = Set.of();
                 store.rebuildDeltaIndex(); // delta rows only: full chunks get super-features once fetched
@@ -174,8 +203,10 @@ final class RecoverCommand implements Callable<Integer> {
                         + "` has proven its references (forget the affected snapshots first)");
             }
         }
-        // The config last: its presence is what makes the directory a repo.
+        // The config last: its presence is what makes the directory a repo; then the marker goes, and it is one.
         config.write(repo);
+        RecoverMarker.remove(repo);
+        out.printf("read %d bytes from the partner%n", fetched.sum());
         boolean complete = problems.isEmpty() && lostFiles.isEmpty();
         out.printf("recovered repo %s (id %s)%s%n", repo, info.repoId(), complete ? ""
                 : " with losses: " + lostFiles.size() + " files cannot be restored (listed above), "
@@ -236,6 +267,10 @@ final class RecoverCommand implements Callable<Integer> {
             if (keyFileIsSource && !keys.hasPaperKey()) {
                 return KeyFile.readMachineKey(keys.keyFile);
             }
+            if (keyFileIsSource && resumed != null && sameKey(KeyFile.readMachineKey(keys.keyFile),
+                    PaperKey.decode(keys.paperKeyCode()))) {
+                return KeyFile.readMachineKey(keys.keyFile); // the interrupted run wrote it there
+            }
             if (keyFileIsSource) {
                 throw new UserError("key file " + keys.keyFile + " already exists; give either it or the recovery"
                         + " code (a new machine key is written only to a file that does not exist yet)");
@@ -258,6 +293,10 @@ final class RecoverCommand implements Callable<Integer> {
         throw new UserError("recover needs the key: --paper-key-file FILE (or --paper-key - for stdin), an existing"
                 + " --key-file FILE, or --wrapped-key FILE with a passphrase (the passphrase-wrapped key stays at home,"
                 + " not at the partner)" + (keys.keyFile != null ? "; key file " + keys.keyFile + " does not exist" : ""));
+    }
+
+    private static boolean sameKey(MasterKey a, MasterKey b) {
+        return java.security.MessageDigest.isEqual(a.toBytes(), b.toBytes());
     }
 
     /** Whether --key-file names a new file: the recovered repo's machine key is written there. */

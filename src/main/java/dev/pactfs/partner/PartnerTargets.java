@@ -37,6 +37,11 @@ public final class PartnerTargets {
         return new TimedTarget(inner, timeouts);
     }
 
+    /** {@code inner}, adding the bytes of every load to {@code loaded} (thread-safe). */
+    public static PartnerTarget counting(PartnerTarget inner, java.util.concurrent.atomic.LongAdder loaded) {
+        return new CountingTarget(inner, loaded);
+    }
+
     /** {@code inner}, paced to {@code bytesPerSecond}. */
     public static PartnerTarget rateLimited(PartnerTarget inner, long bytesPerSecond) {
         return new RateLimitedTarget(inner, bytesPerSecond);

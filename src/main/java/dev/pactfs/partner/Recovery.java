@@ -40,7 +40,9 @@ import java.util.Set;
  *      unknown: the catalog is then marked unproven (store.GraphProof) and nothing is deleted until it is proven;
  *      every file that cannot be restored is named (snapshot:/path);
  *   5. payloads: eager by default (every pack read once, each blob verified by the store and appended to a local
- *      pack), so the new repo no longer depends on the partner; with lazy, reads fetch from the partner.
+ *      pack), so the new repo no longer depends on the partner; with lazy, reads fetch from the partner. A pack
+ *      whose blobs all have a local payload already (records an interrupted recover left, which the rerun
+ *      re-indexed after verifying them: ChunkStore.reuseLocalRecords) is not read at all.
  *   6. the delta index (store.DeltaIndexRebuild): delta_chunks rows of recovered deltas, super-features of
  *      recovered full chunks (after the eager fetch; lazy recovery gets the rows only).
  * A blob that cannot be had (pack missing, bytes damaged) is reported with the snapshots that reach it; the
@@ -365,6 +367,12 @@ public final class Recovery {
         Set<ChunkId> lost = new LinkedHashSet<>();
         for (PartnerCatalog.PartnerPack p : packs) {
             String name = HexFormat.of().formatHex(p.name());
+            if (catalog.transaction(tx -> PartnerCatalog.withoutLocalPayload(tx, p.name())) == 0) {
+                // Every blob already has its payload (reused from an interrupted recover): nothing to fetch.
+                done += p.size();
+                progress.update(done, total);
+                continue;
+            }
             List<PartnerCatalog.PartnerLocationOf> blobs = catalog.transaction(tx -> PartnerCatalog.blobsInPack(tx, p.name()));
             byte[] f;
             try {

@@ -154,6 +154,24 @@ public interface ChunkStore extends Closeable {
     }
 
     /**
+     * For a rerun of an interrupted {@code recover}, after the catalog was rebuilt from the partner copy and before
+     * payloads are fetched: gives each indexed blob without a local payload a record that a local pack already
+     * holds for it, verified as a read verifies it (kind, length, AEAD tag, plaintext hash; a delta against its
+     * base, which must be local). Reads nothing from the partner. Records not taken stay as dead bytes for
+     * compaction. Not for use while anything else reads or writes the store.
+     */
+    default Reused reuseLocalRecords() throws IOException {
+        return new Reused(0, 0, 0);
+    }
+
+    /**
+     * What {@link #reuseLocalRecords} did: {@code blobs} given their payload back from local records of
+     * {@code sealedBytes} in all, {@code rejected} records that matched a row but did not verify.
+     */
+    record Reused(long blobs, long sealedBytes, long rejected) {
+    }
+
+    /**
      * After {@code recover} built the catalog from the partner copy: rebuilds the delta bookkeeping of recovered
      * deltas and the super-features of locally held full chunks, so that delta compression finds bases among
      * recovered data. Idempotent. Returns how many chunks it indexed.

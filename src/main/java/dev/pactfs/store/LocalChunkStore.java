@@ -1180,6 +1180,16 @@ final class LocalChunkStore implements ChunkStore {
     }
 
     @Override
+    public Reused reuseLocalRecords() throws IOException {
+        gcLock.readLock().lock();
+        try {
+            return new PackReuse(catalog, packs, cipher, this::verify).run();
+        } finally {
+            gcLock.readLock().unlock();
+        }
+    }
+
+    @Override
     public int rebuildDeltaIndex() throws IOException {
         DeltaIndexRebuild.Result r = DeltaIndexRebuild.run(catalog, id -> get(BlobType.CHUNK, id));
         return r.deltaRows() + r.fullChunksIndexed();

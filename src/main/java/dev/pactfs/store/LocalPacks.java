@@ -168,6 +168,36 @@ final class LocalPacks implements Closeable {
     record Location(long packId, long offset) {
     }
 
+    /** A record's header as found by {@link #records}: where the record starts, its kind, id and sealed length. */
+    record Header(Location at, int kind, byte[] id, int sealedLength) {
+    }
+
+    /**
+     * The headers of pack {@code packId}'s records in file order, without the catalog (recover reuses the records
+     * an interrupted run left). Stops at the first header that is not a record's or whose record the file ends
+     * inside of: the torn tail of a kill. The blobs themselves are not checked here.
+     */
+    List<Header> records(long packId) throws IOException {
+        List<Header> out = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(path(packId), StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer h = ByteBuffer.allocate(RECORD_HEADER);
+            long pos = 0;
+            while (readFully(ch, h.clear(), pos)) {
+                h.flip();
+                int sealedLength = h.getInt(4);
+                if (h.getInt(0) != RECORD_MAGIC || sealedLength < 0 || pos + RECORD_HEADER + sealedLength > size) {
+                    break;
+                }
+                byte[] id = new byte[32];
+                h.get(9, id);
+                out.add(new Header(new Location(packId, pos), h.get(8) & 0xff, id, sealedLength));
+                pos += RECORD_HEADER + (long) sealedLength;
+            }
+        }
+        return out;
+    }
+
     /** Appends one record; the data is in the OS (survives kill -9) when this returns, not yet on the device. */
     synchronized Location append(int kind, byte[] id, byte[] sealed) throws IOException {
         return append(kind, id, sealed, false);

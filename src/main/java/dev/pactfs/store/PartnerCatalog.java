@@ -190,6 +190,20 @@ public final class PartnerCatalog {
         }
     }
 
+    /** How many blobs of partner pack {@code pack} have no local payload (0: the pack need not be fetched). */
+    public static long withoutLocalPayload(Tx tx, byte[] pack) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT COUNT(*) FROM chunks WHERE partner_pack = ? AND pack_id IS NULL")) {
+            ps.setBytes(1, pack);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw Catalog.translate("counting blobs of a partner pack without a local payload", e);
+        }
+    }
+
     /** A blob and where the partner holds it. */
     public record PartnerLocationOf(ChunkId id, PartnerLocation location) {
     }

@@ -76,8 +76,13 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
         return read(repoDir).requireCurrent(repoDir);
     }
 
-    /** Reads {@code <repoDir>/config}; a missing file means "not a pactfs repo". */
+    /**
+     * Reads {@code <repoDir>/config}; a missing file means "not a pactfs repo", a {@link RecoverMarker} "only partly
+     * recovered" (every command that opens a repo comes through here).
+     */
     public static RepoConfig read(Path repoDir) throws IOException {
+        // Before the config: a recover killed after writing it but before it finished holds its marker still.
+        RecoverMarker.refuseInterrupted(repoDir);
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(repoDir.resolve(FILE_NAME), StandardCharsets.UTF_8)) {
             p.load(r);
