@@ -124,8 +124,15 @@ public final class ManifestRecovery {
         }
         List<PartnerObjects.Obj> objs = v.objects().values().stream()
                 .map(o -> new PartnerObjects.Obj(o.name(), o.kind(), o.size())).toList();
+        // The repo info the manifest names stays the copy's: without it the first pass would publish a second one
+        // and drop the first from the manifest, leaving it at the partner for audit to report as unexpected.
+        String repoInfo = v.objects().values().stream().filter(o -> o.kind() == 'R').map(Manifest.Obj::name)
+                .findFirst().orElse(null);
         catalog.transaction(tx -> {
             PartnerObjects.replaceAll(tx, objs);
+            if (repoInfo != null) {
+                PartnerCatalog.setMeta(tx, Replicator.META_REPO_INFO, repoInfo);
+            }
             PartnerCatalog.setMeta(tx, ManifestPublisher.META_SEQ, Long.toString(v.seq()));
             PartnerCatalog.setMeta(tx, ManifestPublisher.META_NAME, v.name());
             PartnerCatalog.setMeta(tx, ManifestPublisher.META_TIME, Long.toString(v.timeMs()));
