@@ -55,12 +55,14 @@ class CancelForwardedMountTest {
 
         Path copy = fx.base().resolve("copy");
         Client get = Client.start("get", "--repo", repo, "big", copy.toString());
-        waitFor(() -> bytesUnder(copy) > STARTED, get, "the get to begin writing");
+        // get writes a temporary file beside the target and renames it when complete: watch that one.
+        waitFor(() -> bytesOfGetTemps(copy) > STARTED, get, "the get to begin writing");
         get.signal("TERM");
         r = get.await();
         assertEquals(130, r.exit(), r.toString());
         assertEquals("pactfs: cancelled get: the mount daemon stopped it", r.err().strip(), "one line: " + r);
         assertFalse(Files.exists(copy), "a cancelled get leaves no partial copy");
+        assertEquals(0, bytesOfGetTemps(copy), "a cancelled get leaves no temporary file");
 
         Path source = fx.plain().resolve("source");
         fx.inPlain("head -c " + DATA + " /dev/urandom > \"$D/source\"").ok();
@@ -77,6 +79,18 @@ class CancelForwardedMountTest {
         Sh.Result check = fx.pactfs(MountFixture.CMD_TIMEOUT, "check", "--repo", repo).ok();
         assertTrue(check.out().startsWith("ok: "), check.toString());
         assertEquals(DATA, Files.size(fx.mnt().resolve("big")));
+    }
+
+    /** Bytes of get's temporary files for {@code target} (".NAME.*.pactfs-get" beside it). */
+    static long bytesOfGetTemps(Path target) {
+        String prefix = "." + target.getFileName() + ".";
+        try (Stream<Path> s = Files.list(target.getParent())) {
+            return s.filter(f -> f.getFileName().toString().startsWith(prefix)
+                    && f.getFileName().toString().endsWith(".pactfs-get")).mapToLong(CancelForwardedMountTest::bytesUnder)
+                    .sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0; // changing under us: ask again
+        }
     }
 
     /** Bytes of the regular files under {@code p} (apparent sizes: what restore has written so far). */

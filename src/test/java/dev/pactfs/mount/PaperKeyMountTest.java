@@ -47,7 +47,7 @@ class PaperKeyMountTest {
         String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
                 StandardCharsets.UTF_8).replace('\0', ' ');
         assertFalse(cmdline.contains(code) || cmdline.contains(code.replace("-", "")), cmdline);
-        assertTrue(cmdline.contains("--paper-key - "), cmdline);
+        assertTrue(cmdline.contains("--paper-key=- "), cmdline);
         fx.inMount("echo written > f && cat f").ok();
         // A command the daemon runs for the client never uses the code, but it was on a command line all the same.
         Sh.Result check = fx.pactfs(Duration.ofMinutes(1), "check", "--repo", fx.repo().toString(), "--paper-key", code).ok();
