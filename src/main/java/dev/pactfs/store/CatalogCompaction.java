@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * own rule. A kill -9 loses nothing either way: every write is in the OS when commit returns.
  *
  * Not used: MVStore.compactFile (moves chunks and truncates, as H2 does on close): under -ea its chunk move failed
- * H2's own assertion in RandomAccessStore.moveChunkInside (h2database issue 4086, still in 2.4.240) and H2 closed the
- * store (PruneKillTest). SHUTDOWN COMPACT would close the database under the mount.
+ * H2's own assertion and H2 closed the store (PruneKillTest); h2database issue 4086 reports that assertion
+ * (RandomAccessStore.moveChunkInside) from compactFile since 2.3.230. SHUTDOWN COMPACT would close the database
+ * under the mount.
  */
 
 /**
@@ -61,7 +62,10 @@ final class CatalogCompaction {
      * checks the file can grow by the commits of this long, beyond GROWTH_BYTES.
      */
     static final long CHECK_INTERVAL_NANOS = 100_000_000L;
-    /** Free space below which pages are not rewritten (a rewrite may grow the file); dead chunks are freed anyway. */
+    /**
+     * Free space below which pages are not rewritten (a rewrite may grow the file); dead chunks are still freed down
+     * to the catalog's own floor (Catalog.MIN_FREE_BYTES), since that is what lets later commits reuse the file.
+     */
     static final long MIN_FREE_BYTES = 4L << 20;
     /**
      * Retention time set on every store: H2 never frees a dead chunk by itself (see above; a chunk older than this,
@@ -106,7 +110,12 @@ final class CatalogCompaction {
             if (compactedInUse >= 0 && inUse < compactedInUse + Math.max(GROWTH_BYTES, compactedInUse / 4)) {
                 return;
             }
-            compact(store, Files.getFileStore(dbFile).getUsableSpace() >= MIN_FREE_BYTES);
+            long usable = Files.getFileStore(dbFile).getUsableSpace();
+            if (usable < Catalog.MIN_FREE_BYTES) {
+                // A write meeting a full disk closes H2: leave it to the next commit, which releases the reserve.
+                return;
+            }
+            compact(store, usable >= MIN_FREE_BYTES);
         } catch (IOException | SQLException | RuntimeException e) {
             // The commit itself succeeded; a failed compaction only leaves the file larger (and if H2 closed the
             // store, the next transaction reports it and the catalog reopens it).
@@ -168,7 +177,7 @@ final class CatalogCompaction {
             // Every chunk freed by the next commit died in a version this sync puts on the device (see above).
             store.sync();
             // Retention 0 also lets the rewrite pick chunks younger than the retention time (H2 rewrites only
-            // chunks it could free); the copies go to free space and overwrite nothing.
+            // chunks it could free); its copies are new chunks, so the rewrite itself overwrites nothing.
             store.setRetentionTime(0);
             try {
                 if (i == 0 && rewrite) {
