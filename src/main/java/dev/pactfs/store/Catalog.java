@@ -94,6 +94,7 @@ public final class Catalog implements Closeable {
         Catalog catalog = new Catalog(pool, url, file, reserve);
         try (Connection c = catalog.connect()) {
             Schema.migrate(c);
+            catalog.compaction.opened(c);
         } catch (SQLException e) {
             pool.dispose();
             throw translate("opening catalog " + file, e);
@@ -527,6 +528,7 @@ public final class Catalog implements Closeable {
     public void close() throws IOException {
         closing = true;
         try (Connection c = pooled(); Statement st = c.createStatement()) {
+            compaction.beforeClose(c);
             st.execute("SHUTDOWN");
         } catch (SQLException e) {
             throw translate("closing catalog", e);
