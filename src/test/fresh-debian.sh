@@ -12,6 +12,9 @@
 # target/fresh-debian/. It never removes a package (apt-get --no-remove).
 set -euo pipefail
 die() { echo "fresh-debian: $*" >&2; exit 1; }
+# Exit 75 (EX_TEMPFAIL): the fresh root could not be built (no mirror, no network), before any pactfs step ran.
+# .ci/run then runs the suite on the host instead and says so; a failing pactfs step is exit 1, never 75.
+unavailable() { echo "fresh-debian: $*" >&2; exit 75; }
 self=$(readlink -f "$0")
 repo=$(cd "$(dirname "$self")/../.." && pwd)
 logs="$repo/target/fresh-debian"
@@ -27,7 +30,7 @@ if [ "${FRESH_DEBIAN_INNER:-}" != 1 ]; then
     echo "fresh-debian: installing debootstrap on the host" >&2
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-remove debootstrap; } \
       >"$logs/host-debootstrap-install.log" 2>&1 \
-      || die "apt-get could not install debootstrap on the host without removing a package: see $logs/host-debootstrap-install.log"
+      || unavailable "apt-get could not install debootstrap on the host without removing a package: see $logs/host-debootstrap-install.log"
   fi
   work=$(mktemp -d /var/tmp/pactfs-fresh-debian.XXXXXX)
   cleanup_host() {
@@ -106,7 +109,7 @@ host_mirror() {
   done
 }
 mirror=$(host_mirror | head -n 1)
-[ -n "$mirror" ] || die "no enabled '$suite' deb source in /etc/apt/sources.list{,.d/} to take the mirror from"
+[ -n "$mirror" ] || unavailable "no enabled '$suite' deb source in /etc/apt/sources.list{,.d/} to take the mirror from"
 # debootstrap does not read apt.conf: give it the proxy apt is configured with, if any.
 eval "$(apt-config shell http_proxy Acquire::http::Proxy https_proxy Acquire::https::Proxy)"
 [ -z "${http_proxy:-}" ] || export http_proxy
@@ -114,8 +117,8 @@ eval "$(apt-config shell http_proxy Acquire::http::Proxy https_proxy Acquire::ht
 
 start=$SECONDS
 note "debootstrap $suite from $mirror into $r"
-timeout 1500 debootstrap "$suite" "$r" "$mirror" >"$logs/debootstrap.log" 2>&1 \
-  || die "debootstrap failed: see $logs/debootstrap.log"
+timeout 600 debootstrap "$suite" "$r" "$mirror" >"$logs/debootstrap.log" 2>&1 \
+  || unavailable "debootstrap failed: see $logs/debootstrap.log"
 note "debootstrap took $((SECONDS - start)) s"
 
 # The host's apt sources and configuration (and the keyrings its sources name), instead of debootstrap's list.
@@ -152,9 +155,9 @@ mount --bind "$repo" "$r/root/pactfs"
 in_root=(chroot "$r" /usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
 
 start=$SECONDS
-timeout 1200 "${in_root[@]}" bash -c 'set -euo pipefail; apt-get update -qq
+timeout 600 "${in_root[@]}" bash -c 'set -euo pipefail; apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-remove openjdk-17-jdk-headless maven' \
-  >"$logs/install.log" 2>&1 || die "installing Java 17 and Maven in the root failed: see $logs/install.log"
+  >"$logs/install.log" 2>&1 || unavailable "installing Java 17 and Maven in the root failed: see $logs/install.log"
 note "in-root install of openjdk-17-jdk-headless and maven took $((SECONDS - start)) s"
 
 start=$SECONDS
