@@ -86,7 +86,9 @@ final class StatusCommand implements Callable<Integer> {
         dev.pactfs.store.DeltaStats.Window w = stored != null ? stored
                 : new dev.pactfs.store.DeltaStats.Window(0, 0, 0, 0, 0, 0);
         SnapshotFigures.Figures taken = snapshots.isEmpty() ? null : snapshots.get(snapshots.size() - 1);
-        String partner = !hasPartner ? "none" : s.partnerError() == null ? "reachable" : "unreachable";
+        // --offline asks nothing: "reachable" would be a claim nobody checked.
+        String partner = !hasPartner ? "none" : offline ? "unknown" : s.partnerError() == null ? "reachable"
+                : "unreachable";
         if (json) {
             ObjectNode o = Json.object();
             o.put("schema", SCHEMA);
@@ -132,7 +134,7 @@ final class StatusCommand implements Callable<Integer> {
             out.println(Json.line(o));
         } else {
             out.printf("mounted:        %s%n", mountPoint == null ? "no" : "yes, at " + mountPoint);
-            out.printf("partner:        %s%n", !hasPartner ? "none configured"
+            out.printf("partner:        %s%n", !hasPartner ? "none configured" : offline ? "not asked (--offline)"
                     : s.partnerError() == null ? "reachable" : "UNREACHABLE: " + s.partnerError());
             out.printf("pending:        %d blobs, %s%s%n", s.pendingBlobs(), human(s.pendingBytes()),
                     s.oldestPendingMs() == 0 ? "" : ", oldest since " + Instant.ofEpochMilli(s.oldestPendingMs()));

@@ -104,6 +104,9 @@ class StatusCliTest {
         CliRun.Result off = CliRun.run("status", "--repo", repo, "--key-file", key, "--json", "--offline");
         assertEquals(0, off.exit(), off.toString());
         assertEquals(odd, JSON.readTree(off.out()).get("last_snapshot_safe").asText());
+        assertEquals("unknown", JSON.readTree(off.out()).get("partner").asText(), "--offline asked nobody: " + off);
+        CliRun.Result offText = CliRun.run("status", "--repo", repo, "--key-file", key, "--offline");
+        assertTrue(offText.out().contains("partner:        not asked (--offline)"), offText.toString());
     }
 
     @Test
