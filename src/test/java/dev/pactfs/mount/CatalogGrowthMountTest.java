@@ -66,8 +66,10 @@ class CatalogGrowthMountTest {
         int closed = 1200;
         fx.inMount("mkdir d && for i in $(seq 1 " + closed + "); do echo \"small $i\" > d/f$i; done").ok();
         TreeManifest before = TreeManifest.of(fx.mnt().resolve("d"));
-        fx.inMount("mkdir busy && (nohup sh -c 'i=0; while :; do i=$((i+1)); echo $i > busy/g$i; rm -f busy/g$((i-50)); done'"
-                + " >/dev/null 2>&1 &) && sleep 4").ok();
+        // The writer stops at its first failed write (the kill below makes every write fail) and after 5 min at
+        // most: it must never outlive the test.
+        fx.inMount("mkdir busy && (nohup timeout -s KILL 300 sh -c 'i=0; while echo $i > busy/g$i; do i=$((i+1));"
+                + " rm -f busy/g$((i-50)) || exit 1; done' >/dev/null 2>&1 &) && sleep 4").ok();
         fx.kill9();
         fx.mount();
         TreeManifest.assertSame(before, TreeManifest.of(fx.mnt().resolve("d")));
