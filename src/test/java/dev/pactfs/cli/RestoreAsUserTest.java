@@ -51,12 +51,13 @@ class RestoreAsUserTest {
             fs.chown(PactFs.ROOT, NOBODY, NOBODY);
             new SnapshotService(r.store).create("s1", null, fs);
         }
-        // nobody must reach the repo, the key and a place to restore to
+        // nobody must reach the repo, the key, the program and a place to restore to (a checkout under /root, as
+        // on a fresh machine, is closed to nobody: run a copy of the jar)
+        Path jar = Files.copy(MountFixture.projectRoot().resolve("target/pactfs.jar"), tmp.resolve("pactfs.jar"));
         new ProcessBuilder("chown", "-R", NOBODY + ":" + NOBODY, tmp.toString()).start().waitFor();
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path out = tmp.resolve("out");
         String java = ProcessHandle.current().info().command().orElse("java");
-        Path jar = MountFixture.projectRoot().resolve("target/pactfs.jar");
         Process p = new ProcessBuilder("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", java,
                 "-Djava.io.tmpdir=" + tmp, "-cp", jar.toString(), "dev.pactfs.cli.Main", "restore", "--repo",
                 repo.toString(), "--key-file", key.toString(), "s1", out.toString())
