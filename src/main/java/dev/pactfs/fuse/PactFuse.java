@@ -152,14 +152,23 @@ public final class PactFuse extends FuseStubFS {
         return call(what, (Object) path, op);
     }
 
+    /** Count and time of every operation served (always kept: see FuseOpStats). */
+    private final FuseOpStats stats = new FuseOpStats();
+
+    /** Count, total and longest time of each operation served since this adapter was made. */
+    public FuseOpStats stats() {
+        return stats;
+    }
+
     private int call(String what, Object pathObj, Op op) {
-        FuseOpObserver o = observer;
-        if (o == null) {
-            return serve(what, pathObj, op);
-        }
         long t0 = System.nanoTime();
         int r = serve(what, pathObj, op);
-        o.done(what, System.nanoTime() - t0, r);
+        long nanos = System.nanoTime() - t0;
+        stats.record(what, nanos, r);
+        FuseOpObserver o = observer;
+        if (o != null) {
+            o.done(what, nanos, r);
+        }
         return r;
     }
 
