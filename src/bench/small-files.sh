@@ -11,7 +11,8 @@
 #   rsync2   rsync -a WORK/src/doc/ T/rsync/ again, nothing changed  (the nightly stat walk)
 #   tar      tar -xf WORK/doc.tar -C T/tar                          (a restore)
 #   append   2 000 x `echo line >> T/app.log` (open, append, close) (a vendor agent's log)
-# TARGETS (default "ext4 gocryptfs pactfs"): ext4 is a directory under WORK. Every row runs on every target before
+# TARGETS (default "ext4 gocryptfs pactfs"; "null" adds src/bench/NullFloorFs.java, the API's floor): ext4 is a
+# directory under WORK. Every row runs on every target before
 # the next row starts, so the targets of one row are measured side by side; each of RUNS rounds (default 3) starts
 # from fresh mounts. Prints medians and pactfs's speed against gocryptfs (gocryptfs time / pactfs time).
 #
@@ -36,7 +37,7 @@ while getopts "n:ko:t:h" o; do
         k) KEEP=1 ;;
         o) OUT=$OPTARG ;;
         t) TARGETS=$OPTARG ;;
-        h) sed -n '2,28p' "$0"; exit 0 ;;
+        h) sed -n '2,29p' "$0"; exit 0 ;;
         *) exit 2 ;;
     esac
 done
@@ -122,16 +123,35 @@ gocryptfs_up() {
 gocryptfs_remount() { fusermount -u "$WORK/goc-mnt"; goc_mount; }
 gocryptfs_down() { fusermount -u "$WORK/goc-mnt"; rm -rf "$WORK/goc-cipher"; }
 
+# null: src/bench/NullFloorFs.java (names and attributes in memory, bytes dropped), the floor of the jnr-fuse /
+# libfuse 2 high-level API with pactfs's mount options. Its "remount" keeps the mount (the tree lives in its memory);
+# the dropped page cache and pactfs's zero timeouts still send every lookup to it. NULLFS_OPTS adds libfuse options
+# (later ones win), e.g. "-o entry_timeout=1 -o attr_timeout=1" for what kernel caching would buy.
+null_up() {
+    mkdir -p "$WORK/null-mnt"; MOUNTS+=("$WORK/null-mnt")
+    # shellcheck disable=SC2086
+    java -cp "${NULLFS_JAR:-$root/target/pactfs.jar}" "$here/NullFloorFs.java" "$WORK/null-mnt" ${NULLFS_OPTS:-} \
+        >"$WORK/null.out" 2>&1 &
+    local i
+    for ((i = 0; i < 300; i++)); do grep -q " $WORK/null-mnt fuse" /proc/mounts && break; sleep 0.2; done
+    grep -q " $WORK/null-mnt fuse" /proc/mounts || { cat "$WORK/null.out" >&2; exit 1; }
+    DIR[null]=$WORK/null-mnt
+}
+null_remount() { :; }
+null_down() { fusermount -u "$WORK/null-mnt"; }
+
 pactfs_mount() {
     "$PACTFS" mount --repo "$WORK/pactfs-repo" --metrics "$METRICS_PORT" "$WORK/pactfs-mnt" >"$WORK/mount.out" 2>&1 \
         || { cat "$WORK/mount.out" >&2; exit 1; }
 }
 pactfs_umount() {
     "$PACTFS" umount "$WORK/pactfs-mnt" >/dev/null
-    # the daemon's table of the whole mount, logged at unmount
-    sed -n '/FUSE operations served by this mount/,/compaction check/p' "$WORK/pactfs-repo/mount.log" \
-        | sed 's/^/    | /' >>"$WORK/pactfs-tables"
-    : >"$WORK/pactfs-repo/mount.log"
+    # the daemon's table of the whole mount, logged once it has closed the repo (its pid file goes last)
+    local i
+    for ((i = 0; i < 600; i++)); do [ -e "$WORK/pactfs-repo/mount.pid" ] || break; sleep 0.1; done
+    awk '/FUSE operations served by this mount/ {b = ""; on = 1} on {b = b $0 "\n"} /compaction check/ {on = 0}
+         END {printf "%s", b}' "$WORK/pactfs-repo/mount.log" | sed 's/^/    | /' >>"$WORK/pactfs-tables"
+    echo "    | catalog file after this mount: $(stat -c %s "$WORK/pactfs-repo/catalog.mv.db") bytes" >>"$WORK/pactfs-tables"
 }
 pactfs_up() {
     rm -rf "$WORK/pactfs-repo"; mkdir -p "$WORK/pactfs-mnt"; MOUNTS+=("$WORK/pactfs-mnt")

@@ -250,6 +250,11 @@ public final class PactFuse extends FuseStubFS {
         return fs.resolve(parts);
     }
 
+    /** Whether {@code path} may name a hidden file that only {@link #ino} knows (see ".fuse_hidden names"). */
+    private boolean hiddenMayMatter(byte[] path) {
+        return path == null || !hidden.isEmpty();
+    }
+
     /** The parent directory's inode and the last component's name. */
     private record Split(long parent, byte[] name) {
     }
@@ -358,7 +363,7 @@ public final class PactFuse extends FuseStubFS {
                 fill(stat, snapshots.getattr(snap(path)));
                 return 0;
             }
-            fill(stat, fs.getattr(ino(path)));
+            fill(stat, hiddenMayMatter(path) ? fs.getattr(ino(path)) : fs.getattr(components(path)));
             return 0;
         });
     }

@@ -3,6 +3,7 @@ package dev.pactfs.store;
 import dev.pactfs.files.PrivateFiles;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -505,9 +506,21 @@ public final class Catalog implements Closeable {
         }
     }
 
+    /**
+     * The file system holding the catalog, found once: {@code Files.getFileStore} reads /proc/self/mounts to find
+     * it, which cost 120–360 µs on every writing transaction (issue 15, measured beside a cached store's 0.6 µs),
+     * while {@link FileStore#getUsableSpace} asks statvfs(2) afresh on every call.
+     */
+    private volatile FileStore fileStore;
+
     private long usableSpace() {
         try {
-            return Files.getFileStore(dbFile).getUsableSpace();
+            FileStore s = fileStore;
+            if (s == null) {
+                s = Files.getFileStore(dbFile);
+                fileStore = s;
+            }
+            return s.getUsableSpace();
         } catch (IOException e) {
             return Long.MAX_VALUE; // cannot tell: let H2 try
         }
