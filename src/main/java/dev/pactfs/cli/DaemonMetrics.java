@@ -2,7 +2,9 @@ package dev.pactfs.cli;
 
 import dev.pactfs.fs.Errno;
 import dev.pactfs.fuse.FuseOpObserver;
+import dev.pactfs.fuse.FuseOpStats;
 import dev.pactfs.partner.ReplicationStatus;
+import dev.pactfs.store.CatalogStats;
 import dev.pactfs.store.ChunkStore;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /*
  * The mount daemon's Prometheus endpoint (mount --metrics [ADDR:]PORT; bound to 127.0.0.1 unless an address is
@@ -31,6 +34,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   pactfs_partner_free_bytes, pactfs_partner_up  from the monitor's last probe of the partner (-1/0: unknown)
  *   pactfs_errors_total{kind}                replication, enospc, eio, partner_check
  *   pactfs_fuse_operation_duration_seconds{op}    latency per FUSE operation (classic buckets, 50 µs to ~13 s)
+ *   pactfs_fuse_operation_max_seconds{op}    the longest of each operation since the mount (fuse.FuseOpStats)
+ *   pactfs_catalog_transactions_total{kind}  catalog transactions that wrote / only read (store.CatalogStats)
+ *   pactfs_catalog_commit_seconds_total      time spent committing the writing ones (H2, WRITE_DELAY=0)
  *   jvm_*                                    heap, GC, threads of the daemon (Prometheus's JVM instrumentation)
  * Scrapes never touch the partner: its figures come from the monitor's sample (DaemonMonitor), so a hung share
  * cannot make the scrape hang too.
@@ -59,9 +65,24 @@ final class DaemonMetrics implements FuseOpObserver, Closeable {
     private volatile long cachedAtNanos;
     private final StatusSource source;
 
-    private DaemonMetrics(InetSocketAddress at, ChunkStore store, StatusSource source) throws IOException {
+    private DaemonMetrics(InetSocketAddress at, ChunkStore store, StatusSource source, FuseOpStats ops,
+                          Supplier<CatalogStats.Snapshot> catalog) throws IOException {
         this.source = source;
         JvmMetrics.builder().register(registry);
+        GaugeWithCallback.builder().name("pactfs_fuse_operation_max_seconds")
+                .help("Longest time one FUSE operation took since the mount.").labelNames("op")
+                .callback(cb -> ops.snapshot().forEach(row -> cb.call(row.maxNanos() / 1e9, row.op())))
+                .register(registry);
+        CounterWithCallback.builder().name("pactfs_catalog_transactions")
+                .help("Catalog transactions since the mount, by whether they wrote.").labelNames("kind")
+                .callback(cb -> {
+                    CatalogStats.Snapshot s = catalog.get();
+                    cb.call(s.writeTx(), "write");
+                    cb.call(s.readTx(), "read");
+                }).register(registry);
+        CounterWithCallback.builder().name("pactfs_catalog_commit_seconds")
+                .help("Time spent committing catalog transactions that wrote.")
+                .callback(cb -> cb.call(catalog.get().commitNanos() / 1e9)).register(registry);
         counter("pactfs_written_bytes", "Bytes written through the mount.", written::sum);
         counter("pactfs_store_new_plain_bytes", "Plaintext bytes of chunks new to the store since the mount.",
                 () -> store.stats().plainBytesNew());
@@ -130,10 +151,11 @@ final class DaemonMetrics implements FuseOpObserver, Closeable {
      * Starts the endpoint at {@code spec}: PORT, :PORT or ADDRESS:PORT ([v6]:PORT); without an address on
      * 127.0.0.1.
      */
-    static DaemonMetrics start(String spec, ChunkStore store, StatusSource source) {
+    static DaemonMetrics start(String spec, ChunkStore store, StatusSource source, FuseOpStats ops,
+                               Supplier<CatalogStats.Snapshot> catalog) {
         InetSocketAddress at = address(spec);
         try {
-            return new DaemonMetrics(at, store, source);
+            return new DaemonMetrics(at, store, source, ops, catalog);
         } catch (IOException e) {
             throw new UserError("--metrics: cannot listen on " + at.getAddress().getHostAddress() + ":" + at.getPort()
                     + ": " + e.getMessage());

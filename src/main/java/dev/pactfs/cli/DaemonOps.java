@@ -13,7 +13,8 @@ import java.util.function.Consumer;
 /**
  * What the mount daemon offers its operator, wired in one place: the Prometheus endpoint ({@code --metrics}), the
  * alerts ({@code --notify-command}), and the monitor thread that samples the partner for both. Each part is
- * optional; with neither option nothing runs and FUSE operations are not even timed.
+ * optional; with neither option nothing runs (FUSE operations are still counted and timed, by PactFuse itself, for
+ * the table the daemon logs at unmount).
  */
 final class DaemonOps implements Closeable {
 
@@ -34,7 +35,8 @@ final class DaemonOps implements Closeable {
                            Notifier notifier, Alerts alerts) {
         Replicator rep = replication == null ? null : replication.replicator();
         DaemonMetrics metrics = metricsAt == null ? null
-                : DaemonMetrics.start(metricsAt, r.store, rep == null ? null : () -> rep.status(false));
+                : DaemonMetrics.start(metricsAt, r.store, rep == null ? null : () -> rep.status(false), fuse.stats(),
+                        r.catalog::stats);
         if (metrics != null || alerts != null) {
             fuse.setObserver((op, nanos, result) -> {
                 if (metrics != null) {

@@ -314,6 +314,7 @@ final class MountCommand implements Callable<Integer> {
                 failed.set(true);
                 report.problem("committing open files at shutdown failed: " + e.getMessage());
             }
+            logOperationStats(fuse, r);
             try {
                 r.close();
                 Files.deleteIfExists(pidFile);
@@ -366,6 +367,23 @@ final class MountCommand implements Callable<Integer> {
             closeAll.run();
         }
         return 0;
+    }
+
+    /**
+     * Logs, once at unmount, what the mount served: count, total, mean and longest time of each FUSE operation, and
+     * where the catalog's transactions spent theirs (docs/benchmarks.md, "Small files and metadata", reads them).
+     */
+    private static void logOperationStats(PactFuse fuse, OpenRepo r) {
+        try {
+            String ops = fuse.stats().table();
+            if (!ops.isEmpty()) {
+                org.slf4j.LoggerFactory.getLogger(QuietLogging.MOUNT_FIGURES).info(
+                        "FUSE operations served by this mount (times in the daemon, from the call to the reply):\n{}\n{}",
+                        ops, r.catalog.stats().table());
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not log the operation figures: {}", e.toString());
+        }
     }
 
     /** One progress line on stderr (the journal under systemd; a detaching parent shows it on its terminal). */

@@ -11,12 +11,19 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
  * pactfs's logging set-up, found by logback through {@code META-INF/services}: warnings and errors only, on stderr
- * ({@code --verbose} lowers the level to DEBUG, see {@link Main}). In code rather than a logback.xml because parsing
+ * ({@code --verbose} lowers the level to DEBUG, see {@link Main}), besides the mount's figures at unmount
+ * ({@link #MOUNT_FIGURES}). In code rather than a logback.xml because parsing
  * the XML loaded an XML parser and took ~50 ms of every command's start.
  */
 public final class QuietLogging extends ContextAwareBase implements Configurator {
 
     static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24} - %msg%n";
+
+    /**
+     * The one logger shown at INFO: the mount daemon's table of the FUSE operations and catalog transactions it
+     * served, once at unmount (MountCommand), which is what an operator sends with "why is it slow".
+     */
+    static final String MOUNT_FIGURES = "dev.pactfs.mount-figures";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
@@ -34,6 +41,7 @@ public final class QuietLogging extends ContextAwareBase implements Configurator
         root.setLevel(Level.WARN);
         root.addAppender(stderr);
         context.getLogger("h2database").setLevel(Level.ERROR);
+        context.getLogger(MOUNT_FIGURES).setLevel(Level.INFO);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

@@ -178,19 +178,37 @@ public final class PactFs implements Closeable {
         for (byte[] n : names) {
             checkName(n);
         }
-        return catalog.transaction(tx -> {
-            long ino = Namespace.ROOT_INO;
-            for (int i = 0; i < names.size(); i++) {
-                if (i > 0) {
-                    InodeRecord r = Namespace.get(tx, ino);
-                    if (r == null || !r.isDir()) {
-                        throw new FsException(Errno.ENOTDIR, "not a directory");
-                    }
+        return catalog.transaction(tx -> resolveIn(tx, names));
+    }
+
+    private static long resolveIn(Tx tx, List<byte[]> names) throws IOException {
+        long ino = Namespace.ROOT_INO;
+        for (int i = 0; i < names.size(); i++) {
+            if (i > 0) {
+                InodeRecord r = Namespace.get(tx, ino);
+                if (r == null || !r.isDir()) {
+                    throw new FsException(Errno.ENOTDIR, "not a directory");
                 }
-                ino = lookupIn(tx, ino, names.get(i));
             }
-            return ino;
-        });
+            ino = lookupIn(tx, ino, names.get(i));
+        }
+        return ino;
+    }
+
+    /**
+     * The attributes of the inode {@code names} leads to from the root: {@link #resolve} and {@link #getattr} in one
+     * transaction instead of two (getattr is the commonest FUSE operation: with zero entry timeouts the kernel asks
+     * for every component of every path a tool touches; issue 15).
+     */
+    public Attr getattr(List<byte[]> names) throws IOException {
+        for (byte[] n : names) {
+            checkName(n);
+        }
+        InodeRecord r = catalog.transaction(tx -> Namespace.get(tx, resolveIn(tx, names)));
+        if (r == null) {
+            throw new FsException(Errno.ENOENT, "no inode");
+        }
+        return attr(r);
     }
 
     private static long lookupIn(Tx tx, long parent, byte[] name) throws IOException {

@@ -152,14 +152,23 @@ public final class PactFuse extends FuseStubFS {
         return call(what, (Object) path, op);
     }
 
+    /** Count and time of every operation served (always kept: see FuseOpStats). */
+    private final FuseOpStats stats = new FuseOpStats();
+
+    /** Count, total and longest time of each operation served since this adapter was made. */
+    public FuseOpStats stats() {
+        return stats;
+    }
+
     private int call(String what, Object pathObj, Op op) {
-        FuseOpObserver o = observer;
-        if (o == null) {
-            return serve(what, pathObj, op);
-        }
         long t0 = System.nanoTime();
         int r = serve(what, pathObj, op);
-        o.done(what, System.nanoTime() - t0, r);
+        long nanos = System.nanoTime() - t0;
+        stats.record(what, nanos, r);
+        FuseOpObserver o = observer;
+        if (o != null) {
+            o.done(what, nanos, r);
+        }
         return r;
     }
 
@@ -239,6 +248,11 @@ public final class PactFuse extends FuseStubFS {
             return fs.lookup(parent, name);
         }
         return fs.resolve(parts);
+    }
+
+    /** Whether {@code path} may name a hidden file that only {@link #ino} knows (see ".fuse_hidden names"). */
+    private boolean hiddenMayMatter(byte[] path) {
+        return path == null || !hidden.isEmpty();
     }
 
     /** The parent directory's inode and the last component's name. */
@@ -349,7 +363,7 @@ public final class PactFuse extends FuseStubFS {
                 fill(stat, snapshots.getattr(snap(path)));
                 return 0;
             }
-            fill(stat, fs.getattr(ino(path)));
+            fill(stat, hiddenMayMatter(path) ? fs.getattr(ino(path)) : fs.getattr(components(path)));
             return 0;
         });
     }

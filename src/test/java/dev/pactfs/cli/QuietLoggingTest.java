@@ -19,6 +19,7 @@ class QuietLoggingTest {
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         assertEquals(Level.WARN, root.getLevel());
         assertEquals(Level.ERROR, context.getLogger("h2database").getLevel());
+        assertEquals(Level.INFO, context.getLogger(QuietLogging.MOUNT_FIGURES).getLevel(), "the table logged at unmount");
         var appender = root.getAppender("STDERR");
         assertTrue(appender instanceof ConsoleAppender<?> c && c.getTarget().equals("System.err") && c.isStarted(),
                 "root logs to stderr: " + appender);

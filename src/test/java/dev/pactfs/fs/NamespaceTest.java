@@ -52,6 +52,16 @@ class NamespaceTest {
     }
 
     @Test
+    void getattrOfAPathIsTheInodesAndFailsAsTheWalkWould() throws IOException {
+        long d = fs.mkdir(1, n("d"), 0755, Caller.ROOT).ino();
+        long f = file(d, "f");
+        assertEquals(fs.getattr(f), fs.getattr(List.of(n("d"), n("f"))));
+        assertEquals(fs.getattr(1), fs.getattr(List.of()), "the empty path is the root");
+        assertErrno(Errno.ENOENT, () -> fs.getattr(List.of(n("d"), n("missing"))));
+        assertErrno(Errno.ENOTDIR, () -> fs.getattr(List.of(n("d"), n("f"), n("x"))));
+    }
+
+    @Test
     void rootIsInodeOneAndInodeNumbersSurviveARemount() throws IOException {
         assertTrue(fs.getattr(1).isDir());
         long d = fs.mkdir(1, n("d"), 0755, Caller.ROOT).ino();
