@@ -71,6 +71,14 @@ public final class MountFixture implements BeforeEachCallback, AfterEachCallback
     }
 
     /** A fixture that creates BASE and the plain directory, but neither inits nor mounts. */
+    /**
+     * The lines of a command's stderr that say something went wrong or was done: a mount's progress lines ("pactfs
+     * mount: opening ...", shown by a detaching mount as its daemon starts) left out.
+     */
+    public static List<String> withoutProgress(String err) {
+        return err.lines().filter(l -> !l.isBlank()).filter(l -> !l.startsWith("pactfs mount: ")).toList();
+    }
+
     public static MountFixture manual() {
         return new MountFixture(false);
     }

@@ -84,9 +84,7 @@ class StaleMountTest {
     }
 
     private void assertDetachedInOneLine(Sh.Result r) {
-        // The mount's own progress lines ("pactfs mount: opening ...") follow; they are not about the dead mount.
-        List<String> lines = r.err().lines().filter(l -> !l.isBlank()).filter(l -> !l.startsWith("pactfs mount: "))
-                .toList();
+        List<String> lines = MountFixture.withoutProgress(r.err());
         assertEquals(1, lines.size(), r.toString());
         assertEquals("pactfs: " + fx.mnt() + " was left mounted by a pactfs daemon that is gone (Transport endpoint is"
                 + " not connected); detached it (fusermount -u -z)", lines.get(0), r.toString());
