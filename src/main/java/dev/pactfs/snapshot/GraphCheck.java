@@ -2,6 +2,7 @@ package dev.pactfs.snapshot;
 
 import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.store.BlobGraph;
+import dev.pactfs.store.Cancellation;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.GraphProof;
@@ -49,11 +50,16 @@ public final class GraphCheck {
                 .map(s -> new TreeWalk.Root(s.name(), s.root())).toList();
         List<ChunkId> wrong = new ArrayList<>();
         TreeWalk.Report walk = TreeWalk.walk(store, roots, store::contains, (tree, refs) -> {
+            // Per directory listing: a check the mount daemon runs for a client stops when the client is
+            // interrupted. Before the first repair that is clean; after it, the mark below keeps the graph unproven
+            // (edges replaced, refcounts not yet recomputed) until a check finishes.
+            Cancellation.checkpoint();
             Map<ChunkId, Integer> recorded = catalog.transaction(tx -> PartnerCatalog.children(tx, tree));
             if (!recorded.equals(refs)) {
                 wrong.add(tree);
                 if (repair) {
                     catalog.transaction(tx -> {
+                        GraphProof.markUnproven(tx, "a check --repair stopped before it recomputed the references");
                         BlobGraph.replaceChildren(tx, tree, refs);
                         return null;
                     });

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pactfs.crypto.BlobType;
 import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.snapshot.GraphCheck;
+import dev.pactfs.store.Cancellation;
 import dev.pactfs.store.GraphProof;
 import dev.pactfs.store.PartnerCatalog;
 import dev.pactfs.store.Snapshots;
@@ -66,6 +67,20 @@ class DamagedCopyEdgeCasesTest extends TwoReplicatedNights {
         f.s.store.setRemoteFetcher(new PartnerFetcher(f.s.catalog, f.target()));
         GraphCheck.Result r = GraphCheck.run(f.s.store, true);
         assertTrue(r.clean(), r.toString());
+    }
+
+    /**
+     * check --read-trees --repair run by the mount daemon for a client that was interrupted: it stops at the next
+     * directory listing with the cancellation as its cause, and a proven graph it did not touch stays proven.
+     */
+    @Test
+    void aCancelledRepairingCheckStopsAndLeavesAProvenGraphProven() throws Exception {
+        assertNull(f.s.catalog.transaction(GraphProof::unproven));
+        Cancellation c = new Cancellation("check");
+        c.cancel();
+        assertThrows(Cancellation.CancelledException.class, () -> c.call(() -> GraphCheck.run(f.s.store, true)));
+        assertNull(f.s.catalog.transaction(GraphProof::unproven), "a cancelled check changed the proof");
+        assertTrue(GraphCheck.run(f.s.store, true).clean(), "the next check runs to its end");
     }
 
     /**
