@@ -114,11 +114,22 @@ final class ForwardedCommand {
         Runtime.getRuntime().halt(ControlServer.EXIT_CANCELLED);
     }
 
+    /** What a cancelled command leaves behind, for the one line the user reads (see the checkpoints table). */
+    static String whatIsLeft(String name) {
+        return switch (name) {
+            case "restore" -> "; what it restored stays: rerun the same restore to continue it";
+            case "get" -> "; no partial copy is left";
+            case "put" -> "; nothing was added to the tree";
+            case "check" -> "; the repo is as it was (a --repair that had begun leaves the graph unproven)";
+            default -> "";
+        };
+    }
+
     private String outcome(boolean inTime) {
         Path log = repo.resolve(MountCommand.LOG_FILE);
         Integer status = exit;
         if (status != null && status == ControlServer.EXIT_CANCELLED) {
-            return "cancelled " + name + ": the mount daemon stopped it";
+            return "cancelled " + name + ": the mount daemon stopped it" + whatIsLeft(name);
         }
         if (status != null) {
             return "interrupted, but " + name + " had already finished in the mount daemon (exit " + status + ")";

@@ -46,7 +46,8 @@ class CancelForwardedMountTest {
         restore.signal("INT");
         Sh.Result r = restore.await();
         assertEquals(130, r.exit(), r.toString());
-        assertEquals("pactfs: cancelled restore: the mount daemon stopped it", r.err().strip(), "one line: " + r);
+        assertEquals("pactfs: cancelled restore: the mount daemon stopped it; what it restored stays: rerun the same"
+                + " restore to continue it", r.err().strip(), "one line: " + r);
         long stopped = bytesUnder(target);
         Thread.sleep(3_000);
         assertEquals(stopped, bytesUnder(target), "the daemon's restore must stop, not go on writing");
@@ -60,7 +61,8 @@ class CancelForwardedMountTest {
         get.signal("TERM");
         r = get.await();
         assertEquals(130, r.exit(), r.toString());
-        assertEquals("pactfs: cancelled get: the mount daemon stopped it", r.err().strip(), "one line: " + r);
+        assertEquals("pactfs: cancelled get: the mount daemon stopped it; no partial copy is left", r.err().strip(),
+                "one line: " + r);
         assertFalse(Files.exists(copy), "a cancelled get leaves no partial copy");
         assertEquals(0, bytesOfGetTemps(copy), "a cancelled get leaves no temporary file");
 
@@ -72,7 +74,8 @@ class CancelForwardedMountTest {
         put.signal("INT");
         r = put.await();
         assertEquals(130, r.exit(), r.toString());
-        assertTrue(r.err().strip().endsWith("pactfs: cancelled put: the mount daemon stopped it"), r.toString());
+        assertTrue(r.err().strip().endsWith("pactfs: cancelled put: the mount daemon stopped it; nothing was added to the"
+                + " tree"), r.toString());
         assertFalse(Files.exists(inMount), "a cancelled put leaves no half file in the tree");
 
         // the daemon serves the next command, and the repo is intact
