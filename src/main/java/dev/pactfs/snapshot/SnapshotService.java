@@ -90,14 +90,30 @@ public final class SnapshotService {
                 .format(java.time.Instant.ofEpochMilli(timeMs));
     }
 
-    /** Throws when {@code name} cannot name a snapshot (a directory name under .snapshots, no ':'). */
+    /**
+     * Throws when {@code name} cannot name a snapshot: a directory name under .snapshots, with no ':' (it separates
+     * SNAPSHOT:PATH), no control character (a newline would break `snapshot list` and every line-based script), and
+     * no leading '-' or space (it would read as an option, or vanish in a shell).
+     */
     public static void checkName(String name) throws SnapshotException {
         if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")
                 || name.getBytes(StandardCharsets.UTF_8).length > SnapshotRecord.TEXT_MAX_BYTES
-                || name.indexOf('/') >= 0 || name.indexOf(':') >= 0 || name.indexOf('\0') >= 0) {
-            throw new SnapshotException("invalid snapshot name '" + name
-                    + "': 1 to 255 bytes, no '/', ':' or NUL, not '.' or '..'");
+                || name.indexOf('/') >= 0 || name.indexOf(':') >= 0 || name.startsWith("-") || name.startsWith(" ")
+                || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new SnapshotException("invalid snapshot name '" + visible(name) + "': 1 to 255 bytes, no '/', ':'"
+                    + " or control characters, not starting with '-' or a space, not '.' or '..'");
         }
+    }
+
+    /** {@code name} with its control characters as \xNN, so that the one-line error stays one line. */
+    private static String visible(String name) {
+        if (name == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        name.chars().forEach(c -> b.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", c)
+                : String.valueOf((char) c)));
+        return b.toString();
     }
 
     /**
