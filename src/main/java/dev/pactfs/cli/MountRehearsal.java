@@ -16,9 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +68,7 @@ final class MountRehearsal {
         int rounds = 0;
         long drilled = 0;
         try {
-            deleteTree(dir);
+            PrivateFiles.deleteTree(dir);
             PrivateFiles.createDirectories(dir);
             RepoKeys keys = RepoKeys.derive(MasterKey.generate());
             Catalog catalog = Catalog.open(dir, true);
@@ -139,7 +137,7 @@ final class MountRehearsal {
             log.info("warm-up rehearsal stopped after {} rounds: {}", rounds, e.toString());
         } finally {
             try {
-                deleteTree(dir);
+                PrivateFiles.deleteTree(dir);
             } catch (IOException e) {
                 log.warn("could not remove {}: {}", dir, e.toString());
             }
@@ -212,16 +210,5 @@ final class MountRehearsal {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -1,15 +1,13 @@
 package dev.pactfs.cli;
 
+import dev.pactfs.files.PrivateFiles;
 import dev.pactfs.partner.ManifestRecovery;
 import dev.pactfs.store.RecoverMarker;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.stream.Stream;
 
 /*
@@ -78,33 +76,9 @@ final class RecoverTarget {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 if (!name.equals(RecoverMarker.FILE_NAME) && !name.equals(PACKS)) {
-                    deleteTree(p);
+                    PrivateFiles.deleteTree(p);
                 }
             }
         }
-    }
-
-    /** Deletes {@code p} and, for a directory, what is under it; never follows a symlink. */
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            Files.deleteIfExists(p);
-            return;
-        }
-        Files.walkFileTree(p, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-                Files.delete(f);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

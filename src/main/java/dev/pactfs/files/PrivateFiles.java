@@ -169,4 +169,32 @@ public final class PrivateFiles {
         FileSystem fs = near.getFileSystem();
         return fs.supportedFileAttributeViews().contains("posix");
     }
+
+    /**
+     * Deletes {@code p} and, for a directory, everything under it; a missing {@code p} is fine. Never follows a
+     * symlink: a link is deleted, not what it names (what pactfs made in a repo or a scratch directory only).
+     */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(p);
+            return;
+        }
+        Files.walkFileTree(p, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                Files.delete(f);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(d);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+    }
 }
