@@ -30,8 +30,11 @@ class SnapshotRenameTagMountTest {
 
     static final Duration T = Duration.ofMinutes(3);
 
-    Sh.Result pactfs(String... args) {
-        return fx.pactfs(T, args);
+    /** The launcher with no passphrase in the environment: the machine key file is the only key (no KDF). */
+    static Sh.Result pactfs(String... args) {
+        List<String> argv = new ArrayList<>(List.of(MountFixture.launcher().toString()));
+        argv.addAll(List.of(args));
+        return Sh.run(null, Map.of(), T, argv);
     }
 
     /** Snapshot name to its tags (comma-joined, "" for none), from `snapshot list --json`. */
