@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         description = "Add tags to and remove tags from a snapshot (as restic's `tag --add/--remove`); prints its tags"
                 + " after. A snapshot holds several tags; forget --keep-tag and list --tag match any of them. The"
                 + " partner's record follows at the next replication pass.",
-        footer = {"", "Example:", "  pactfs snapshot tag --repo /var/lib/pactfs/acme before-upgrade --add keep,audit --remove nightly"})
+        footer = {"", "Example:", "  pactfs snapshot tag --repo /srv/backup before-upgrade --add keep,audit --remove nightly"})
 final class SnapshotTag implements Callable<Integer> {
 
     @Option(names = "--repo", required = true, paramLabel = "DIR")

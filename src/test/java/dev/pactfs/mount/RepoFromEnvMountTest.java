@@ -1,13 +1,11 @@
 package dev.pactfs.mount;
 
+import static dev.pactfs.mount.CliLauncher.pactfs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,11 +22,6 @@ class RepoFromEnvMountTest {
     @RegisterExtension
     final MountFixture fx = MountFixture.manual();
 
-    static Sh.Result pactfs(Map<String, String> env, String... args) {
-        List<String> argv = new ArrayList<>(List.of(MountFixture.launcher().toString()));
-        argv.addAll(List.of(args));
-        return Sh.run(null, env, Duration.ofMinutes(3), argv);
-    }
 
     @Test
     void repoComesFromTheEnvironmentOrAMountpointAndThePassphraseFromACommand() throws Exception {

@@ -1,16 +1,15 @@
 package dev.pactfs.mount;
 
+import static dev.pactfs.mount.CliLauncher.json;
+import static dev.pactfs.mount.CliLauncher.pactfs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,15 +25,6 @@ class RetentionMountTest {
     @RegisterExtension
     final MountFixture fx = MountFixture.manual();
 
-    static Sh.Result pactfs(String... args) {
-        List<String> argv = new ArrayList<>(List.of(MountFixture.launcher().toString()));
-        argv.addAll(List.of(args));
-        return Sh.run(null, Map.of(), Duration.ofMinutes(3), argv);
-    }
-
-    static JsonNode json(Sh.Result r) throws Exception {
-        return new ObjectMapper().readTree(r.ok().out());
-    }
 
     static List<String> names(JsonNode arr) {
         List<String> out = new ArrayList<>();

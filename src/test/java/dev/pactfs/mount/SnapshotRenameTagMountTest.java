@@ -1,5 +1,6 @@
 package dev.pactfs.mount;
 
+import static dev.pactfs.mount.CliLauncher.pactfs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,14 +28,6 @@ class SnapshotRenameTagMountTest {
     @RegisterExtension
     final MountFixture fx = MountFixture.manual();
 
-    static final Duration T = Duration.ofMinutes(3);
-
-    /** The launcher with no passphrase in the environment: the machine key file is the only key (no KDF). */
-    static Sh.Result pactfs(String... args) {
-        List<String> argv = new ArrayList<>(List.of(MountFixture.launcher().toString()));
-        argv.addAll(List.of(args));
-        return Sh.run(null, Map.of(), T, argv);
-    }
 
     /** Snapshot name to its tags (comma-joined, "" for none), from `snapshot list --json`. */
     static Map<String, String> snapshots(Sh.Result list) throws Exception {
