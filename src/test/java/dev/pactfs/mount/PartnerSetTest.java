@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code init} without a partner warns; {@code partner set} adds one later and moves it again, and each new copy
  * starts from the full set: a recovery from it alone gives back every snapshot byte for byte.
  */
-@Timeout(180)
+@Timeout(360) // ~60 s idle; 180 s was not enough at a load of 28
 class PartnerSetTest {
 
     @TempDir
