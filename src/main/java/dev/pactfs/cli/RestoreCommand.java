@@ -17,7 +17,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = "Copy a snapshot, or one path in it, out to TARGET without FUSE, preserving modes, owners,"
-                + " times, symlinks, hard links, xattrs and sparse holes.")
+                + " times, symlinks, hard links, xattrs and sparse holes.",
+        footer = {"%nExample:", "  pactfs restore --repo /var/lib/pactfs/acme nightly:/etc /tmp/etc-back"
+                + " --include '*.conf' --exclude '/etc/ssl' --verify"})
 final class RestoreCommand implements Callable<Integer> {
 
     @Option(names = "--repo", required = true, paramLabel = "DIR")
@@ -36,6 +38,20 @@ final class RestoreCommand implements Callable<Integer> {
                     + " content differs (if-changed), or none (never). Without it an existing target is refused,"
                     + " except this very restore's own interrupted output, which is continued.")
     String overwrite;
+
+    @Option(names = "--include", paramLabel = "PATTERN",
+            description = "Restore only what PATTERN names (restic's patterns: '*', '?', '[a-z]', '**' for any depth;"
+                    + " a leading '/' anchors at the snapshot's root, otherwise at any depth), with everything below"
+                    + " it and the directories on the way. Repeatable.")
+    java.util.List<String> includes = new java.util.ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "PATTERN",
+            description = "Leave out what PATTERN names, with everything below it; wins over --include. Repeatable.")
+    java.util.List<String> excludes = new java.util.ArrayList<>();
+
+    @Option(names = "--verify", description = "Read every restored file back and compare it with the snapshot;"
+            + " exit 1 naming the files that differ.")
+    boolean verify;
 
     @Mixin
     KeyOptions keys;
@@ -67,7 +83,7 @@ final class RestoreCommand implements Callable<Integer> {
                             p.bytes() / secs / (1 << 20));
                     err.flush();
                 }
-            }).overwrite(mode);
+            }).overwrite(mode).filter(filter()).verify(verify);
             Restorer.Progress done;
             try {
                 done = restorer.restore(snap, path, to, into);
@@ -81,9 +97,25 @@ final class RestoreCommand implements Callable<Integer> {
             for (String w : restorer.warnings()) {
                 err.println("pactfs: warning: " + w);
             }
+            if (verify && !restorer.mismatches().isEmpty()) {
+                throw new UserError("verify: " + restorer.mismatches().size() + " restored files differ from "
+                        + snap.name() + " when read back, first " + restorer.mismatches().get(0));
+            }
             spec.commandLine().getOut().println("restored " + done.files() + " files, " + done.bytes() + " bytes from "
-                    + snap.name() + (path.isEmpty() ? "" : ":" + path) + " to " + to + summary(restorer.counts()));
+                    + snap.name() + (path.isEmpty() ? "" : ":" + path) + " to " + to + summary(restorer.counts())
+                    + (restorer.filteredOut() > 0 ? "; " + restorer.filteredOut() + " entries left out by --include/--exclude" : "")
+                    + (verify ? "; verified " + restorer.verified() + " files" : ""));
             return 0;
+        }
+    }
+
+    private dev.pactfs.snapshot.RestoreFilter filter() {
+        try {
+            return new dev.pactfs.snapshot.RestoreFilter(
+                    includes.stream().map(dev.pactfs.snapshot.PathPattern::parse).toList(),
+                    excludes.stream().map(dev.pactfs.snapshot.PathPattern::parse).toList());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 
