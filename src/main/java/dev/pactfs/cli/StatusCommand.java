@@ -48,12 +48,12 @@ final class StatusCommand implements Callable<Integer> {
             if (bg != null) {
                 s = bg.replicator().status(!offline);
             } else {
-                PartnerTarget t = r.config.partner() == null || offline ? null : PartnerTargets.guarded(
+                PartnerTarget t = !r.config.hasPartner() || offline ? null : PartnerTargets.guarded(
                         PartnerWiring.target(r, null, partnerTimeout.timeouts()), r.config.repoId());
                 s = Replicator.status(r.catalog, t, -1, false, null);
             }
             stored = r.catalog.transaction(dev.pactfs.store.DeltaStats::total);
-            hasPartner = r.config.partner() != null;
+            hasPartner = r.config.hasPartner();
             repoDir = r.dir.toAbsolutePath().toString();
             Path at = MountCommand.mountPointOf(r.dir);
             mountPoint = at == null ? null : at.toString();
