@@ -131,6 +131,11 @@ for k in $(sed -n 's/.*[Ss]igned-[Bb]y[:=] *\([^] ]*\).*/\1/p' /etc/apt/sources.
   [ ! -f "$k" ] || [ -e "$r$k" ] || { mkdir -p "$r$(dirname "$k")"; cp -L "$k" "$r$k"; }
 done
 cp -L /etc/resolv.conf "$r/etc/resolv.conf"
+# The host's own local certificate authorities (a site's TLS-inspecting proxy, as this host's egress has), which
+# its apt and Maven trust: the root trusts them too once ca-certificates is installed (update-ca-certificates below),
+# or Maven in the root cannot download a plugin the host's cache lacks (PKIX path building failed).
+mkdir -p "$r/usr/local/share/ca-certificates"
+cp -rL /usr/local/share/ca-certificates/. "$r/usr/local/share/ca-certificates/" 2>/dev/null || true
 # A chroot has no init: keep packages' postinst scripts from starting their services (sshd) inside it, as
 # every chroot build does; the tests start their own sshd.
 printf '#!/bin/sh\nexit 101\n' >"$r/usr/sbin/policy-rc.d"
@@ -156,7 +161,8 @@ in_root=(chroot "$r" /usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/local/sbin:/
 
 start=$SECONDS
 timeout 600 "${in_root[@]}" bash -c 'set -euo pipefail; apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-remove openjdk-17-jdk-headless maven' \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-remove openjdk-17-jdk-headless maven
+  update-ca-certificates' \
   >"$logs/install.log" 2>&1 || unavailable "installing Java 17 and Maven in the root failed: see $logs/install.log"
 note "in-root install of openjdk-17-jdk-headless and maven took $((SECONDS - start)) s"
 
