@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,17 +74,26 @@ final class ControlServer implements AutoCloseable {
     private final Path repoDir;
     private final ControlKey key;
     private final Thread acceptor;
+    /** Runs each command: the mount's KernelCacheGuard, so the mount shows what a command changed at once. */
+    private final Consumer<Runnable> outsideFuse;
 
-    private ControlServer(ServerSocketChannel server, Path path, Path repoDir, ControlKey key) {
+    private ControlServer(ServerSocketChannel server, Path path, Path repoDir, ControlKey key,
+            Consumer<Runnable> outsideFuse) {
         this.server = server;
         this.path = path;
         this.repoDir = repoDir;
         this.key = key;
+        this.outsideFuse = outsideFuse;
         this.acceptor = new Thread(this::acceptLoop, "pactfs-control");
         this.acceptor.setDaemon(true);
     }
 
     static ControlServer start(Path repoDir) throws IOException {
+        return start(repoDir, Runnable::run);
+    }
+
+    /** Starts serving; every command runs inside {@code outsideFuse} (PactFuse::outsideFuse for a mount). */
+    static ControlServer start(Path repoDir, Consumer<Runnable> outsideFuse) throws IOException {
         Path path = repoDir.resolve(SOCKET);
         ControlKey key = ControlKey.create(repoDir); // before the socket: a client that finds the socket finds the key
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -94,7 +104,7 @@ final class ControlServer implements AutoCloseable {
             ControlKey.delete(repoDir);
             throw e;
         }
-        ControlServer s = new ControlServer(ch, path, repoDir, key);
+        ControlServer s = new ControlServer(ch, path, repoDir, key, outsideFuse);
         s.acceptor.start();
         return s;
     }
@@ -185,9 +195,11 @@ final class ControlServer implements AutoCloseable {
         long start = System.nanoTime();
         PrintWriter o = new PrintWriter(new FrameWriter(c, OUT), true);
         PrintWriter e = new PrintWriter(new FrameWriter(c, ERR), true);
+        int[] result = new int[1];
         int status;
         try {
-            status = execute(cwd, args, o, e, cancel);
+            outsideFuse.accept(() -> result[0] = execute(cwd, args, o, e, cancel));
+            status = result[0];
         } finally {
             done.set(true);
         }

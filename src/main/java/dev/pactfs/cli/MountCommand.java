@@ -269,7 +269,7 @@ final class MountCommand implements Callable<Integer> {
         fuse.setSnapshots(new dev.pactfs.snapshot.SnapshotsView(snapshots, r.store, fs));
         dev.pactfs.snapshot.AutoSnapshots auto = snapshotEvery == null && snapshotWhenIdle == null ? null
                 : new dev.pactfs.snapshot.AutoSnapshots(snapshots, r.catalog, fs, duration(snapshotEvery),
-                        duration(snapshotWhenIdle));
+                        duration(snapshotWhenIdle), fuse::outsideFuse);
         DaemonContext daemon = DaemonContext.start(r, fs);
         // Partner replication runs beside the mount (its own thread; writes never wait for it).
         dev.pactfs.partner.BackgroundReplicator replication = PartnerWiring.startDaemon(r, daemon, bandwidth,
@@ -285,7 +285,7 @@ final class MountCommand implements Callable<Integer> {
             r.close();
             throw e;
         }
-        ControlServer control = ControlServer.start(r.dir);
+        ControlServer control = ControlServer.start(r.dir, fuse::outsideFuse);
         CountDownLatch closed = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
         // Whether anything failed to commit or close: decides the exit status after SIGTERM.

@@ -12,6 +12,7 @@ import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.byref.PointerByReference;
+import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,17 @@ final class FuseLoop {
         int fuse_session_exited(Pointer se);
 
         void fuse_session_exit(Pointer se);
+
+        // for ReplyTimeouts and KernelCacheGuard (libfuse 2.6 and 2.8)
+        Pointer fuse_chan_new(Pointer op, int fd, @size_t long bufsize, Pointer data);
+
+        int fuse_chan_send(Pointer ch, Pointer iov, @size_t long count);
+
+        int fuse_chan_fd(Pointer ch);
+
+        int fuse_lowlevel_notify_inval_inode(Pointer ch, long ino, @off_t long off, @off_t long len);
+
+        int fuse_lowlevel_notify_inval_entry(Pointer ch, long parent, byte[] name, @size_t long namelen);
     }
 
     private static volatile LibFuseSession lib;
@@ -71,15 +83,17 @@ final class FuseLoop {
     private final Pointer session;
     private final Pointer channel;
     private final long bufSize;
+    private final ReplyTimeouts replies;
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger started = new AtomicInteger();
     private final CountDownLatch firstExit = new CountDownLatch(1);
 
-    private FuseLoop(Pointer session, Pointer channel, long bufSize) {
+    private FuseLoop(Pointer session, Pointer channel, long bufSize, ReplyTimeouts replies) {
         this.session = session;
         this.channel = channel;
         this.bufSize = bufSize;
+        this.replies = replies;
     }
 
     private static LibFuseSession lib() {
@@ -98,9 +112,10 @@ final class FuseLoop {
     /**
      * Mounts {@code ops} at {@code mountPoint} with libfuse arguments {@code args} (program name, "-f", the mount
      * point, options), serves requests until the filesystem is unmounted, then tears the mount down. Throws when
-     * the mount fails (libfuse has printed its reason on stderr).
+     * the mount fails (libfuse has printed its reason on stderr). Replies go through {@link ReplyTimeouts}, and
+     * {@code guard} may invalidate the kernel's caches while the mount lives.
      */
-    static void mountAndServe(FuseOperations ops, String[] args, Path mountPoint) {
+    static void mountAndServe(FuseOperations ops, String[] args, Path mountPoint, KernelCacheGuard guard) {
         LibFuseSession l = lib();
         PointerByReference mp = new PointerByReference();
         Pointer fuse = l.fuse_setup(args.length, args, ops, Struct.size(ops), mp, new IntByReference(), null);
@@ -110,7 +125,13 @@ final class FuseLoop {
         try {
             Pointer se = l.fuse_get_session(fuse);
             Pointer ch = l.fuse_session_next_chan(se, null);
-            new FuseLoop(se, ch, l.fuse_chan_bufsize(ch)).serve();
+            ReplyTimeouts replies = new ReplyTimeouts(l, ch, guard, guard.nodes());
+            guard.attach(l, ch);
+            try {
+                new FuseLoop(se, ch, l.fuse_chan_bufsize(ch), replies).serve();
+            } finally {
+                guard.detach(); // before teardown frees the channel
+            }
         } finally {
             l.fuse_teardown(fuse, mp.getValue());
         }
@@ -178,7 +199,9 @@ final class FuseLoop {
                     startWorker(); // nobody left to take the next request while this one runs
                 }
                 try {
-                    l.fuse_session_process(session, buf, n, chp.getPointer(0));
+                    replies.received(buf, n);
+                    l.fuse_session_process(session, buf, n, replies.channel());
+                    replies.done();
                 } finally {
                     waiting.incrementAndGet();
                 }

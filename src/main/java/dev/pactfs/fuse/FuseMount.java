@@ -13,9 +13,8 @@ import ru.serce.jnrfuse.FuseException;
  * <p>Options, each passed to libfuse as its own {@code -o}: {@code big_writes} and {@code max_write=131072}
  * (128 KiB writes instead of 4 KiB: FACTS.md), {@code default_permissions} (the kernel checks modes),
  * {@code use_ino} and {@code readdir_ino} (our inode numbers show), {@code fsname=pactfs:<repo>},
- * {@code subtype=pactfs}, and zero attribute/entry timeouts so no stale size or link count is ever shown
- * (DESIGN.md: raise only with a test proving nothing goes stale). Extra options (allow_other, nonempty, ...) are
- * appended as given.
+ * {@code subtype=pactfs}, and entry, attribute and negative timeouts of {@link #KERNEL_CACHE_SECONDS}. Extra
+ * options (allow_other, nonempty, ...) are appended as given.
  *
  * <p>Not {@code hard_remove}: with it libfuse 2 cannot stat a file unlinked while open (the kernel's GETATTR for
  * fstat carries no file handle, and libfuse has no path for the node), which breaks SQLite's temp files. Without
@@ -27,6 +26,17 @@ public final class FuseMount {
     /** FUSE write size (bytes): the kernel's largest with big_writes on libfuse 2. */
     public static final int MAX_WRITE_BYTES = 131072;
 
+    /**
+     * How long the kernel may answer lookups, failed lookups and stat from its own cache (entry_timeout,
+     * negative_timeout, attr_timeout), in seconds. With 0, as until issue 15, the kernel asks the daemon for every
+     * component of every path on every system call (23 getattr per file for cp -a, 51 per entry for ls -lR + cat),
+     * and even a null jnr-fuse filesystem was slower than gocryptfs on three rows of src/bench/small-files.sh; with
+     * 1 s that floor beat it on every row (docs/benchmarks.md, issue 15). 1 s is gocryptfs's (and libfuse's)
+     * default. Safe because nothing the user sees goes stale: hard links and changes made outside FUSE are
+     * handled by {@link ReplyTimeouts} and {@link KernelCacheGuard} (decision 0004).
+     */
+    public static final int KERNEL_CACHE_SECONDS = 1;
+
     private FuseMount() {
     }
 
@@ -35,7 +45,8 @@ public final class FuseMount {
         List<String> opts = new ArrayList<>(List.of("big_writes", "max_write=" + MAX_WRITE_BYTES,
                 "default_permissions", "use_ino", "readdir_ino",
                 "fsname=pactfs:" + repoDir.toAbsolutePath().normalize(), "subtype=pactfs",
-                "attr_timeout=0", "entry_timeout=0", "negative_timeout=0"));
+                "attr_timeout=" + KERNEL_CACHE_SECONDS, "entry_timeout=" + KERNEL_CACHE_SECONDS,
+                "negative_timeout=" + KERNEL_CACHE_SECONDS));
         opts.addAll(extra);
         List<String> args = new ArrayList<>();
         for (String o : opts) {

@@ -57,6 +57,8 @@ public final class PactFuse extends FuseStubFS {
     /** The read-only /.snapshots directory, or null when the mount has none. */
     private volatile SnapshotsView snapshots;
     private final IoBuffers buffers = new IoBuffers(FuseMount.MAX_WRITE_BYTES);
+    /** Keeps the kernel's entry and attribute caches true across changes made without FUSE. */
+    private final KernelCacheGuard cacheGuard = new KernelCacheGuard(this::rootNames);
 
     /**
      * Mounts at {@code mountPoint} with libfuse {@code options} and serves requests on Java threads
@@ -74,7 +76,7 @@ public final class PactFuse extends FuseStubFS {
         args[2] = abs;
         System.arraycopy(options, 0, args, 3, options.length);
         try {
-            FuseLoop.mountAndServe(fuseOperations, args, mountPoint);
+            FuseLoop.mountAndServe(fuseOperations, args, mountPoint, cacheGuard);
         } finally {
             mounted.set(false);
         }
@@ -91,6 +93,27 @@ public final class PactFuse extends FuseStubFS {
             raw = List.of();
         }
         this.rawCallbacks = raw;
+    }
+
+    /**
+     * Runs {@code change}, a change the daemon makes to the live tree without FUSE (a control-socket command, an
+     * automatic snapshot), so that the mount shows it at once despite the kernel's caches ({@link KernelCacheGuard}).
+     * Never from a FUSE request.
+     */
+    public void outsideFuse(Runnable change) {
+        cacheGuard.outsideFuse(change);
+    }
+
+    /** The names in the root directory, /.snapshots left out (the guard always adds it). */
+    private List<byte[]> rootNames() throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        for (DirEntry e : fs.readdir(PactFs.ROOT)) {
+            byte[] n = e.name();
+            if (!(n.length == 1 && n[0] == '.') && !(n.length == 2 && n[0] == '.' && n[1] == '.')) {
+                out.add(n);
+            }
+        }
+        return out;
     }
 
     /** Serves {@code /.snapshots} from {@code view} (read-only; mkdir there creates a snapshot). */

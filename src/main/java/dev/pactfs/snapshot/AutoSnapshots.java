@@ -5,6 +5,7 @@ import dev.pactfs.store.Catalog;
 import dev.pactfs.store.NamespaceScan;
 import java.io.Closeable;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,14 +32,23 @@ public final class AutoSnapshots implements Closeable {
     private final SnapshotService service;
     private final Catalog catalog;
     private final PactFs live;
+    /** Runs each snapshot, a change made without FUSE (under /.snapshots), so the mount shows it at once. */
+    private final Consumer<Runnable> outsideFuse;
     private String lastMarker;
     private String snapshotMarker;
     private long stableSinceNs = System.nanoTime();
 
     public AutoSnapshots(SnapshotService service, Catalog catalog, PactFs live, Duration every, Duration whenIdle) {
+        this(service, catalog, live, every, whenIdle, Runnable::run);
+    }
+
+    /** As above; each snapshot runs inside {@code outsideFuse} (the mount's kernel cache guard). */
+    public AutoSnapshots(SnapshotService service, Catalog catalog, PactFs live, Duration every, Duration whenIdle,
+            Consumer<Runnable> outsideFuse) {
         this.service = service;
         this.catalog = catalog;
         this.live = live;
+        this.outsideFuse = outsideFuse;
         if (every != null) {
             long ms = every.toMillis();
             timer.scheduleAtFixedRate(() -> take("auto"), ms, ms, TimeUnit.MILLISECONDS);
@@ -73,6 +83,10 @@ public final class AutoSnapshots implements Closeable {
     }
 
     private void take(String tag) {
+        outsideFuse.accept(() -> takeNow(tag));
+    }
+
+    private void takeNow(String tag) {
         try {
             SnapshotService.Created c = service.create(null, tag, live);
             log.info("automatic snapshot {} ({} files)", c.record().name(), c.files());
