@@ -27,6 +27,10 @@ final class AuditCommand implements Callable<Integer> {
             description = "Run this executable with a JSON event on stdin when the audit finds a problem.")
     Path notifyCommand;
 
+    @Option(names = "--json", description = "One JSON document on stdout (see the admin guide); progress, when shown,"
+            + " as JSON lines on stderr.")
+    boolean json;
+
     @Mixin
     KeyOptions keys;
 
@@ -38,7 +42,7 @@ final class AuditCommand implements Callable<Integer> {
         if (sample <= 0 || sample > 100) {
             throw new UserError("--sample must be a percentage in (0, 100], got " + sample);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
         try (OpenRepo r = OpenRepo.open(repo, keys)) {
             PartnerTarget target = PartnerTargets.timed(PartnerTargets.directory(PartnerWiring.copyDir(r)),
                     dev.pactfs.partner.PartnerTimeouts.defaults());
@@ -57,6 +61,18 @@ final class AuditCommand implements Callable<Integer> {
                     : listing.problems().size() + " problems", listing.manifestSeq());
             out.flush();
             boolean clean = res.clean() && listing.problems().isEmpty();
+            if (json) {
+                com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+                o.put("ok", clean);
+                o.put("packs_checked", res.packsChecked());
+                o.put("packs_known", res.packsKnown());
+                o.put("bytes_read", res.bytesRead());
+                o.putPOJO("sample_problems", res.problems());
+                o.put("manifest_seq", listing.manifestSeq());
+                o.putPOJO("listing_problems", listing.problems());
+                spec.commandLine().getOut().println(Json.pretty(o));
+                spec.commandLine().getOut().flush();
+            }
             Notifier n = Notifier.of(notifyCommand, r.dir);
             if (n != null && !clean) {
                 List<String> all = new java.util.ArrayList<>(res.problems());

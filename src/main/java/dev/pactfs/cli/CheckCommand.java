@@ -30,6 +30,10 @@ final class CheckCommand implements Callable<Integer> {
             + " decoded trees and recompute every refcount.")
     boolean repair;
 
+    @Option(names = "--json", description = "One JSON document on stdout instead of the text report (see the admin"
+            + " guide); the exit status is the same.")
+    boolean json;
+
     @Mixin
     KeyOptions keys;
 
@@ -43,25 +47,53 @@ final class CheckCommand implements Callable<Integer> {
         }
         try (OpenRepo r = OpenRepo.open(repo, keys)) {
             java.io.PrintWriter out = spec.commandLine().getOut();
+            // With --json the text lines go nowhere and the same facts go into one document.
+            java.io.PrintWriter text = json ? new java.io.PrintWriter(java.io.Writer.nullWriter()) : out;
+            com.fasterxml.jackson.databind.node.ObjectNode doc = Json.object();
+            com.fasterxml.jackson.databind.node.ArrayNode problems = Json.MAPPER.createArrayNode();
             boolean clean = true;
             if (readTrees) {
-                clean = reportTrees(out, GraphCheck.run(r.store, repair));
+                GraphCheck.Result g = GraphCheck.run(r.store, repair);
+                clean = reportTrees(text, g);
+                com.fasterxml.jackson.databind.node.ObjectNode t = doc.putObject("trees");
+                t.put("proven", g.proven());
+                t.put("decoded", g.walk().trees());
+                t.put("files", g.walk().files());
+                t.put("missing_chunks", g.walk().missingChunks().size());
+                t.put("wrong_edges", g.wrongEdges().size());
+                t.put("repaired", g.repaired());
+                t.putPOJO("unrestorable_files", g.walk().lostFiles());
             } else {
                 String unproven = r.store.catalog().transaction(GraphProof::unproven);
                 if (unproven != null) {
-                    out.println("problem: the catalog's references are not proven complete (" + unproven
-                            + "): nothing is deleted until `" + GraphProof.PROVE_COMMAND + "` proves them");
+                    String p = "the catalog's references are not proven complete (" + unproven
+                            + "): nothing is deleted until `" + GraphProof.PROVE_COMMAND + "` proves them";
+                    text.println("problem: " + p);
+                    problems.add(p);
                     clean = false;
                 }
             }
             CheckReport report = r.store.check(readData);
             for (String p : report.problems()) {
-                out.println("problem: " + p);
+                text.println("problem: " + p);
+                problems.add(p);
             }
             clean &= report.clean();
-            out.println((clean ? "ok: " : "FAILED: ") + report.chunks() + " chunks, "
+            text.println((clean ? "ok: " : "FAILED: ") + report.chunks() + " chunks, "
                     + report.storedBytes() + " stored bytes" + (readData ? ", " + report.bytesRead() + " bytes read and verified" : "")
                     + (report.clean() ? "" : ", " + report.problems().size() + " problems"));
+            if (json) {
+                doc.put("ok", clean);
+                doc.put("chunks", report.chunks());
+                doc.put("stored_bytes", report.storedBytes());
+                doc.put("read_data", readData);
+                if (readData) {
+                    doc.put("bytes_verified", report.bytesRead());
+                }
+                doc.set("problems", problems);
+                out.println(Json.pretty(doc));
+                out.flush();
+            }
             return clean ? 0 : Main.EXIT_USER_ERROR;
         }
     }

@@ -16,6 +16,8 @@ import picocli.CommandLine.Spec;
 final class KeyOptions {
 
     static final String PASSPHRASE_ENV = "PACTFS_PASSPHRASE";
+    /** Where `key add` and `key passwd` take the new passphrase from in scripts. */
+    static final String NEW_PASSPHRASE_ENV = "PACTFS_NEW_PASSPHRASE";
     /** The value of {@code --paper-key} that reads the code from standard input. */
     static final String STDIN = "-";
     /** The one-line warning for a paper key given on the command line. */
@@ -169,13 +171,29 @@ final class KeyOptions {
 
     /** A new passphrase for `key passwd`: PACTFS_NEW_PASSPHRASE, else asked twice on a terminal. */
     char[] newPassphrase(String what) throws IOException {
-        String env = System.getenv("PACTFS_NEW_PASSPHRASE");
+        return newPassphrase(what, null);
+    }
+
+    /**
+     * A new passphrase for `key add` and `key passwd`: the first line of {@code file} when given, else
+     * PACTFS_NEW_PASSPHRASE, else asked twice on a terminal.
+     */
+    char[] newPassphrase(String what, Path file) throws IOException {
+        if (file != null) {
+            char[] p = SecretInput.firstLine(InputFile.readable(file, "--new-passphrase-file")).toCharArray();
+            if (p.length == 0) {
+                throw new UserError("--new-passphrase-file " + file + ": its first line is empty; nothing changed");
+            }
+            return p;
+        }
+        String env = System.getenv(NEW_PASSPHRASE_ENV);
         if (env != null && !env.isEmpty()) {
             return env.toCharArray();
         }
         char[] a = askTwice(what, "nothing changed");
         if (a == null) {
-            throw new UserError("no new passphrase: set PACTFS_NEW_PASSPHRASE or run on a terminal");
+            throw new UserError("no new passphrase: use --new-passphrase-file, set " + NEW_PASSPHRASE_ENV
+                    + " or run on a terminal");
         }
         return a;
     }

@@ -77,8 +77,17 @@ final class OpenRepo implements Closeable {
 
     /** The repo's master key from whichever source the options name; one line when it is wrong. */
     static MasterKey masterKey(Path dir, RepoConfig config, KeyOptions ko) throws IOException {
+        return masterKeyAndSlot(dir, config, ko).key();
+    }
+
+    /**
+     * As {@link #masterKey}, with the passphrase slot that opened it ({@code key list}, {@code key remove}); the slot
+     * is null when a machine key or the paper key opened it.
+     */
+    static KeyFile.Opened masterKeyAndSlot(Path dir, RepoConfig config, KeyOptions ko) throws IOException {
         String wrong = "wrong passphrase or key file for repo " + dir;
         MasterKey key;
+        String slot = null;
         try {
             if (ko.keyFile != null) {
                 key = KeyFile.readMachineKey(InputFile.readable(ko.keyFile, "--key-file"));
@@ -93,7 +102,10 @@ final class OpenRepo implements Closeable {
                     }
                     key = PaperKey.decode(code);
                 } else {
-                    key = KeyFile.openWrapped(wrapped, config.repoId(), ko.passphrase("passphrase for " + dir + ": "));
+                    KeyFile.Opened opened = KeyFile.openSlot(wrapped, config.repoId(),
+                            ko.passphrase("passphrase for " + dir + ": "));
+                    key = opened.key();
+                    slot = opened.slotId();
                 }
             }
         } catch (WrongKeyException e) {
@@ -104,7 +116,7 @@ final class OpenRepo implements Closeable {
         if (!RepoKeys.derive(key).matchesKeyCheck(config.repoId(), config.keyCheckBytes())) {
             throw new UserError(wrong);
         }
-        return key;
+        return new KeyFile.Opened(key, slot);
     }
 
     static RepoKeys unlock(Path dir, RepoConfig config, KeyOptions ko) throws IOException {

@@ -62,6 +62,10 @@ final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--lazy", description = "Do not fetch payloads now; reads fetch them from the partner as needed.")
     boolean lazy;
 
+    @Option(names = "--json", description = "One JSON document on stdout (see the admin guide); progress, when shown,"
+            + " as JSON lines on stderr.")
+    boolean json;
+
     @Mixin
     KeyOptions keys;
 
@@ -73,7 +77,8 @@ final class RecoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        // With --json the text report goes nowhere; build() writes the document.
+        PrintWriter out = json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path copy = findCopy(partner);
         String dirId = copy.getFileName().toString().substring("pactfs-".length());
@@ -215,6 +220,24 @@ final class RecoverCommand implements Callable<Integer> {
             out.println(RepoConfig.migrateHint(repo, format));
         }
         out.flush();
+        if (json) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+            o.put("repo", repo.toString());
+            o.put("repo_id", info.repoId());
+            o.put("complete", complete);
+            o.put("blobs", r.blobs());
+            o.put("packs", r.packs());
+            o.put("snapshots", r.snapshots());
+            o.put("manifest_seq", verdict.seq());
+            o.put("listings_proven", r.proven());
+            o.put("bytes_read", fetched.sum());
+            o.put("lazy", lazy);
+            o.putPOJO("problems", problems);
+            o.putPOJO("unrestorable_files", lostFiles);
+            o.put("format", format);
+            spec.commandLine().getOut().println(Json.pretty(o));
+            spec.commandLine().getOut().flush();
+        }
         return complete ? 0 : Main.EXIT_USER_ERROR;
     }
 

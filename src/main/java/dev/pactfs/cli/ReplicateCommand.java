@@ -35,6 +35,10 @@ final class ReplicateCommand implements Callable<Integer> {
                     + " finds a problem (the mount daemon's own option covers its passes).")
     Path notifyCommand;
 
+    @Option(names = "--json", description = "One JSON document on stdout (see the admin guide); progress, when shown,"
+            + " as JSON lines on stderr.")
+    boolean json;
+
     @Mixin
     KeyOptions keys;
 
@@ -71,6 +75,30 @@ final class ReplicateCommand implements Callable<Integer> {
                 }
             }
             long evicted = CacheLimit.enforce(r.store, r.config.cacheMax());
+            if (json) {
+                com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+                o.put("blobs", p.blobs());
+                o.put("bytes", p.bytes());
+                o.put("packs", p.packs());
+                o.put("snapshot_records", p.snapshots());
+                o.put("adopted", p.adopted());
+                o.put("temp_files_removed", p.tempFilesRemoved());
+                o.put("evicted", evicted);
+                o.put("manifest_seq", p.manifestSeq());
+                o.put("millis", p.millis());
+                o.put("partner_matched", p.partnerMatched());
+                o.put("lost_blobs", p.lostBlobs());
+                o.putPOJO("partner_problems", p.partnerProblems());
+                spec.commandLine().getOut().println(Json.pretty(o));
+                spec.commandLine().getOut().flush();
+                if (!p.partnerMatched()) {
+                    spec.commandLine().getErr().printf("pactfs: partner copy at %s did not match home's records%n",
+                            rep.target().location());
+                    spec.commandLine().getErr().flush();
+                    return 1;
+                }
+                return 0;
+            }
             for (String problem : p.partnerProblems()) {
                 spec.commandLine().getOut().println("partner: " + problem);
             }

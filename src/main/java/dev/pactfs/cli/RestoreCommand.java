@@ -37,6 +37,10 @@ final class RestoreCommand implements Callable<Integer> {
                     + " except this very restore's own interrupted output, which is continued.")
     String overwrite;
 
+    @Option(names = "--json", description = "One JSON document on stdout (see the admin guide); progress, when shown,"
+            + " as JSON lines on stderr.")
+    boolean json;
+
     @Mixin
     KeyOptions keys;
 
@@ -80,6 +84,23 @@ final class RestoreCommand implements Callable<Integer> {
             }
             for (String w : restorer.warnings()) {
                 err.println("pactfs: warning: " + w);
+            }
+            if (json) {
+                com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+                o.put("snapshot", snap.name());
+                o.put("path", path);
+                o.put("target", to.toString());
+                o.put("files", done.files());
+                o.put("bytes", done.bytes());
+                Restorer.Counts c = restorer.counts();
+                o.put("unchanged", c.unchanged());
+                o.put("kept", c.kept());
+                o.put("dropped_owners", c.droppedOwners());
+                o.put("dropped_setid_bits", c.droppedSetIdBits());
+                o.put("dropped_devices", c.droppedDevices());
+                o.putPOJO("warnings", restorer.warnings());
+                spec.commandLine().getOut().println(Json.pretty(o));
+                return 0;
             }
             spec.commandLine().getOut().println("restored " + done.files() + " files, " + done.bytes() + " bytes from "
                     + snap.name() + (path.isEmpty() ? "" : ":" + path) + " to " + to + summary(restorer.counts()));

@@ -46,6 +46,9 @@ final class SnapshotCommand implements Runnable {
         @Option(names = "--name", paramLabel = "N", description = "The snapshot's name (default: its UTC time).")
         String name;
 
+        @Option(names = "--json", description = "One JSON document on stdout (see the admin guide).")
+        boolean json;
+
         @Mixin
         KeyOptions keys;
 
@@ -58,6 +61,18 @@ final class SnapshotCommand implements Runnable {
                 DaemonContext d = DaemonContext.current();
                 dev.pactfs.fs.PactFs live = r.isShared() && d != null ? d.fs() : null;
                 SnapshotService.Created c = new SnapshotService(r.store).create(name, tag, live);
+                if (json) {
+                    com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+                    o.put("name", c.record().name());
+                    o.put("time", c.record().time().toString());
+                    o.put("tag", c.record().tag());
+                    o.put("root", c.record().root().toHex());
+                    o.put("files", c.files());
+                    o.put("directories", c.trees());
+                    o.put("new_tree_blobs", c.newTrees());
+                    spec.commandLine().getOut().println(Json.pretty(o));
+                    return 0;
+                }
                 spec.commandLine().getOut().println("snapshot " + c.record().name() + " created: " + c.files()
                         + " files, " + c.trees() + " directories (" + c.newTrees() + " new tree blobs)");
                 return 0;
@@ -163,6 +178,9 @@ final class SnapshotCommand implements Runnable {
         @Parameters(index = "1", paramLabel = "B")
         String b;
 
+        @Option(names = "--json", description = "One JSON document on stdout (see the admin guide).")
+        boolean json;
+
         @Mixin
         KeyOptions keys;
 
@@ -175,6 +193,10 @@ final class SnapshotCommand implements Runnable {
                 SnapshotService s = new SnapshotService(r.store);
                 List<Diff.Change> changes = new Diff(s.trees()).between(s.get(a), s.get(b));
                 PrintWriter out = spec.commandLine().getOut();
+                if (json) {
+                    out.println(Json.pretty(diffJson(a, b, changes)));
+                    return 0;
+                }
                 long added = 0;
                 long removed = 0;
                 for (Diff.Change c : changes) {
@@ -196,5 +218,43 @@ final class SnapshotCommand implements Runnable {
                 return 0;
             }
         }
+    }
+
+    /** {@code snapshot diff --json}: the changes and the byte totals the text report ends with. */
+    static com.fasterxml.jackson.databind.node.ObjectNode diffJson(String a, String b, List<Diff.Change> changes) {
+        com.fasterxml.jackson.databind.node.ObjectNode root = Json.object();
+        root.put("from", a);
+        root.put("to", b);
+        com.fasterxml.jackson.databind.node.ArrayNode arr = root.putArray("changes");
+        long added = 0;
+        long removed = 0;
+        for (Diff.Change c : changes) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = arr.addObject();
+            o.put("kind", c.kind().name().toLowerCase(java.util.Locale.ROOT));
+            o.put("path", c.path());
+            o.put("dir", c.dir());
+            if (!c.dir()) {
+                switch (c.kind()) {
+                    case ADDED -> {
+                        o.put("new_size", c.newSize());
+                        added += Math.max(0, c.newSize());
+                    }
+                    case REMOVED -> {
+                        o.put("old_size", c.oldSize());
+                        removed += Math.max(0, c.oldSize());
+                    }
+                    case CHANGED -> {
+                        o.put("old_size", c.oldSize());
+                        o.put("new_size", c.newSize());
+                    }
+                }
+            }
+            if (c.kind() == Diff.Kind.CHANGED) {
+                o.put("what", c.what());
+            }
+        }
+        root.put("bytes_added", added);
+        root.put("bytes_removed", removed);
+        return root;
     }
 }

@@ -35,32 +35,41 @@
  * <pre>
  *   size  field
  *   9     magic "PACTFSKEY" (ASCII)
- *   1     kind: 1 = wrapped under a passphrase, 2 = machine key (unwrapped)
- *   1     format version = 1
+ *   1     kind: 1 = wrapped under passphrases, 2 = machine key (unwrapped)
+ *   1     format version: wrapped 2 (key slots; 1 before, still read), machine 1
  *   2     repo id length r, 1..1024
  *   r     repo id, UTF-8
- *   -- kind 1, wrapped:
- *   1     kdf = 1: Argon2id, version 0x13
- *   4     memory in KiB (default 65536 = 64 MiB)
- *   4     iterations (default 3)
- *   1     parallelism (default 1)
- *   16    salt, random
- *   12    nonce, random
- *   80    AES-256-GCM(KEK, nonce, master key) = 64 bytes ciphertext | 16 bytes tag,
- *         KEK = Argon2id(UTF-8(passphrase), salt, params above, 32 bytes),
- *         AAD = every byte of the file before this field
+ *   -- kind 1, version 2:
+ *   1     slot count n, 1..16
+ *   n x   slot, 130 bytes:
+ *     1     slot format: 1 = carried over from a version-1 file, 2 = written as a slot
+ *     4     slot id (format 1: SHA-256(salt)[0..4))
+ *     8     created, seconds since 1970 UTC (0 = unknown, format 1)
+ *     1     kdf = 1: Argon2id, version 0x13
+ *     4     memory in KiB (default 65536 = 64 MiB)
+ *     4     iterations (default 3)
+ *     1     parallelism (default 1)
+ *     16    salt, random
+ *     12    nonce, random
+ *     80    AES-256-GCM(KEK, nonce, master key) = 64 bytes ciphertext | 16 bytes tag,
+ *           KEK = Argon2id(UTF-8(passphrase), salt, params above, 32 bytes),
+ *           AAD (format 2) = magic | kind | version 2 | r | repo id | the slot's bytes before this field,
+ *           AAD (format 1) = magic | kind | version 1 | r | repo id | kdf .. nonce (as its version-1 file had it)
+ *   -- kind 1, version 1: kdf, memory, iterations, parallelism, salt, nonce, 80 bytes wrapped key as in a
+ *      slot, AAD = every byte of the file before the wrapped key
  *   -- kind 2, machine:
  *   64    master key
  *   -- every kind and every version:
  *   32    SHA-256 of every byte before it
  * </pre>
- * Reading order: magic ("not a pactfs key file"), then the SHA-256 trailer, which needs no key
- * ("key file damaged": distinct from a wrong passphrase), then version ("newer than this pactfs
- * reads": upgrade), then fields with their bounds (memory 8p..4 GiB, iterations 1..64, parallelism
- * 1..16), then the tag ("wrong passphrase"). Future versions must keep the magic, the kind and version
- * bytes at offsets 9 and 10, and the SHA-256 trailer. Files are written mode 0600 to a temp name,
- * fsynced, published by link (new files, never overwriting) or atomic rename ({@code key passwd}),
- * and the directory is fsynced.
+ * A slot's AAD leaves out the slot count and the other slots, so {@code key add} and {@code key remove} rewrite
+ * the file without re-wrapping the others. Reading order: magic ("not a pactfs key file"), then the SHA-256
+ * trailer, which needs no key ("key file damaged": distinct from a wrong passphrase), then version ("newer than
+ * this pactfs reads": upgrade), then fields with their bounds (slot count 1..16, slot format 1..2, unique ids,
+ * memory 8p..4 GiB, iterations 1..64, parallelism 1..16), then the tag of each slot in turn ("wrong
+ * passphrase" when none opens). Future versions must keep the magic, the kind and version bytes at offsets 9
+ * and 10, and the SHA-256 trailer. Files are written mode 0600 to a temp name, fsynced, published by link
+ * (new files, never overwriting) or atomic rename ({@code key add/remove/passwd}), and the directory is fsynced.
  *
  * <h2>Paper key (recovery code)</h2>
  * Payload {@code version(1) = 1 | master key(64) | SHA-256(version | master key)[0..5)} = 70 bytes,
