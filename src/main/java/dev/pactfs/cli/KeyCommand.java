@@ -35,8 +35,8 @@ final class KeyCommand implements Runnable {
         @Option(names = "--repo", required = true, paramLabel = "DIR")
         Path repo;
 
-        @Option(names = "--new-passphrase-file", paramLabel = "FILE", description = "Read the new passphrase from the first line of FILE.")
-        Path newPassphraseFile;
+        @Mixin
+        NewPassphraseFile newPassphrase;
 
         @Mixin
         KeyOptions keys;
@@ -53,7 +53,7 @@ final class KeyCommand implements Runnable {
                     throw new UserError("repo " + repo + " has several key slots; opened without a passphrase, passwd"
                             + " cannot tell which to change: use key add, then key remove ID");
                 }
-                char[] pass = keys.newPassphrase(repo.toString(), newPassphraseFile);
+                char[] pass = keys.newPassphrase(repo.toString(), newPassphrase.file);
                 Path tmp = repo.resolve(OpenRepo.WRAPPED_KEY + ".new");
                 Files.deleteIfExists(tmp);
                 KeyFile.writeWrapped(tmp, config.repoId(), key, pass);
@@ -64,7 +64,7 @@ final class KeyCommand implements Runnable {
                 try {
                     // The old passphrase is checked before the new one is asked for (twice, at a prompt).
                     KeyFile.openWrapped(wrapped, config.repoId(), old);
-                    char[] pass = keys.newPassphrase(repo.toString(), newPassphraseFile);
+                    char[] pass = keys.newPassphrase(repo.toString(), newPassphrase.file);
                     KeyFile.rewrap(wrapped, config.repoId(), old, pass);
                 } catch (WrongKeyException e) {
                     throw new UserError("wrong passphrase or key file for repo " + repo, e);
@@ -118,6 +118,12 @@ final class KeyCommand implements Runnable {
         }
     }
 
+    /** The option of the two commands that take a new passphrase (passwd, add), declared once. */
+    static final class NewPassphraseFile {
+        @Option(names = "--new-passphrase-file", paramLabel = "FILE", description = "Read the new passphrase from the first line of FILE.")
+        Path file;
+    }
+
     /** What {@code key list} and the docs say about the two copies of the master key no slot governs. */
     static final String NOT_REVOCABLE = "The recovery code (key export --paper) and machine key files (--key-file) are the"
             + " master key itself, not slots: removing a slot does not revoke them. Revoking one means a new repository"
@@ -132,8 +138,8 @@ final class KeyCommand implements Runnable {
         @Option(names = "--repo", required = true, paramLabel = "DIR")
         Path repo;
 
-        @Option(names = "--new-passphrase-file", paramLabel = "FILE", description = "Read the new passphrase from the first line of FILE.")
-        Path newPassphraseFile;
+        @Mixin
+        NewPassphraseFile newPassphrase;
 
         @Mixin
         KeyOptions keys;
@@ -142,7 +148,7 @@ final class KeyCommand implements Runnable {
         public Integer call() throws IOException {
             RepoConfig config = RepoConfig.read(repo);
             MasterKey key = OpenRepo.masterKey(repo, config, keys);
-            char[] pass = keys.newPassphrase(repo.toString(), newPassphraseFile);
+            char[] pass = keys.newPassphrase(repo.toString(), newPassphrase.file);
             Path wrapped = repo.resolve(OpenRepo.WRAPPED_KEY);
             String id;
             try {

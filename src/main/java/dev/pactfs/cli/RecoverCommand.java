@@ -62,8 +62,7 @@ final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--lazy", description = "Do not fetch payloads now; reads fetch them from the partner as needed.")
     boolean lazy;
 
-    @Option(names = "--json", description = "One JSON document on stdout (see the admin guide); progress, when shown,"
-            + " as JSON lines on stderr.")
+    @Option(names = "--json", description = "One JSON document on stdout (see the admin guide).")
     boolean json;
 
     @Mixin

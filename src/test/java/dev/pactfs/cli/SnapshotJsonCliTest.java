@@ -1,0 +1,43 @@
+package dev.pactfs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `snapshot create --json` and `snapshot diff --json` through the launcher: the figures the snapshots really have. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class SnapshotJsonCliTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void createAndDiffPrintOneDocumentWithTheirFigures() throws Exception {
+        JsonCli c = new JsonCli(tmp);
+        c.init();
+        c.put("one.bin");
+
+        JsonNode s1 = c.json("snapshot", "create", "--repo", c.repo, "--key-file", c.key, "--name", "s1", "--tag", "t", "--json");
+        assertEquals("s1", s1.get("name").asText());
+        assertEquals("t", s1.get("tag").asText());
+        assertEquals(1, s1.get("files").asLong());
+        assertEquals(64, s1.get("root").asText().length());
+
+        c.put("two.txt");
+        c.json("snapshot", "create", "--repo", c.repo, "--key-file", c.key, "--name", "s2", "--json");
+        JsonNode diff = c.json("snapshot", "diff", "--repo", c.repo, "--key-file", c.key, "s1", "s2", "--json");
+        assertEquals("s1", diff.get("from").asText());
+        assertEquals(1, diff.get("changes").size(), diff.toString());
+        JsonNode added = diff.get("changes").get(0);
+        assertEquals("added", added.get("kind").asText());
+        assertTrue(added.get("path").asText().endsWith("two.txt"), added.toString());
+        assertEquals(12, added.get("new_size").asLong());
+        assertEquals(12, diff.get("bytes_added").asLong());
+    }
+}
