@@ -73,7 +73,14 @@ final class CheckCommand implements Callable<Integer> {
                     clean = false;
                 }
             }
-            CheckReport report = r.store.check(readData);
+            CheckReport report;
+            if (readData) {
+                try (Progress progress = Progress.start("check --read-data", json, spec.commandLine().getErr())) {
+                    report = r.store.check(true, progress::update);
+                }
+            } else {
+                report = r.store.check(false);
+            }
             for (String p : report.problems()) {
                 text.println("problem: " + p);
                 problems.add(p);

@@ -173,20 +173,8 @@ final class RecoverCommand implements Callable<Integer> {
                 lost = Set.of();
                 store.rebuildDeltaIndex(); // delta rows only: full chunks get super-features once fetched
             } else {
-                boolean tty = System.console() != null;
-                long start = System.nanoTime();
-                lost = Recovery.fetchPayloads(store, target, (done, total) -> {
-                    if (tty) {
-                        double secs = (System.nanoTime() - start) / 1e9;
-                        double rate = secs > 0 ? done / secs : 0;
-                        long eta = rate > 0 ? (long) ((total - done) / rate) : -1;
-                        err.printf("\rfetched %s of %s  %s/s  ETA %s   ", StatusCommand.human(done), StatusCommand.human(total),
-                                StatusCommand.human((long) rate), eta < 0 ? "?" : eta + " s");
-                        err.flush();
-                    }
-                }, problems);
-                if (tty) {
-                    err.println();
+                try (Progress progress = Progress.start("recover", json, err)) {
+                    lost = Recovery.fetchPayloads(store, target, progress::update, problems);
                 }
             }
             if (!lost.isEmpty()) {

@@ -59,28 +59,15 @@ final class RestoreCommand implements Callable<Integer> {
             SnapshotService s = new SnapshotService(r.store);
             SnapshotRecord snap = s.get(name);
             PrintWriter err = spec.commandLine().getErr();
-            boolean terminal = System.console() != null && DaemonContext.current() == null;
-            long[] last = {0};
-            long start = System.nanoTime();
-            Restorer restorer = new Restorer(r.store, s.trees(), p -> {
-                long now = System.nanoTime();
-                if (terminal && now - last[0] > 200_000_000L) {
-                    last[0] = now;
-                    double secs = Math.max(1e-3, (now - start) / 1e9);
-                    err.printf("\r%d files, %d / %d MiB, %.1f MiB/s   ", p.files(), p.bytes() >> 20, p.totalBytes() >> 20,
-                            p.bytes() / secs / (1 << 20));
-                    err.flush();
-                }
-            }).overwrite(mode);
             Restorer.Progress done;
-            try {
+            Restorer restorer;
+            try (Progress progress = Progress.start("restore", json, err)) {
+                restorer = new Restorer(r.store, s.trees(), p -> progress.update(p.bytes(), p.totalBytes()))
+                        .overwrite(mode);
                 done = restorer.restore(snap, path, to, into);
             } catch (dev.pactfs.posix.PosixException | dev.pactfs.snapshot.TreeFormatException e) {
                 throw new UserError("restore of " + source + " to " + to + " stopped: " + e.getMessage()
                         + (e instanceof dev.pactfs.posix.PosixException ? "; rerun the same restore to continue" : ""), e);
-            }
-            if (terminal) {
-                err.print("\r");
             }
             for (String w : restorer.warnings()) {
                 err.println("pactfs: warning: " + w);

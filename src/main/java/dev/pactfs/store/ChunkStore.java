@@ -106,6 +106,20 @@ public interface ChunkStore extends Closeable {
      */
     CheckReport check(boolean readData) throws IOException;
 
+    /**
+     * As {@link #check(boolean)}, telling {@code progress} (when not null) how many stored bytes it has read of how
+     * many, from the checking thread; an implementation without progress ignores it.
+     */
+    default CheckReport check(boolean readData, CheckProgress progress) throws IOException {
+        return check(readData);
+    }
+
+    /** Where {@link #check(boolean, CheckProgress)} reports the stored bytes it has gone through. */
+    @FunctionalInterface
+    interface CheckProgress {
+        void read(long doneBytes, long totalBytes);
+    }
+
     /** What {@link #check} found; {@code problems} empty means clean. */
     record CheckReport(long chunks, long storedBytes, long bytesRead, java.util.List<String> problems) {
         public boolean clean() {

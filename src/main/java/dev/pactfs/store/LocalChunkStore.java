@@ -981,7 +981,20 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public CheckReport check(boolean readData) throws IOException {
+        return check(readData, null);
+    }
+
+    @Override
+    public CheckReport check(boolean readData, CheckProgress progress) throws IOException {
         flushIndex();
+        // The total first (index rows only, no payload read), so progress can show a rate and an ETA.
+        long[] total = {0};
+        if (progress != null) {
+            catalog.transaction(tx -> {
+                ChunkIndex.forEach(tx, e -> total[0] += e.packId() == null ? 0 : e.storedSize());
+                return null;
+            });
+        }
         List<String> problems = new java.util.ArrayList<>();
         Map<ChunkId, Long> refs = catalog.transaction(tx -> {
             Map<ChunkId, Long> all = ChunkIndex.countFileReferences(tx);
@@ -1013,6 +1026,9 @@ final class LocalChunkStore implements ChunkStore {
                     if (readData) {
                         totals[2] += sealed.length;
                         verify(e, sealed);
+                    }
+                    if (progress != null) {
+                        progress.read(totals[2] > 0 ? totals[2] : totals[1], total[0]);
                     }
                 } catch (IOException ex) {
                     problems.add(ex.getMessage());

@@ -98,10 +98,12 @@ class LayeringTest {
     }
 
     @Test
-    void onlyCliSpeaksJsonOrPrometheus() {
-        // Output formats and the daemon's endpoint are the CLI's business; lower layers hand it records.
+    void onlyCliSpeaksJsonOrPrometheusOrDrawsProgress() {
+        // Output formats, the terminal's progress bar and the daemon's endpoint are the CLI's business; lower layers
+        // hand it records and callbacks (ChunkStore.CheckProgress, Restorer's listener).
         noClasses().that().resideOutsideOfPackage(P + "cli..")
-                .should().dependOnClassesThat().resideInAnyPackage("com.fasterxml.jackson..", "io.prometheus..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.fasterxml.jackson..", "io.prometheus..",
+                        "me.tongfei.progressbar..", "org.jline..")
                 .check(classes);
     }
 }
