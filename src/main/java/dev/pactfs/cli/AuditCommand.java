@@ -44,7 +44,7 @@ final class AuditCommand implements Callable<Integer> {
         }
         PrintWriter out = json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
         try (OpenRepo r = OpenRepo.open(repo, keys)) {
-            PartnerTarget target = PartnerTargets.timed(PartnerTargets.directory(PartnerWiring.copyDir(r)),
+            PartnerTarget target = PartnerTargets.timed(PartnerWiring.copy(r),
                     dev.pactfs.partner.PartnerTimeouts.defaults());
             Audit.Result res = Audit.run(r.catalog, target, sample, line -> { });
             for (String p : res.problems()) {

@@ -25,8 +25,14 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Local repository directory (new or empty).")
     Path repo;
 
-    @Option(names = "--partner", paramLabel = "DIR", description = "The partner's directory (a mounted NFS/SMB/SSHFS share).")
-    Path partner;
+    @Option(names = "--partner", paramLabel = "DIR|s3://BUCKET/PREFIX",
+            description = {"The partner's directory (a mounted NFS/SMB/SSHFS share), or a bucket and key prefix on an"
+                    + " S3-API object store (then see --s3-endpoint).",
+                "Example: --partner s3://pactfs/acme --s3-endpoint https://s3.partner.example:3900 --s3-region garage"})
+    String partnerArg;
+
+    @Mixin
+    S3Options s3Options;
 
     @Option(names = "--key-file", paramLabel = "FILE",
             description = "Also write an unwrapped machine key to FILE (mode 0600) for unattended mounts.")
@@ -57,6 +63,8 @@ final class InitCommand implements Callable<Integer> {
                 }
             }
         }
+        dev.pactfs.store.S3Partner bucket = s3Options.partner(partnerArg);
+        Path partner = partnerArg == null || bucket != null ? null : Path.of(partnerArg);
         if (partner != null && !Files.isDirectory(partner)) {
             throw new UserError("partner directory " + partner + " does not exist (is the partner share mounted?)");
         }
@@ -86,16 +94,24 @@ final class InitCommand implements Callable<Integer> {
         RepoConfig config = new RepoConfig(RepoConfig.FORMAT, repoId, params.minSize(), params.avgSize(),
                 params.maxSize(), partner == null ? null : partner.toAbsolutePath(), 0, "")
                 .withKeyCheck(keys.keyCheck(repoId));
+        if (bucket != null) {
+            config = config.withS3(bucket);
+        }
         try (Catalog c = Catalog.open(repo, true)) {
             // schema created
         }
         if (partner != null) {
             PartnerLayout.create(partner, repoId);
+        } else if (bucket != null) {
+            try (dev.pactfs.partner.PartnerTarget copy = dev.pactfs.partner.PartnerTargets.s3(bucket, repoId)) {
+                PartnerLayout.create(copy, repoId);
+            }
         }
         // The config is written last: its presence is what makes the directory a repo.
         config.write(repo);
         System.err.println("created pactfs repo " + repo + " (id " + repoId + ")"
                 + (partner != null ? ", partner copy in " + PartnerLayout.dirFor(partner, repoId) : "")
+                + (bucket != null ? ", partner copy in " + bucket.uri() + "/pactfs-" + repoId + "/" : "")
                 + (keyFile != null ? ", machine key in " + keyFile : ""));
         System.err.println("keep a copy of the key off this machine: pactfs key export --paper --repo " + repo);
         return 0;

@@ -67,7 +67,7 @@ final class MigrateCommand implements Callable<Integer> {
                         + " %d old blobs freed%n", dir, RepoConfig.FORMAT, r.snapshots(), r.migrated(), r.treesWritten(),
                 r.repaired() == 0 ? "" : ", " + r.repaired() + " trees recovered from file chunks that had taken their ids",
                 gc.chunksFreed());
-        if (config.partner() != null && r.migrated() > 0) {
+        if (config.hasPartner() && r.migrated() > 0) {
             out.println("the partner gets the new trees and snapshot records with the next replication;"
                     + " the next prune deletes the old records there");
         }

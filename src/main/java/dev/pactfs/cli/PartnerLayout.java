@@ -30,7 +30,19 @@ final class PartnerLayout {
         Files.createDirectories(dir.resolve("snapshots"));
         Files.createDirectories(dir.resolve("manifests"));
         Path tmp = dir.resolve("config.tmp");
-        Files.writeString(tmp, "pactfs-partner-copy\nformat=" + FORMAT + "\nrepo_id=" + repoId + "\n", StandardCharsets.US_ASCII);
+        Files.writeString(tmp, configText(repoId), StandardCharsets.US_ASCII);
         Files.move(tmp, dir.resolve("config"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The copy on an object store: only its {@code config} object (a bucket has no directories to create; the
+     * others appear with their first object).
+     */
+    static void create(dev.pactfs.partner.PartnerTarget copy, String repoId) throws IOException {
+        copy.save(dev.pactfs.partner.PartnerTarget.Kind.CONFIG, "config", configText(repoId).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static String configText(String repoId) {
+        return "pactfs-partner-copy\nformat=" + FORMAT + "\nrepo_id=" + repoId + "\n";
     }
 }

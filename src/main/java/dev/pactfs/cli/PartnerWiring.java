@@ -22,20 +22,26 @@ final class PartnerWiring {
     private PartnerWiring() {
     }
 
-    /** The repo's partner copy directory; a user error when the repo has no partner. */
-    static Path copyDir(OpenRepo r) {
-        if (r.config.partner() == null) {
-            throw new UserError("repo " + r.dir + " has no partner directory (init --partner DIR)");
+    /**
+     * The repo's partner copy as a bare target: the directory {@code <partner>/pactfs-<id>}, or the objects under
+     * {@code s3://BUCKET/PREFIX/pactfs-<id>/}; a user error when the repo has no partner.
+     */
+    static PartnerTarget copy(OpenRepo r) throws java.io.IOException {
+        if (!r.config.hasPartner()) {
+            throw new UserError("repo " + r.dir + " has no partner (init --partner DIR or s3://BUCKET/PREFIX)");
         }
-        return PartnerTargets.copyDir(r.config.partner(), r.config.repoId());
+        if (r.config.s3() != null) {
+            return PartnerTargets.s3(r.config.s3(), r.config.repoId());
+        }
+        return PartnerTargets.directory(PartnerTargets.copyDir(r.config.partner(), r.config.repoId()));
     }
 
     /**
      * The partner target: every operation under {@code timeouts} (a hung mount fails a pass, it does not hang
      * it), capped at {@code bandwidth} (null: no cap).
      */
-    static PartnerTarget target(OpenRepo r, String bandwidth, PartnerTimeouts timeouts) {
-        PartnerTarget t = PartnerTargets.timed(PartnerTargets.directory(copyDir(r)), timeouts);
+    static PartnerTarget target(OpenRepo r, String bandwidth, PartnerTimeouts timeouts) throws java.io.IOException {
+        PartnerTarget t = PartnerTargets.timed(copy(r), timeouts);
         if (bandwidth != null) {
             long bps;
             try {
@@ -54,20 +60,19 @@ final class PartnerWiring {
     }
 
     /** Lets reads of evicted payloads fetch them from the partner (no-op without a partner). */
-    static void installFetcher(OpenRepo r) {
-        if (r.config.partner() != null) {
+    static void installFetcher(OpenRepo r) throws java.io.IOException {
+        if (r.config.hasPartner()) {
             // Under the default deadlines: a read of an evicted payload from a hung partner fails (EIO in the
             // mount) instead of blocking the reader, and with it unmount, forever.
-            r.store.setRemoteFetcher(new PartnerFetcher(r.catalog, PartnerTargets.timed(
-                    PartnerTargets.directory(PartnerTargets.copyDir(r.config.partner(), r.config.repoId())),
+            r.store.setRemoteFetcher(new PartnerFetcher(r.catalog, PartnerTargets.timed(copy(r),
                     PartnerTimeouts.defaults())));
         }
     }
 
     /** Daemon hook: starts background replication of a mounted repo (no-op without a partner). */
     static BackgroundReplicator startDaemon(OpenRepo r, DaemonContext daemon, String bandwidth,
-                                           PartnerTimeouts timeouts) {
-        if (r.config.partner() == null) {
+                                           PartnerTimeouts timeouts) throws java.io.IOException {
+        if (!r.config.hasPartner()) {
             return null;
         }
         Replicator.Options options = Replicator.Options.defaults();
@@ -88,8 +93,8 @@ final class PartnerWiring {
     }
 
     /** The partner side of prune for a repo opened without a daemon, or null without a partner. */
-    static PruneListener pruneListener(OpenRepo r) {
-        if (r.config.partner() == null) {
+    static PruneListener pruneListener(OpenRepo r) throws java.io.IOException {
+        if (!r.config.hasPartner()) {
             return null;
         }
         return replicator(r, target(r, null, PartnerTimeouts.defaults()), Replicator.Options.defaults())

@@ -18,6 +18,7 @@ import dev.pactfs.store.ChunkStores;
 import dev.pactfs.store.GraphProof;
 import dev.pactfs.store.RecoverMarker;
 import dev.pactfs.store.RepoConfig;
+import dev.pactfs.store.S3Partner;
 import dev.pactfs.store.StoreOptions;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -43,9 +44,14 @@ import picocli.CommandLine.Spec;
                     + " or asked twice) or a machine key (--key-file NEWFILE), so it opens without the recovery code."})
 final class RecoverCommand implements Callable<Integer> {
 
-    @Option(names = "--partner", required = true, paramLabel = "DIR",
-            description = "The partner directory (holding pactfs-<repo-id>/), or the copy directory itself.")
-    Path partner;
+    @Option(names = "--partner", required = true, paramLabel = "DIR|s3://BUCKET/PREFIX",
+            description = {"The partner directory (holding pactfs-<repo-id>/), or the copy directory itself; or the"
+                    + " same on an S3-API object store (with --s3-endpoint).",
+                "Example: --partner s3://pactfs/acme --s3-endpoint https://s3.partner.example:3900"})
+    String partner;
+
+    @Mixin
+    S3Options s3Options;
 
     @Option(names = "--repo", required = true, paramLabel = "NEWDIR", description = "New local repository directory (new or empty).")
     Path repo;
@@ -79,15 +85,30 @@ final class RecoverCommand implements Callable<Integer> {
         // With --json the text report goes nowhere; build() writes the document.
         PrintWriter out = json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path copy = findCopy(partner);
-        String dirId = copy.getFileName().toString().substring("pactfs-".length());
+        S3Partner bucket = s3Options.partner(partner);
+        String dirId;
+        String copy; // the copy, for messages and the marker
+        PartnerTarget bare;
+        if (bucket != null) {
+            bucket = findCopy(bucket);
+            dirId = bucket.prefix().substring(bucket.prefix().lastIndexOf('/') + 1).substring("pactfs-".length());
+            bucket = bucket.withPrefix(bucket.prefix().contains("/")
+                    ? bucket.prefix().substring(0, bucket.prefix().lastIndexOf('/')) : "");
+            copy = bucket.uri() + "/pactfs-" + dirId;
+            bare = PartnerTargets.s3(bucket, dirId);
+        } else {
+            Path dir = findCopy(Path.of(partner));
+            dirId = dir.getFileName().toString().substring("pactfs-".length());
+            copy = dir.toAbsolutePath().toString();
+            bare = PartnerTargets.directory(dir);
+        }
         resumed = RecoverTarget.existing(repo, dirId, copy);
         MasterKey key = masterKey(dirId);
         RepoKeys rk = RepoKeys.derive(key);
         // Under deadlines: a partner share that hangs mid-recover fails it with one line instead of hanging it.
         // Counted: the last line says how much was read from the partner (a rerun reads less).
         LongAdder fetched = new LongAdder();
-        PartnerTarget target = PartnerTargets.counting(PartnerTargets.timed(PartnerTargets.directory(copy),
+        PartnerTarget target = PartnerTargets.counting(PartnerTargets.timed(bare,
                 dev.pactfs.partner.PartnerTimeouts.defaults()), fetched);
         Recovery.RepoInfo info;
         try {
@@ -113,9 +134,9 @@ final class RecoverCommand implements Callable<Integer> {
         }
         // First, before any other file: from here on an interruption leaves a repo that only a rerun of recover
         // continues and that every other command refuses (RepoConfig.read).
-        new RecoverMarker(info.repoId(), verdict.seq(), copy.toAbsolutePath().toString()).write(repo);
+        new RecoverMarker(info.repoId(), verdict.seq(), copy).write(repo);
         try {
-            return build(key, rk, info, verdict, target, pass, copy, fetched, out, err);
+            return build(key, rk, info, verdict, target, pass, copy, bucket, fetched, out, err);
         } catch (Exception e) {
             String msg = Main.userMessage(e);
             if (msg == null) {
@@ -127,8 +148,8 @@ final class RecoverCommand implements Callable<Integer> {
 
     /** Everything after the marker: keys, catalog, payloads, config; the marker goes last. */
     private int build(MasterKey key, RepoKeys rk, Recovery.RepoInfo info, ManifestRecovery.Verdict verdict,
-                      PartnerTarget target, char[] pass, Path copy, LongAdder fetched, PrintWriter out,
-                      PrintWriter err) throws Exception {
+                      PartnerTarget target, char[] pass, String copy, S3Partner bucket, LongAdder fetched,
+                      PrintWriter out, PrintWriter err) throws Exception {
         if (wrappedKey != null) {
             PrivateFiles.copyNew(wrappedKey, repo.resolve(OpenRepo.WRAPPED_KEY));
         } else if (pass != null) {
@@ -142,7 +163,11 @@ final class RecoverCommand implements Callable<Integer> {
         // transitional ids) until `pactfs migrate` re-encodes its trees.
         int format = Math.max(RepoConfig.OLDEST_MIGRATABLE, Math.min(info.repoFormat(), RepoConfig.FORMAT));
         RepoConfig config = new RepoConfig(format, info.repoId(), info.chunkMin(), info.chunkAvg(),
-                info.chunkMax(), copy.getParent().toAbsolutePath(), 0, "").withKeyCheck(rk.keyCheck(info.repoId()));
+                info.chunkMax(), bucket != null ? null : Path.of(copy).getParent(), 0, "")
+                .withKeyCheck(rk.keyCheck(info.repoId()));
+        if (bucket != null) {
+            config = config.withS3(bucket); // the recovered repo replicates to the bucket it came from
+        }
         Recovery.Result r;
         Set<ChunkId> lost;
         List<String> problems = new ArrayList<>();
@@ -334,6 +359,23 @@ final class RecoverCommand implements Callable<Integer> {
                     + "), --key-file NEWFILE for a machine key, or run on a terminal to be asked");
         }
         return p;
+    }
+
+    /** The copy on an object store: the prefix itself when it ends in pactfs-ID, else its single pactfs-* copy. */
+    static S3Partner findCopy(S3Partner at) throws java.io.IOException {
+        String last = at.prefix().substring(at.prefix().lastIndexOf('/') + 1);
+        if (last.startsWith("pactfs-") && last.length() > "pactfs-".length()) {
+            return at;
+        }
+        List<String> ids = PartnerTargets.s3Copies(at);
+        if (ids.isEmpty()) {
+            throw new UserError("no partner copy (pactfs-*/) under " + at.uri());
+        }
+        if (ids.size() > 1) {
+            throw new UserError("several partner copies under " + at.uri() + ": give the one to recover as --partner "
+                    + at.uri() + "/pactfs-" + ids.get(0));
+        }
+        return at.withPrefix((at.prefix().isEmpty() ? "" : at.prefix() + "/") + "pactfs-" + ids.get(0));
     }
 
     /** The copy directory: DIR itself when it holds a partner config, else its single pactfs-* subdirectory. */

@@ -33,7 +33,7 @@ final class RecoverTarget {
      *
      * @throws UserError anything else: not a directory, not empty without a marker, a marker of another repo
      */
-    static RecoverMarker existing(Path repo, String repoId, Path copy) throws IOException {
+    static RecoverMarker existing(Path repo, String repoId, String copy) throws IOException {
         if (!Files.exists(repo, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }

@@ -48,12 +48,19 @@ final class StatusCommand implements Callable<Integer> {
             if (bg != null) {
                 s = bg.replicator().status(!offline);
             } else {
-                PartnerTarget t = r.config.partner() == null || offline ? null : PartnerTargets.guarded(
+                PartnerTarget t = !r.config.hasPartner() || offline ? null : PartnerTargets.guarded(
                         PartnerWiring.target(r, null, partnerTimeout.timeouts()), r.config.repoId());
                 s = Replicator.status(r.catalog, t, -1, false, null);
             }
             stored = r.catalog.transaction(dev.pactfs.store.DeltaStats::total);
-            hasPartner = r.config.partner() != null;
+            hasPartner = r.config.hasPartner();
+            if (r.config.s3() != null && !offline) {
+                try {
+                    protections = PartnerTargets.s3Capabilities(r.config.s3(), r.config.repoId());
+                } catch (java.io.IOException e) {
+                    protections = null; // unreachable: the partner line says so
+                }
+            }
             repoDir = r.dir.toAbsolutePath().toString();
             Path at = MountCommand.mountPointOf(r.dir);
             mountPoint = at == null ? null : at.toString();
@@ -66,6 +73,9 @@ final class StatusCommand implements Callable<Integer> {
 
     /** The repo has a partner directory. */
     boolean hasPartner;
+
+    /** What an S3 partner's bucket enforces (probed), or null: not an S3 partner, or not asked. */
+    dev.pactfs.partner.S3Capabilities protections;
 
     /** Absolute repo directory, for the JSON. */
     String repoDir;
@@ -125,6 +135,14 @@ final class StatusCommand implements Callable<Integer> {
             o.put("partner_check", s.partnerCheck());
             o.put("partner_check_ms", s.partnerCheckMs());
             o.put("partner_matched", "ok".equals(s.partnerCheck()));
+            if (protections == null) {
+                o.putNull("partner_protections");
+            } else {
+                ObjectNode p = o.putObject("partner_protections");
+                p.put("no_overwrite", protections.conditionalPut());
+                p.put("object_lock", protections.objectLock());
+                p.put("versioning", protections.versioning());
+            }
             ArrayNode arr = o.putArray("snapshots");
             for (SnapshotFigures.Figures f : snapshots) {
                 ObjectNode so = arr.addObject();
@@ -149,6 +167,9 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("last snapshot safe at partner: %s%n", s.lastSnapshot() == null ? "none yet"
                     : s.lastSnapshot() + " (" + Instant.ofEpochMilli(s.lastSnapshotMs()) + ", "
                     + age(System.currentTimeMillis() - s.lastSnapshotMs()) + " ago)");
+            if (protections != null) {
+                out.printf("protections:    %s%n", protections.describe());
+            }
             out.printf("partner free:   %s%n", s.partnerFreeBytes() < 0 ? "unknown" : human(s.partnerFreeBytes()));
             out.printf("last pass:      %s%n", s.lastPassMs() == 0 ? "never" : Instant.ofEpochMilli(s.lastPassMs()).toString());
             out.printf("last error:     %s%n", s.lastError() == null ? "none" : s.lastError());

@@ -18,6 +18,28 @@ public final class PartnerTargets {
         return new DirectoryTarget(copyDir);
     }
 
+    /**
+     * A target on the copy {@code PREFIX/pactfs-<repoId>/} of the S3 partner {@code partner}; never creates the
+     * bucket. Fails with {@link PartnerUnavailableException} when the client cannot be set up (a credentials file
+     * others can read, a malformed endpoint).
+     */
+    public static PartnerTarget s3(dev.pactfs.store.S3Partner partner, String repoId) throws java.io.IOException {
+        return new S3Target(S3Target.client(partner), partner.bucket(), partner.copyPrefix(repoId), S3Target.PART_BYTES);
+    }
+
+    /** The repo ids of the copies ({@code pactfs-<id>/}) under the S3 partner's prefix, for {@code recover}. */
+    public static java.util.List<String> s3Copies(dev.pactfs.store.S3Partner partner) throws java.io.IOException {
+        return S3Target.copies(partner);
+    }
+
+    /** What the S3 partner's bucket enforces (probed now), for {@code status}. */
+    public static S3Capabilities s3Capabilities(dev.pactfs.store.S3Partner partner, String repoId)
+            throws java.io.IOException {
+        try (S3Target t = (S3Target) s3(partner, repoId)) {
+            return t.capabilities();
+        }
+    }
+
     /** An empty in-memory target (tests). */
     public static PartnerTarget memory() {
         return new MemoryTarget();

@@ -25,9 +25,32 @@ import java.util.Properties;
  * @param partner      the partner directory, or null
  * @param cacheMax     local payload cap in bytes, 0 = keep everything
  * @param keyCheck     hex HMAC proving a master key belongs to this repo
+ * @param s3           the partner on an object store ({@code partner=s3://...}), or null; at most one of
+ *                     {@code partner} and {@code s3} is set
  */
 public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, int chunkMax, Path partner,
-                         long cacheMax, String keyCheck) {
+                         long cacheMax, String keyCheck, S3Partner s3) {
+
+    /** A repo whose partner, if any, is a directory. */
+    public RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, int chunkMax, Path partner,
+                      long cacheMax, String keyCheck) {
+        this(format, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax, keyCheck, null);
+    }
+
+    /** The same config with its partner on an object store instead of a directory. */
+    public RepoConfig withS3(S3Partner bucket) {
+        return new RepoConfig(format, repoId, chunkMin, chunkAvg, chunkMax, null, cacheMax, keyCheck, bucket);
+    }
+
+    /** The repo has a partner, a directory or a bucket. */
+    public boolean hasPartner() {
+        return partner != null || s3 != null;
+    }
+
+    /** The partner as the config names it (a path or an s3:// URI), or null. */
+    public String partnerName() {
+        return s3 != null ? s3.uri() : partner == null ? null : partner.toString();
+    }
 
     /**
      * The repo format this build writes and reads: 2 = blob ids keyed per kind (docs/format.md, "Blob ids").
@@ -41,12 +64,12 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
     public static final String FILE_NAME = "config";
 
     public RepoConfig withFormat(int newFormat) {
-        return new RepoConfig(newFormat, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax, keyCheck);
+        return new RepoConfig(newFormat, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax, keyCheck, s3);
     }
 
     public RepoConfig withKeyCheck(byte[] check) {
         return new RepoConfig(format, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax,
-                HexFormat.of().formatHex(check));
+                HexFormat.of().formatHex(check), s3);
     }
 
     public byte[] keyCheckBytes() {
@@ -107,12 +130,20 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
             if (format < 1) {
                 throw new StoreException("repo config " + repoDir.resolve(FILE_NAME) + " is damaged (no format)");
             }
-            String partner = p.getProperty("partner", "");
+            String partner = p.getProperty("partner", "").trim();
+            S3Partner s3 = null;
+            if (S3Partner.isUri(partner)) {
+                String creds = p.getProperty("partner.s3.credentials_file", "").trim();
+                s3 = S3Partner.parse(partner, p.getProperty("partner.s3.endpoint"), p.getProperty("partner.s3.region"),
+                        creds.isEmpty() ? null : Path.of(creds));
+                partner = "";
+            }
             return new RepoConfig(format, require(p, "repo_id"),
                     Integer.parseInt(require(p, "chunk.min")), Integer.parseInt(require(p, "chunk.avg")),
                     Integer.parseInt(require(p, "chunk.max")), partner.isEmpty() ? null : Path.of(partner),
-                    Long.parseLong(p.getProperty("cache.max", "0")), require(p, "key_check"));
-        } catch (NumberFormatException e) {
+                    Long.parseLong(p.getProperty("cache.max", "0")), require(p, "key_check"), s3);
+        } catch (IllegalArgumentException e) { // NumberFormatException too
+
             throw new StoreException("repo config " + repoDir.resolve(FILE_NAME) + " is damaged: " + e.getMessage());
         }
     }
@@ -134,7 +165,13 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
         line(out, "chunk.min", Integer.toString(chunkMin));
         line(out, "chunk.avg", Integer.toString(chunkAvg));
         line(out, "chunk.max", Integer.toString(chunkMax));
-        line(out, "partner", partner == null ? "" : partner.toString());
+        // A path, or a URI "s3://BUCKET/PREFIX" plus how to reach it; never a secret (docs/format.md).
+        line(out, "partner", partnerName() == null ? "" : partnerName());
+        if (s3 != null) {
+            line(out, "partner.s3.endpoint", s3.endpoint() == null ? "" : s3.endpoint());
+            line(out, "partner.s3.region", s3.region() == null ? "" : s3.region());
+            line(out, "partner.s3.credentials_file", s3.credentialsFile() == null ? "" : s3.credentialsFile().toString());
+        }
         line(out, "cache.max", Long.toString(cacheMax));
         line(out, "key_check", keyCheck);
         Path tmp = repoDir.resolve(FILE_NAME + ".tmp");
