@@ -67,7 +67,8 @@ final class ControlServer implements AutoCloseable {
     static final int EXIT_CANCELLED = 130;
 
     /** Commands whose work stops at checkpoints (per file, per chunk, per write) and cleans up after itself. */
-    private static final Set<String> CANCELLABLE = Set.of("restore", "check", "get", "put");
+    private static final Set<String> CANCELLABLE = Set.of("restore", "check", "get", "put", "find", "dump",
+            "export-tar");
 
     private final ServerSocketChannel server;
     private final Path path;
@@ -198,7 +199,7 @@ final class ControlServer implements AutoCloseable {
         int[] result = new int[1];
         int status;
         try {
-            outsideFuse.accept(() -> result[0] = execute(cwd, args, o, e, cancel));
+            outsideFuse.accept(() -> result[0] = execute(cwd, args, o, e, new FrameStream(c, OUT), cancel));
             status = result[0];
         } finally {
             done.set(true);
@@ -216,9 +217,10 @@ final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static int execute(Path cwd, List<String> args, PrintWriter o, PrintWriter e, Cancellation cancel) {
+    private static int execute(Path cwd, List<String> args, PrintWriter o, PrintWriter e, java.io.OutputStream bin,
+                               Cancellation cancel) {
         int[] status = new int[1];
-        Runnable command = () -> Cli.withCwd(cwd, () -> status[0] = Main.execute(args.toArray(String[]::new), o, e));
+        Runnable command = () -> Cli.withCwd(cwd, bin, () -> status[0] = Main.execute(args.toArray(String[]::new), o, e));
         if (cancel == null) {
             command.run();
             return status[0];
@@ -292,6 +294,42 @@ final class ControlServer implements AutoCloseable {
         @Override
         public void close() throws IOException {
             flush();
+        }
+    }
+
+    /** Sends the bytes a command writes to the client's stdout (dump, export-tar -) as stdout frames. */
+    private static final class FrameStream extends java.io.OutputStream {
+        private final ControlChannel c;
+        private final byte kind;
+
+        FrameStream(ControlChannel c, byte kind) {
+            this.c = c;
+            this.kind = kind;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return;
+            }
+            synchronized (c.out) {
+                c.out.writeByte(kind);
+                c.out.writeInt(len);
+                c.out.write(b, off, len);
+                c.out.flush();
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            synchronized (c.out) {
+                c.out.flush();
+            }
         }
     }
 

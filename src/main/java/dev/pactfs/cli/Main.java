@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
             SnapshotCommand.class, RestoreCommand.class, ForgetCommand.class, PruneCommand.class,
             ReplicateCommand.class, StatusCommand.class, ScrubHostedCommand.class, AuditCommand.class,
             RecoverCommand.class, MigrateCommand.class,
+            LsCommand.class, FindCommand.class, DumpCommand.class, ExportTarCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
