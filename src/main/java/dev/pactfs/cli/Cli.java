@@ -46,6 +46,6 @@ public final class Cli {
      */
     static java.io.OutputStream stdout() {
         java.io.OutputStream o = STDOUT.get();
-        return o != null ? o : new java.io.FileOutputStream(java.io.FileDescriptor.out);
+        return o != null ? o : StdoutClosed.guard(new java.io.FileOutputStream(java.io.FileDescriptor.out));
     }
 }

@@ -209,6 +209,9 @@ final class ControlServer implements AutoCloseable {
         if (cancel != null && cancel.isCancelled()) {
             status = EXIT_CANCELLED;
             log.warn("control: {} cancelled by its client, stopped after {} ms", name, (System.nanoTime() - start) / 1_000_000);
+        } else if (status == Main.EXIT_STDOUT_CLOSED) {
+            log.warn("control: {} stopped after {} ms: its client's stdout was closed", name,
+                    (System.nanoTime() - start) / 1_000_000);
         }
         synchronized (c.out) {
             c.out.writeByte(EXIT);
@@ -297,7 +300,11 @@ final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** Sends the bytes a command writes to the client's stdout (dump, export-tar -) as stdout frames. */
+    /**
+     * Sends the bytes a command writes to the client's stdout (dump, export-tar -) as stdout frames. A failed
+     * write means the client is gone (it closes the connection when its own stdout was closed): StdoutClosed
+     * ends the command at once, where an IOException could be taken for a failure of the snapshot.
+     */
     private static final class FrameStream extends java.io.OutputStream {
         private final ControlChannel c;
         private final byte kind;
@@ -317,18 +324,26 @@ final class ControlServer implements AutoCloseable {
             if (len == 0) {
                 return;
             }
-            synchronized (c.out) {
-                c.out.writeByte(kind);
-                c.out.writeInt(len);
-                c.out.write(b, off, len);
-                c.out.flush();
+            try {
+                synchronized (c.out) {
+                    c.out.writeByte(kind);
+                    c.out.writeInt(len);
+                    c.out.write(b, off, len);
+                    c.out.flush();
+                }
+            } catch (IOException e) {
+                throw new StdoutClosed(e);
             }
         }
 
         @Override
         public void flush() throws IOException {
-            synchronized (c.out) {
-                c.out.flush();
+            try {
+                synchronized (c.out) {
+                    c.out.flush();
+                }
+            } catch (IOException e) {
+                throw new StdoutClosed(e);
             }
         }
     }

@@ -52,25 +52,18 @@ final class DumpCommand implements Callable<Integer> {
                         + " directory: use ls --long to see it, or export-tar");
             }
             OutputStream os = Cli.stdout();
-            try {
-                long left = e.size();
-                for (ChunkRef c : e.chunks()) {
-                    Cancellation.checkpoint();
-                    int n = (int) Math.min(c.length(), left);
-                    os.write(c.isHole() ? new byte[n] : r.store.get(c.id()), 0, n);
-                    left -= n;
-                }
-                byte[] zeros = new byte[(int) Math.min(left, 1 << 16)];
-                for (; left > 0; left -= Math.min(left, zeros.length)) { // past the last chunk: a hole
-                    os.write(zeros, 0, (int) Math.min(left, zeros.length));
-                }
-                os.flush();
-            } catch (IOException ex) {
-                if (String.valueOf(ex.getMessage()).contains("Broken pipe")) {
-                    throw new UserError("stdout was closed before " + a.shown() + " was complete (broken pipe)", ex);
-                }
-                throw ex;
+            long left = e.size();
+            for (ChunkRef c : e.chunks()) {
+                Cancellation.checkpoint();
+                int n = (int) Math.min(c.length(), left);
+                os.write(c.isHole() ? new byte[n] : r.store.get(c.id()), 0, n);
+                left -= n;
             }
+            byte[] zeros = new byte[(int) Math.min(left, 1 << 16)];
+            for (; left > 0; left -= Math.min(left, zeros.length)) { // past the last chunk: a hole
+                os.write(zeros, 0, (int) Math.min(left, zeros.length));
+            }
+            os.flush();
             return 0;
         }
     }

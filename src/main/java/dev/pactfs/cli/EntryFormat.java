@@ -27,6 +27,40 @@ final class EntryFormat {
         return sb.toString();
     }
 
+    /**
+     * The same entry for {@code --json}: {@code path} (printable, as in the text output), {@code type}, {@code mode}
+     * (permission and setuid/setgid/sticky bits, as a number), {@code permissions} (as ls -l shows them),
+     * {@code uid}, {@code gid}, {@code size} (files; 0 otherwise), {@code mtime} (ISO-8601 UTC, to the
+     * nanosecond), {@code target} (symlinks only).
+     */
+    static com.fasterxml.jackson.databind.node.ObjectNode json(TreeEntry e, String path) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+        o.put("path", path);
+        o.put("type", typeName(e));
+        o.put("mode", e.mode() & 07777);
+        o.put("permissions", modeString(e));
+        o.put("uid", e.uid());
+        o.put("gid", e.gid());
+        o.put("size", e.isFile() ? e.size() : 0);
+        o.put("mtime", Instant.ofEpochSecond(0, e.mtimeNs()).toString());
+        if (e.isSymlink()) {
+            o.put("target", Names.printable(e.symlink()));
+        }
+        return o;
+    }
+
+    private static String typeName(TreeEntry e) {
+        return switch (e.kind()) {
+            case Kind.DIR -> "dir";
+            case Kind.SYMLINK -> "symlink";
+            case Kind.FIFO -> "fifo";
+            case Kind.CHAR_DEV -> "char-device";
+            case Kind.BLOCK_DEV -> "block-device";
+            case Kind.SOCKET -> "socket";
+            default -> "file";
+        };
+    }
+
     static String mtime(TreeEntry e) {
         return TIME.format(Instant.ofEpochSecond(0, e.mtimeNs()));
     }

@@ -40,6 +40,10 @@ final class FindCommand implements Callable<Integer> {
             + " Repeatable.")
     List<String> snapshots = new ArrayList<>();
 
+    @Option(names = "--json", description = "One JSON array of matches on stdout, each an ls --json entry with"
+            + " its snapshot (see the admin guide).")
+    boolean json;
+
     @Mixin
     KeyOptions keys;
 
@@ -67,8 +71,22 @@ final class FindCommand implements Callable<Integer> {
                 }
             }
             PrintWriter out = spec.commandLine().getOut();
-            for (SnapshotRecord snap : which) {
-                walk(s.trees(), snap.name(), s.trees().rootOf(snap.root()), "/", "/", p, out);
+            if (json) {
+                try (Json.ArrayWriter w = new Json.ArrayWriter(out)) {
+                    for (SnapshotRecord snap : which) {
+                        walk(s.trees(), s.trees().rootOf(snap.root()), "/", "/", p, (e, path) -> {
+                            com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+                            o.put("snapshot", snap.name());
+                            w.add(o.setAll(EntryFormat.json(e, path)));
+                        });
+                    }
+                }
+                out.println();
+            } else {
+                for (SnapshotRecord snap : which) {
+                    walk(s.trees(), s.trees().rootOf(snap.root()), "/", "/", p,
+                            (e, path) -> out.println(snap.name() + "  " + EntryFormat.longLine(e, path)));
+                }
             }
             out.flush();
             if (found == 0) {
@@ -79,19 +97,24 @@ final class FindCommand implements Callable<Integer> {
         }
     }
 
+    /** What to do with a matching entry and its printable path. */
+    private interface Match {
+        void found(TreeEntry e, String shown) throws IOException;
+    }
+
     /** {@code shown}: the printable path; {@code matched}: the UTF-8 decoded path the pattern is matched against. */
-    private void walk(Trees trees, String snap, TreeEntry dir, String shown, String matched, PathPattern p,
-                      PrintWriter out) throws IOException {
+    private void walk(Trees trees, TreeEntry dir, String shown, String matched, PathPattern p, Match match)
+            throws IOException {
         Cancellation.checkpoint(); // per directory
         for (TreeEntry c : trees.get(dir.subtree())) {
             String cs = EntryFormat.child(shown, c);
             String cm = (matched.endsWith("/") ? matched : matched + "/") + new String(c.name(), StandardCharsets.UTF_8);
             if (p.matches(cm)) {
                 found++;
-                out.println(snap + "  " + EntryFormat.longLine(c, cs));
+                match.found(c, cs);
             }
             if (c.isDir()) {
-                walk(trees, snap, c, cs, cm, p, out);
+                walk(trees, c, cs, cm, p, match);
             }
         }
     }

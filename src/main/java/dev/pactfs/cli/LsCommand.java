@@ -33,6 +33,10 @@ final class LsCommand implements Callable<Integer> {
     @Option(names = {"-R", "--recursive"}, description = "Everything below PATH, not only its entries.")
     boolean recursive;
 
+    @Option(names = "--json", description = "One JSON array of entries on stdout (fields as in the admin guide);"
+            + " --long changes nothing then.")
+    boolean json;
+
     @Mixin
     KeyOptions keys;
 
@@ -46,22 +50,35 @@ final class LsCommand implements Callable<Integer> {
             SnapshotArg a = SnapshotArg.resolve(s, source);
             PrintWriter out = spec.commandLine().getOut();
             String top = a.shown();
-            if (!a.entry().isDir()) {
-                out.println(long_ ? EntryFormat.longLine(a.entry(), top) : top);
+            if (json) {
+                try (Json.ArrayWriter w = new Json.ArrayWriter(out)) {
+                    list(s.trees(), a.entry(), top, (e, p) -> w.add(EntryFormat.json(e, p)));
+                }
+                out.println();
             } else {
-                list(s.trees(), a.entry(), top, out);
+                list(s.trees(), a.entry(), top, (e, p) -> out.println(long_ ? EntryFormat.longLine(e, p) : p));
             }
             out.flush();
             return 0;
         }
     }
 
-    private void list(Trees trees, TreeEntry dir, String path, PrintWriter out) throws IOException {
-        for (TreeEntry c : trees.get(dir.subtree())) {
+    /** What to do with each listed entry and its printable path. */
+    private interface Sink {
+        void accept(TreeEntry e, String path) throws IOException;
+    }
+
+    /** {@code e} itself when it is not a directory, else its entries (all below it with --recursive). */
+    private void list(Trees trees, TreeEntry e, String path, Sink sink) throws IOException {
+        if (!e.isDir()) {
+            sink.accept(e, path);
+            return;
+        }
+        for (TreeEntry c : trees.get(e.subtree())) {
             String p = EntryFormat.child(path, c);
-            out.println(long_ ? EntryFormat.longLine(c, p) : p);
+            sink.accept(c, p);
             if (recursive && c.isDir()) {
-                list(trees, c, p, out);
+                list(trees, c, p, sink);
             }
         }
     }

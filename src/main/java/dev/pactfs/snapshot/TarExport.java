@@ -23,7 +23,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /*
- * The archive is what GNU tar and bsdtar read back exactly (docs/decisions/0006-tar-writer.md):
+ * The archive is what GNU tar and bsdtar read back exactly (docs/decisions/0006-look-inside.md):
  *
  * - Names are the snapshot's bytes. The stream's name encoding is ISO-8859-1, which maps every byte to one char and
  *   back, and each name is handed over as its bytes read as ISO-8859-1: a name that is not UTF-8 is archived as it
