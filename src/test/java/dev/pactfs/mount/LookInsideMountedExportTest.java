@@ -18,6 +18,6 @@ class LookInsideMountedExportTest {
     void exportThroughTheDaemon() throws Exception {
         LookInside look = LookInside.prepare(fx);
         look.exportAndRestore("mounted");
-        look.closedPipe();
+        look.closedPipe(true);
     }
 }

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** find and dump with the repo not mounted (see {@link LookInside}). */
+/** find and dump with the repo not mounted; dump and export-tar into a pipe closed after one byte (see {@link LookInside}). */
 @Tag("mount")
 class LookInsideUnmountedFindDumpTest {
 
@@ -19,5 +19,6 @@ class LookInsideUnmountedFindDumpTest {
         LookInside look = LookInside.prepare(fx);
         fx.unmount();
         look.findAndDump("unmounted");
+        look.closedPipe(false);
     }
 }
