@@ -67,7 +67,8 @@ final class ControlServer implements AutoCloseable {
     static final int EXIT_CANCELLED = 130;
 
     /** Commands whose work stops at checkpoints (per file, per chunk, per write) and cleans up after itself. */
-    private static final Set<String> CANCELLABLE = Set.of("restore", "check", "get", "put");
+    private static final Set<String> CANCELLABLE = Set.of("restore", "check", "get", "put", "find", "dump",
+            "export-tar");
 
     private final ServerSocketChannel server;
     private final Path path;
@@ -198,7 +199,7 @@ final class ControlServer implements AutoCloseable {
         int[] result = new int[1];
         int status;
         try {
-            outsideFuse.accept(() -> result[0] = execute(cwd, args, o, e, cancel));
+            outsideFuse.accept(() -> result[0] = execute(cwd, args, o, e, new FrameStream(c, OUT), cancel));
             status = result[0];
         } finally {
             done.set(true);
@@ -208,6 +209,9 @@ final class ControlServer implements AutoCloseable {
         if (cancel != null && cancel.isCancelled()) {
             status = EXIT_CANCELLED;
             log.warn("control: {} cancelled by its client, stopped after {} ms", name, (System.nanoTime() - start) / 1_000_000);
+        } else if (status == Main.EXIT_STDOUT_CLOSED) {
+            log.warn("control: {} stopped after {} ms: its client's stdout was closed", name,
+                    (System.nanoTime() - start) / 1_000_000);
         }
         synchronized (c.out) {
             c.out.writeByte(EXIT);
@@ -216,9 +220,10 @@ final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static int execute(Path cwd, List<String> args, PrintWriter o, PrintWriter e, Cancellation cancel) {
+    private static int execute(Path cwd, List<String> args, PrintWriter o, PrintWriter e, java.io.OutputStream bin,
+                               Cancellation cancel) {
         int[] status = new int[1];
-        Runnable command = () -> Cli.withCwd(cwd, () -> status[0] = Main.execute(args.toArray(String[]::new), o, e));
+        Runnable command = () -> Cli.withCwd(cwd, bin, () -> status[0] = Main.execute(args.toArray(String[]::new), o, e));
         if (cancel == null) {
             command.run();
             return status[0];
@@ -292,6 +297,54 @@ final class ControlServer implements AutoCloseable {
         @Override
         public void close() throws IOException {
             flush();
+        }
+    }
+
+    /**
+     * Sends the bytes a command writes to the client's stdout (dump, export-tar -) as stdout frames. A failed
+     * write means the client is gone (it closes the connection when its own stdout was closed): StdoutClosed
+     * ends the command at once, where an IOException could be taken for a failure of the snapshot.
+     */
+    private static final class FrameStream extends java.io.OutputStream {
+        private final ControlChannel c;
+        private final byte kind;
+
+        FrameStream(ControlChannel c, byte kind) {
+            this.c = c;
+            this.kind = kind;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return;
+            }
+            try {
+                synchronized (c.out) {
+                    c.out.writeByte(kind);
+                    c.out.writeInt(len);
+                    c.out.write(b, off, len);
+                    c.out.flush();
+                }
+            } catch (IOException e) {
+                throw new StdoutClosed(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                synchronized (c.out) {
+                    c.out.flush();
+                }
+            } catch (IOException e) {
+                throw new StdoutClosed(e);
+            }
         }
     }
 

@@ -82,6 +82,12 @@ final class ForwardedCommand {
                         PrintStream to = kind == ControlServer.OUT ? out : err;
                         to.write(b);
                         to.flush();
+                        if (kind == ControlServer.OUT && to.checkError()) {
+                            // `| head -c1` has its byte: stop quietly. Closing the connection (run's caller does)
+                            // makes the daemon stop the command at its next write or checkpoint.
+                            exit = Main.EXIT_STDOUT_CLOSED;
+                            return exit;
+                        }
                     }
                 }
                 default -> throw new IOException("unknown frame kind " + kind + " from the mount daemon");

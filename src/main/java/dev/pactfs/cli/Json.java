@@ -1,5 +1,6 @@
 package dev.pactfs.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
@@ -44,6 +45,32 @@ final class Json {
             return MAPPER.writer(PRETTY).writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One JSON array written element by element, indented as {@link #pretty}: {@code ls --recursive --json} of a
+     * large tree is never held whole. A failure part way leaves the array unterminated (no valid document) and the
+     * command exits non-zero, so a script never takes half a listing for all of it.
+     */
+    static final class ArrayWriter implements AutoCloseable {
+        private final JsonGenerator g;
+
+        ArrayWriter(java.io.Writer w) throws java.io.IOException {
+            g = MAPPER.getFactory().createGenerator(w).setPrettyPrinter(PRETTY.createInstance())
+                    .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartArray();
+        }
+
+        void add(ObjectNode element) throws java.io.IOException {
+            MAPPER.writeTree(g, element);
+        }
+
+        /** Ends the array; the caller ends the line. */
+        @Override
+        public void close() throws java.io.IOException {
+            g.writeEndArray();
+            g.flush();
         }
     }
 }

@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
             SnapshotCommand.class, RestoreCommand.class, ForgetCommand.class, PruneCommand.class,
             ReplicateCommand.class, StatusCommand.class, ScrubHostedCommand.class, AuditCommand.class,
             RecoverCommand.class, MigrateCommand.class,
+            LsCommand.class, FindCommand.class, DumpCommand.class, ExportTarCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -39,6 +40,8 @@ public final class Main implements Runnable {
     static final int EXIT_USAGE = 2;
     /** Exit status of a bug: stack trace printed. */
     static final int EXIT_BUG = 3;
+    /** Exit status when the reader of stdout went away (128 + SIGPIPE, what a shell shows for cat in that case). */
+    static final int EXIT_STDOUT_CLOSED = 141;
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Log what pactfs does (DEBUG level).")
     void setVerbose(boolean verbose) {
@@ -95,6 +98,10 @@ public final class Main implements Runnable {
     }
 
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        if (e instanceof StdoutClosed) {
+            LoggerFactory.getLogger(Main.class).debug("stdout closed by its reader", e);
+            return EXIT_STDOUT_CLOSED;
+        }
         PrintWriter err = cl.getErr();
         String msg = userMessage(e);
         if (msg != null) {

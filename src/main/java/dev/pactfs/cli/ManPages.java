@@ -91,6 +91,11 @@ public final class ManPages {
                 }
             }
         }
+        String[] footer = spec.usageMessage().footer();
+        if (footer.length > 0) { // the examples --help ends with
+            t.append(".SH EXAMPLES\n.nf\n").append(esc(String.join("\n", footer).replace("%n", "")
+                    .replaceFirst("^Examples?:\n", ""))).append("\n.fi\n");
+        }
         t.append(".SH SEE ALSO\n");
         if (spec.parent() != null) {
             t.append("\\fB").append(esc(spec.parent().qualifiedName("-"))).append("\\fR(1), ");

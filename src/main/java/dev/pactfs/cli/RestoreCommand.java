@@ -17,7 +17,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = "Copy a snapshot, or one path in it, out to TARGET without FUSE, preserving modes, owners,"
-                + " times, symlinks, hard links, xattrs and sparse holes.")
+                + " times, symlinks, hard links, xattrs and sparse holes.",
+        footer = {"%nExample:", "  pactfs restore --repo /var/lib/pactfs/acme nightly:/etc /tmp/etc-back"
+                + " --include '*.conf' --exclude '/etc/ssl' --verify"})
 final class RestoreCommand implements Callable<Integer> {
 
     @Option(names = "--repo", required = true, paramLabel = "DIR")
@@ -41,6 +43,20 @@ final class RestoreCommand implements Callable<Integer> {
             + " as JSON lines on stderr.")
     boolean json;
 
+    @Option(names = "--include", paramLabel = "PATTERN",
+            description = "Restore only what PATTERN names (restic's patterns: '*', '?', '[a-z]', '**' for any depth;"
+                    + " a leading '/' anchors at the snapshot's root, otherwise at any depth), with everything below"
+                    + " it and the directories on the way. Repeatable.")
+    java.util.List<String> includes = new java.util.ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "PATTERN",
+            description = "Leave out what PATTERN names, with everything below it; wins over --include. Repeatable.")
+    java.util.List<String> excludes = new java.util.ArrayList<>();
+
+    @Option(names = "--verify", description = "Read every restored file back and compare it with the snapshot;"
+            + " exit 1 naming the files that differ.")
+    boolean verify;
+
     @Mixin
     KeyOptions keys;
 
@@ -53,6 +69,7 @@ final class RestoreCommand implements Callable<Integer> {
         String name = colon < 0 ? source : source.substring(0, colon);
         String path = colon < 0 ? "" : source.substring(colon + 1);
         Restorer.Overwrite mode = overwriteMode();
+        dev.pactfs.snapshot.RestoreFilter filter = filter();
         boolean into = target.endsWith("/");
         Path to = Cli.resolve(Path.of(target));
         try (OpenRepo r = OpenRepo.open(Cli.resolve(repo), keys)) {
@@ -63,7 +80,7 @@ final class RestoreCommand implements Callable<Integer> {
             Restorer restorer;
             try (Progress progress = Progress.start("restore", json, err)) {
                 restorer = new Restorer(r.store, s.trees(), p -> progress.update(p.bytes(), p.totalBytes()))
-                        .overwrite(mode);
+                        .overwrite(mode).filter(filter).verify(verify);
                 done = restorer.restore(snap, path, to, into);
             } catch (dev.pactfs.posix.PosixException | dev.pactfs.snapshot.TreeFormatException e) {
                 throw new UserError("restore of " + source + " to " + to + " stopped: " + e.getMessage()
@@ -71,6 +88,10 @@ final class RestoreCommand implements Callable<Integer> {
             }
             for (String w : restorer.warnings()) {
                 err.println("pactfs: warning: " + w);
+            }
+            if (verify && !restorer.mismatches().isEmpty()) {
+                throw new UserError("verify: " + restorer.mismatches().size() + " restored files differ from "
+                        + snap.name() + " when read back, first " + restorer.mismatches().get(0));
             }
             if (json) {
                 com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
@@ -85,13 +106,29 @@ final class RestoreCommand implements Callable<Integer> {
                 o.put("dropped_owners", c.droppedOwners());
                 o.put("dropped_setid_bits", c.droppedSetIdBits());
                 o.put("dropped_devices", c.droppedDevices());
+                o.put("filtered_out", restorer.filteredOut());
+                if (verify) {
+                    o.put("verified", restorer.verified());
+                }
                 o.putPOJO("warnings", restorer.warnings());
                 spec.commandLine().getOut().println(Json.pretty(o));
                 return 0;
             }
             spec.commandLine().getOut().println("restored " + done.files() + " files, " + done.bytes() + " bytes from "
-                    + snap.name() + (path.isEmpty() ? "" : ":" + path) + " to " + to + summary(restorer.counts()));
+                    + snap.name() + (path.isEmpty() ? "" : ":" + path) + " to " + to + summary(restorer.counts())
+                    + (restorer.filteredOut() > 0 ? "; " + restorer.filteredOut() + " entries left out by --include/--exclude" : "")
+                    + (verify ? "; verified " + restorer.verified() + " files" : ""));
             return 0;
+        }
+    }
+
+    private dev.pactfs.snapshot.RestoreFilter filter() {
+        try {
+            return new dev.pactfs.snapshot.RestoreFilter(
+                    includes.stream().map(dev.pactfs.snapshot.PathPattern::parse).toList(),
+                    excludes.stream().map(dev.pactfs.snapshot.PathPattern::parse).toList());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 

@@ -93,6 +93,14 @@ public final class Restorer {
     private long droppedOwners;
     private long droppedSetId;
     private long droppedDevices;
+    /** restore --include/--exclude; null restores everything. */
+    private RestoreFilter filter;
+    /** The snapshot path (UTF-8 decoded) of the directory being filled, which the filter's patterns match. */
+    private String matchDir = "/";
+    private long filteredOut;
+    private boolean verify;
+    private long verified;
+    private final List<String> mismatches = new ArrayList<>();
 
     /** The first restored link of a hard-linked file, and how many links are still to come. */
     private static final class HardLink {
@@ -129,6 +137,36 @@ public final class Restorer {
         return this;
     }
 
+    /** Restores only what {@code f} selects below the restored path (restic's --include/--exclude). */
+    public Restorer filter(RestoreFilter f) {
+        this.filter = f == null || f.isEmpty() ? null : f;
+        return this;
+    }
+
+    /**
+     * Reads every file back once it is written (through the fd that wrote it) and compares it with the
+     * snapshot's content, as restic's --verify; {@link #mismatches()} names the files that differ.
+     */
+    public Restorer verify(boolean on) {
+        this.verify = on;
+        return this;
+    }
+
+    /** Files read back and found equal to the snapshot (with {@link #verify}). */
+    public long verified() {
+        return verified;
+    }
+
+    /** Snapshot paths of the files whose content read back differs from the snapshot's (with {@link #verify}). */
+    public List<String> mismatches() {
+        return mismatches;
+    }
+
+    /** Entries left out by the filter (with everything below them). */
+    public long filteredOut() {
+        return filteredOut;
+    }
+
     /** Things that could not be restored exactly (a socket, an entry kept in the way, say). */
     public List<String> warnings() {
         return warnings;
@@ -159,6 +197,8 @@ public final class Restorer {
             throw new SnapshotException("no path '" + path + "' in snapshot " + snap.name());
         }
         String shown = "/" + String.join("/", path.split("/+")).replaceAll("^/+", "");
+        matchDir = "/" + String.join("/", Trees.components(path).stream()
+                .map(n -> new String(n, java.nio.charset.StandardCharsets.UTF_8)).toList());
         Path abs = target.toAbsolutePath().normalize();
         totalBytes = sizeOf(e, shown);
         try {
@@ -301,9 +341,41 @@ public final class Restorer {
                 deferred = c;
                 continue;
             }
-            restoreChild(dir, c, c.name(), childShown);
+            String saved = matchDir;
+            matchDir = (saved.endsWith("/") ? saved : saved + "/") + new String(c.name(), java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                if (filter == null || filter.included(matchDir) && !filter.excluded(matchDir)) {
+                    restoreChild(dir, c, c.name(), childShown);
+                } else if (c.isDir() && !filter.excluded(matchDir) && filter.mayIncludeBelow(matchDir)) {
+                    restoreOnTheWay(dir, c, childShown);
+                } else {
+                    filteredOut++;
+                }
+            } finally {
+                matchDir = saved;
+            }
         }
         return deferred;
+    }
+
+    /**
+     * A directory the include patterns do not name but may name something in: restored, and removed again when
+     * nothing in it was selected (and this restore made it), as restic creates only the directories on the way.
+     */
+    private void restoreOnTheWay(Fd dir, TreeEntry c, String shown) throws IOException {
+        boolean existed = Posix.lstatAt(dir, c.name()) != null;
+        restoreChild(dir, c, c.name(), shown);
+        if (existed || Posix.lstatAt(dir, c.name()) == null) {
+            return;
+        }
+        boolean empty;
+        try (Fd sub = Posix.openDirectoryAt(dir, c.name())) {
+            empty = RestoreMarker.isEmpty(sub);
+        }
+        if (empty) {
+            Posix.unlinkAt(dir, c.name(), true);
+            filteredOut++;
+        }
     }
 
     private List<TreeEntry> listing(TreeEntry dir, String shown) throws IOException {
@@ -347,6 +419,9 @@ public final class Restorer {
                 try {
                     unchanged++;
                     files++;
+                    if (verify) {
+                        verified++; // unchanged() has just compared it byte for byte
+                    }
                     setMetadata(f, e, shown);
                     f = keepForLinks(e, f);
                 } finally {
@@ -378,10 +453,14 @@ public final class Restorer {
                     Posix.linkAt(first.fd, dir, name);
                     linkDone(e, first);
                 } else {
-                    Fd f = Posix.openAt(dir, name, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL, 0600);
+                    Fd f = Posix.openAt(dir, name, (verify ? Posix.O_RDWR : Posix.O_WRONLY) | Posix.O_CREAT
+                            | Posix.O_EXCL, 0600);
                     try {
                         writeContent(f, e);
                         setMetadata(f, e, shown);
+                        if (verify) {
+                            readBack(f, e, shown);
+                        }
                         f = keepForLinks(e, f);
                     } finally {
                         if (f != null) {
@@ -449,6 +528,21 @@ public final class Restorer {
         }
     }
 
+    /** --verify: compares the file just written through {@code f} with the snapshot's content. */
+    private void readBack(Fd f, TreeEntry e, String shown) throws IOException {
+        boolean same;
+        try {
+            same = Posix.fstat(f).size() == e.size() && sameContent(f, e);
+        } catch (PosixException ex) {
+            same = false;
+        }
+        if (same) {
+            verified++;
+        } else {
+            mismatches.add(shown);
+        }
+    }
+
     /** Whether {@code name} in {@code dir} is a regular file whose content is exactly {@code e}'s. */
     private boolean unchanged(Fd dir, byte[] name, TreeEntry e) throws IOException {
         if (!e.isFile()) {
@@ -460,31 +554,36 @@ public final class Restorer {
             if (!st.isRegular() || st.size() != e.size()) {
                 return false;
             }
-            long pos = 0;
-            for (ChunkRef r : e.chunks()) {
-                byte[] have = new byte[r.length()];
-                int got = 0;
-                while (got < have.length) {
-                    byte[] part = got == 0 ? have : new byte[have.length - got];
-                    int n = Posix.pread(f, part, pos + got);
-                    if (n == 0) {
-                        return false;
-                    }
-                    if (part != have) {
-                        System.arraycopy(part, 0, have, got, n);
-                    }
-                    got += n;
-                }
-                byte[] want = r.isHole() ? new byte[r.length()] : store.get(r.id());
-                if (!Arrays.equals(have, 0, r.length(), want, 0, r.length())) {
-                    return false;
-                }
-                pos += r.length();
-            }
-            return true;
+            return sameContent(f, e);
         } catch (PosixException ex) {
             return false; // unreadable, or a symlink (ELOOP): not ours to keep
         }
+    }
+
+    /** Whether the file open as {@code f} holds {@code e}'s content, chunk by chunk. */
+    private boolean sameContent(Fd f, TreeEntry e) throws IOException {
+        long pos = 0;
+        for (ChunkRef r : e.chunks()) {
+            byte[] have = new byte[r.length()];
+            int got = 0;
+            while (got < have.length) {
+                byte[] part = got == 0 ? have : new byte[have.length - got];
+                int n = Posix.pread(f, part, pos + got);
+                if (n == 0) {
+                    return false;
+                }
+                if (part != have) {
+                    System.arraycopy(part, 0, have, got, n);
+                }
+                got += n;
+            }
+            byte[] want = r.isHole() ? new byte[r.length()] : store.get(r.id());
+            if (!Arrays.equals(have, 0, r.length(), want, 0, r.length())) {
+                return false;
+            }
+            pos += r.length();
+        }
+        return true;
     }
 
     /** Owner, xattrs, mode, times of a file or directory through its fd. */
