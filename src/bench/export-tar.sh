@@ -1,9 +1,9 @@
 #!/bin/bash
 # export-tar's speed against GNU tar reading the mount's .snapshots (decision 0006). Needs root (FUSE) and a built
 # jar. Data: 48 random files of 4 MB and 2000 of 2 kB (196 MB). Every archive goes through `| cat` because GNU tar
-# skips reading files when its output is /dev/null. Usage: bench-export-tar.sh [WORKDIR]
+# skips reading files when its output is /dev/null. Usage: export-tar.sh [WORKDIR]
 set -e
-L=$(cd "$(dirname "$0")" && pwd)/pactfs
+L=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)/mount-scripts/pactfs
 B=${1:-/tmp/pactfs-bench-export}; R=$B/repo; M=$B/mnt; K=$B/k.key
 rm -rf $R $M $K; mkdir -p $M
 export PACTFS_PASSPHRASE=bench-passphrase-xyz
