@@ -21,6 +21,11 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--read-data", description = "Also read, decrypt and verify every payload.")
     boolean readData;
 
+    @Option(names = "--read-data-subset", paramLabel = "N/M|N%", description = "As --read-data, for a part of the"
+            + " payloads only, as restic: N/M reads group N of M (1/7 to 7/7 over a week reads everything once),"
+            + " N% a random N percent. Example: pactfs check --repo R --read-data-subset 1/7")
+    String readDataSubset;
+
     @Option(names = "--read-trees", description = "Also decode every tree of every snapshot and check the references"
             + " the catalog recorded against them; names every file that cannot be restored. Proves the reference"
             + " graph (clears the mark a recovery with losses leaves).")
@@ -41,7 +46,12 @@ final class CheckCommand implements Callable<Integer> {
         if (repair && !readTrees) {
             throw new UserError("--repair needs --read-trees (it repairs references from the decoded trees)");
         }
-        try (OpenRepo r = OpenRepo.open(repo, keys)) {
+        if (readData && readDataSubset != null) {
+            throw new UserError("give --read-data or --read-data-subset, not both");
+        }
+        java.util.function.Predicate<dev.pactfs.crypto.ChunkId> subset =
+                readDataSubset == null ? null : ReadDataSubset.parse(readDataSubset);
+        try (OpenRepo r = OpenRepo.open(Cli.resolve(repo), keys)) {
             java.io.PrintWriter out = spec.commandLine().getOut();
             boolean clean = true;
             if (readTrees) {
@@ -54,13 +64,13 @@ final class CheckCommand implements Callable<Integer> {
                     clean = false;
                 }
             }
-            CheckReport report = r.store.check(readData);
+            CheckReport report = subset != null ? r.store.check(subset) : r.store.check(readData);
             for (String p : report.problems()) {
                 out.println("problem: " + p);
             }
             clean &= report.clean();
             out.println((clean ? "ok: " : "FAILED: ") + report.chunks() + " chunks, "
-                    + report.storedBytes() + " stored bytes" + (readData ? ", " + report.bytesRead() + " bytes read and verified" : "")
+                    + report.storedBytes() + " stored bytes" + (readData || subset != null ? ", " + report.bytesRead() + " bytes read and verified" : "")
                     + (report.clean() ? "" : ", " + report.problems().size() + " problems"));
             return clean ? 0 : Main.EXIT_USER_ERROR;
         }

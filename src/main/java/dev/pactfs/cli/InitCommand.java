@@ -97,6 +97,10 @@ final class InitCommand implements Callable<Integer> {
         System.err.println("created pactfs repo " + repo + " (id " + repoId + ")"
                 + (partner != null ? ", partner copy in " + PartnerLayout.dirFor(partner, repoId) : "")
                 + (keyFile != null ? ", machine key in " + keyFile : ""));
+        if (partner == null) {
+            System.err.println("pactfs: warning: no --partner: nothing will leave this site; add one later with"
+                    + " `pactfs partner set --repo " + repo + " DIR`");
+        }
         System.err.println("keep a copy of the key off this machine: pactfs key export --paper --repo " + repo);
         return 0;
     }

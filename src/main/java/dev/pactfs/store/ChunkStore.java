@@ -106,6 +106,12 @@ public interface ChunkStore extends Closeable {
      */
     CheckReport check(boolean readData) throws IOException;
 
+    /**
+     * As {@link #check(boolean)}, reading and verifying the payloads of the blobs {@code readData} accepts only
+     * (restic's {@code --read-data-subset}); null reads none.
+     */
+    CheckReport check(java.util.function.Predicate<ChunkId> readData) throws IOException;
+
     /** What {@link #check} found; {@code problems} empty means clean. */
     record CheckReport(long chunks, long storedBytes, long bytesRead, java.util.List<String> problems) {
         public boolean clean() {

@@ -981,6 +981,11 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public CheckReport check(boolean readData) throws IOException {
+        return check(readData ? id -> true : null);
+    }
+
+    @Override
+    public CheckReport check(java.util.function.Predicate<ChunkId> readData) throws IOException {
         flushIndex();
         List<String> problems = new java.util.ArrayList<>();
         Map<ChunkId, Long> refs = catalog.transaction(tx -> {
@@ -1010,7 +1015,7 @@ final class LocalChunkStore implements ChunkStore {
                 try {
                     byte[] sealed = packs.read(new LocalPacks.Location(e.packId(), e.packOffset()), e.kind(),
                             e.id().toBytes(), e.storedSize());
-                    if (readData) {
+                    if (readData != null && readData.test(e.id())) {
                         totals[2] += sealed.length;
                         verify(e, sealed);
                     }

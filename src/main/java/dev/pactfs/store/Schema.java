@@ -79,7 +79,9 @@ final class Schema {
             sql(DeltaTables.MIGRATION),
             sql(DeltaPruneTables.MIGRATION),
             FeatureRunsMigration::apply,
-            sql(ManifestTables.MIGRATION));
+            sql(ManifestTables.MIGRATION),
+            // Files per snapshot, for `snapshot list` and `stats`; NULL for snapshots made before (unknown).
+            sql("ALTER TABLE snapshot_stats ADD COLUMN files BIGINT"));
 
     /** The schema version this build writes. */
     static final int CURRENT_VERSION = MIGRATIONS.size();
