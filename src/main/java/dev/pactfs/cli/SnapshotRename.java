@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 /** {@code pactfs snapshot rename OLD NEW}. */
 @Command(name = "rename", mixinStandardHelpOptions = true,
         description = "Rename a snapshot. Its data is untouched; the next replication pass publishes its record under"
-                + " the new name and deletes the old one at the partner, so a recovery finds it under NEW.",
+                + " the new name and a manifest naming only that one, so a recovery finds it under NEW; prune deletes the old"
+                + " record there.",
         footer = {"", "Example:", "  pactfs snapshot rename --repo /var/lib/pactfs/acme 2026-11-30T020000Z before-upgrade"})
 final class SnapshotRename implements Callable<Integer> {
 

@@ -45,9 +45,12 @@ public final class PartnerPrune {
 
     /**
      * Deletes the partner record files of snapshots that no longer exist at home as recorded (removed, renamed,
-     * re-tagged, or superseded), each forgotten at home once deleted; returns how many.
+     * re-tagged, or superseded), each forgotten at home once deleted; returns how many. Only from {@link #run},
+     * after GraphProof: a retired file may be the partner's only description of a snapshot whose new record is not
+     * published yet, or, in a repo recovered from a damaged copy, an older record the newer one replaced unproven.
+     * Replication does not need it gone: the manifest names only live records (decision 0008).
      */
-    static int deleteRetiredRecords(Catalog catalog, PartnerTarget target) throws IOException {
+    private static int deleteRetiredRecords(Catalog catalog, PartnerTarget target) throws IOException {
         int n = 0;
         for (Map.Entry<Long, byte[]> e : catalog.transaction(PartnerCatalog::forgottenSnapshotFiles).entrySet()) {
             target.delete(PartnerTarget.Kind.SNAPSHOT, HexFormat.of().formatHex(e.getValue()));

@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *      back too), then record pack + locations in one catalog transaction. Durable at the partner strictly
  *      before recorded at home: a crash between leaves an orphan (step 3), never a location that lies;
  *   5. snapshot records whose every reachable blob has a partner location, oldest first;
- *   6. the signed manifest, when anything changed (ManifestPublisher);
- *   7. the records of snapshots removed, renamed or re-tagged at home, now that the manifest no longer names them.
+ *   6. the signed manifest, when anything changed (ManifestPublisher). It names only live records, so a recovery
+ *      ignores the record of a snapshot removed, renamed or re-tagged at home; the file itself is deleted by
+ *      partner prune only (PartnerPrune, behind GraphProof), never by a pass: see decision 0008.
  * Before step 2 the partner is listed against home's records and manifest (PartnerCheck): what it lost is made
  * pending again, so this very pass re-sends it.
  * A pass holds the replicator's lock: passes never overlap. I/O failures abort the pass; the next one resumes
@@ -349,28 +350,13 @@ public final class Replicator {
         int snaps = publishSnapshots();
         ManifestPublisher.Published manifest = check.blockPublish() ? null
                 : new ManifestPublisher(catalog, cipher, manifestKey, target, repoId, random).publish(check.forceCheckpoint());
-        int retired = check.blockPublish() ? 0 : deleteRetiredRecords();
         long millis = (System.nanoTime() - start) / 1_000_000;
-        if (retired > 0) {
-            log.info("deleted {} snapshot records of removed, renamed or re-tagged snapshots at {}", retired,
-                    target.location());
-        }
         if (packs > 0 || snaps > 0) {
             log.info("replicated {} blobs ({} bytes) in {} packs and {} snapshot records to {} in {} ms",
                     blobs, bytes, packs, snaps, target.location(), millis);
         }
         return new PassResult(packs, blobs, bytes, snaps, adopted, temps, millis, check.problems(), check.lostBlobs(),
                 manifest == null ? 0 : manifest.seq());
-    }
-
-    /**
-     * Deletes the partner records of snapshots removed, renamed or re-tagged at home (step 7), so that a recovery
-     * does not bring a removed snapshot back, nor a renamed one under its old name. Runs after the manifest,
-     * which names only live records, was published: a partner check never finds a named record missing. The
-     * snapshot's blobs stay until prune, as restic's forget leaves packs to its prune.
-     */
-    private int deleteRetiredRecords() throws IOException {
-        return PartnerPrune.deleteRetiredRecords(catalog, target);
     }
 
     /** Publishes one pack and its index, then records both at home. Returns bytes sent. */

@@ -285,7 +285,7 @@ public final class SnapshotsView {
 
     /**
      * rmdir of {@code .snapshots/NAME} removes that snapshot, as ZFS's {@code .zfs/snapshot} does (its data is freed
-     * by the next prune; the partner drops its record at the next pass); anything deeper is EROFS.
+     * by the next prune; the next pass's manifest no longer names its partner record, which partner prune deletes); anything deeper is EROFS.
      */
     public void rmdir(List<byte[]> rel) throws IOException {
         if (rel.size() != 1) {

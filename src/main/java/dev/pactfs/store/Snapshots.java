@@ -198,7 +198,8 @@ public final class Snapshots {
      * Renames snapshot {@code row} to {@code newName} (unique, checked by the caller and by the unique index), and
      * names it as the parent of the snapshots taken after it. Every record at the partner that names the old name
      * (its own, its children's) is retired as in {@link #replaceRoot}: the next replication pass publishes records
-     * with the new name and then deletes the retired files, so a recovery finds the snapshot under its new name.
+     * with the new name and a manifest that names only those, so a recovery finds the snapshot under its new name;
+     * partner prune deletes the retired files.
      */
     public static void rename(Tx tx, Row row, String newName) throws IOException {
         try {
