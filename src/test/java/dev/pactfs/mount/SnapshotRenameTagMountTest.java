@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code snapshot rename}, {@code snapshot tag} and {@code rmdir MNT/.snapshots/NAME} through the launcher, mounted
- * (through the daemon and the kernel) and unmounted, then replicated: a recovery from the partner alone finds the
- * renamed snapshot under its new name with its new tags, and neither the removed snapshot nor the old name.
+ * (through the daemon and the kernel). Unmounted, and what a recovery from the partner finds: SnapshotEditsRecoverTest
+ * (one class took over 90 s on a loaded machine).
  */
 @Timeout(240)
 class SnapshotRenameTagMountTest {
@@ -41,11 +41,10 @@ class SnapshotRenameTagMountTest {
     }
 
     @Test
-    void renamedRetaggedAndRemovedSnapshotsRecoverAsTheyAreNow() throws Exception {
+    void renameTagAndRmdirThroughTheMount() throws Exception {
         String repo = fx.repo().toString();
         String key = fx.base().resolve("machine.key").toString();
-        Path partner = Files.createDirectories(fx.base().resolve("partner"));
-        pactfs("init", "--repo", repo, "--key-file", key, "--partner", partner.toString()).ok();
+        pactfs("init", "--repo", repo, "--key-file", key).ok();
         pactfs("mount", "--repo", repo, "--key-file", key, "--warm-up=0", fx.mnt().toString()).ok();
         Files.writeString(fx.mnt().resolve("a.txt"), "one\n");
         pactfs("snapshot", "create", "--repo", repo, "--name", "first", "--tag", "nightly").ok();
@@ -54,7 +53,6 @@ class SnapshotRenameTagMountTest {
         Sh.Result unchanged = pactfs("snapshot", "create", "--repo", repo, "--name", "third");
         // Nothing changed since "second": its own two listings (root and top) are all it may add.
         assertTrue(unchanged.ok().out().matches("(?s).*stored [0-3] new blobs.*"), unchanged.out());
-        pactfs("replicate", "--repo", repo, "--once").ok();
 
         // Mounted, through the daemon.
         assertEquals("renamed first to monday\n", pactfs("snapshot", "rename", "--repo", repo, "first", "monday").ok().out());
@@ -79,22 +77,5 @@ class SnapshotRenameTagMountTest {
         assertEquals(Map.of("monday", "keep,audit", "third", "", "withdir", ""),
                 snapshots(pactfs("snapshot", "list", "--repo", repo, "--json")));
         pactfs("umount", fx.mnt().toString()).ok();
-
-        // Unmounted, in this process.
-        pactfs("snapshot", "tag", "--repo", repo, "--key-file", key, "third", "--add", "x").ok();
-        pactfs("snapshot", "rename", "--repo", repo, "--key-file", key, "withdir", "with-dir").ok();
-        Sh.Result dry = pactfs("snapshot", "rm", "--repo", repo, "--key-file", key, "--dry-run", "third");
-        assertEquals("would remove third\n", dry.ok().out());
-        Map<String, String> home = Map.of("monday", "keep,audit", "third", "x", "with-dir", "");
-        assertEquals(home, snapshots(pactfs("snapshot", "list", "--repo", repo, "--key-file", key, "--json")));
-        assertEquals(Map.of("monday", "keep,audit"),
-                snapshots(pactfs("snapshot", "list", "--repo", repo, "--key-file", key, "--json", "--tag", "audit")));
-        pactfs("replicate", "--repo", repo, "--key-file", key, "--once").ok();
-
-        // The partner copy alone: what home has now, nothing removed, no old name.
-        Path recovered = fx.base().resolve("recovered");
-        pactfs("recover", "--partner", partner.toString(), "--repo", recovered.toString(), "--key-file", key).ok();
-        assertEquals(home, snapshots(pactfs("snapshot", "list", "--repo", recovered.toString(), "--key-file", key,
-                "--json")));
     }
 }
