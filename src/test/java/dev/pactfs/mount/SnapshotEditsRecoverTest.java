@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code snapshot rename}, {@code tag} and {@code rm} through the launcher, unmounted, on snapshots already at the
  * partner, then replicated: a recovery from the partner alone finds the renamed snapshot under its new name with its
  * new tags, and neither the removed snapshot nor the old name, although the pass deleted none of their record files
- * (only prune does, decision 0008): the manifest names only the live ones.
+ * (only prune does, decision 0008): the manifest names only the live ones. Few launches: each costs seconds on a
+ * loaded machine (rm --dry-run and list --tag: SnapshotRenameTagMountTest).
  */
 @Timeout(200)
 class SnapshotEditsRecoverTest {
@@ -35,7 +36,7 @@ class SnapshotEditsRecoverTest {
         pactfs("snapshot", "create", "--repo", repo, "--key-file", key, "--name", "first", "--tag", "nightly").ok();
         Files.writeString(src, "two\n");
         pactfs("put", "--repo", repo, "--key-file", key, src.toString(), "a.txt").ok();
-        for (String name : new String[] {"second", "third", "withdir"}) {
+        for (String name : new String[] {"second", "third"}) {
             pactfs("snapshot", "create", "--repo", repo, "--key-file", key, "--name", name).ok();
         }
         pactfs("replicate", "--repo", repo, "--key-file", key, "--once").ok();
@@ -45,14 +46,8 @@ class SnapshotEditsRecoverTest {
         pactfs("snapshot", "tag", "--repo", repo, "--key-file", key, "monday", "--add", "keep", "--add", "audit",
                 "--remove", "nightly").ok();
         pactfs("snapshot", "rm", "--repo", repo, "--key-file", key, "second").ok();
-        pactfs("snapshot", "tag", "--repo", repo, "--key-file", key, "third", "--add", "x").ok();
-        pactfs("snapshot", "rename", "--repo", repo, "--key-file", key, "withdir", "with-dir").ok();
-        Sh.Result dry = pactfs("snapshot", "rm", "--repo", repo, "--key-file", key, "--dry-run", "third");
-        assertEquals("would remove third\n", dry.ok().out());
-        Map<String, String> home = Map.of("monday", "keep,audit", "third", "x", "with-dir", "");
+        Map<String, String> home = Map.of("monday", "keep,audit", "third", "");
         assertEquals(home, snapshots(pactfs("snapshot", "list", "--repo", repo, "--key-file", key, "--json")));
-        assertEquals(Map.of("monday", "keep,audit"),
-                snapshots(pactfs("snapshot", "list", "--repo", repo, "--key-file", key, "--json", "--tag", "audit")));
         pactfs("replicate", "--repo", repo, "--key-file", key, "--once").ok();
         assertTrue(records(partner) > published, "the pass published new records and deleted no old one");
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code snapshot rename}, {@code snapshot tag} and {@code rmdir MNT/.snapshots/NAME} through the launcher, mounted
- * (through the daemon and the kernel). Unmounted, and what a recovery from the partner finds: SnapshotEditsRecoverTest
+ * (through the daemon and the kernel), with list --tag and rm --dry-run. Unmounted, and what a recovery from the partner finds: SnapshotEditsRecoverTest
  * (one class took over 90 s on a loaded machine).
  */
 @Timeout(240)
@@ -76,6 +76,10 @@ class SnapshotRenameTagMountTest {
         assertTrue(twice.out().contains("No such file or directory"), twice.toString());
         assertEquals(Map.of("monday", "keep,audit", "third", "", "withdir", ""),
                 snapshots(pactfs("snapshot", "list", "--repo", repo, "--json")));
+        assertEquals(Map.of("monday", "keep,audit"),
+                snapshots(pactfs("snapshot", "list", "--repo", repo, "--json", "--tag", "audit")));
+        assertEquals("would remove third\n", pactfs("snapshot", "rm", "--repo", repo, "--dry-run", "third").ok().out());
+        assertTrue(Files.isDirectory(fx.mnt().resolve(".snapshots/third")), "a dry run removes nothing");
         pactfs("umount", fx.mnt().toString()).ok();
     }
 }
