@@ -27,10 +27,6 @@ class KernelCacheMountTest {
     @RegisterExtension
     final MountFixture fx = new MountFixture();
 
-    private Sh.Result whileCached(List<String> names, String script) throws Exception {
-        return StatLoop.whileCached(fx, names, script);
-    }
-
     /** One mount for put and restore over the socket (a mount costs more than the cases). */
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -45,7 +41,7 @@ class KernelCacheMountTest {
             // each round: a new size for f, and a name g<i> the kernel has cached as missing
             String content = "new content, round " + i + "x".repeat(i * 100);
             Files.writeString(fx.base().resolve("src"), content);
-            Sh.Result r = whileCached(List.of("f", "g" + i), """
+            Sh.Result r = StatLoop.whileCached(fx, List.of("f", "g" + i), """
                     "$PACTFS" put --repo "$REPO" "$BASE/src" f >/dev/null
                     "$PACTFS" put --repo "$REPO" "$BASE/src" g%d >/dev/null
                     stat -c %%s f; cat f; echo; stat -c %%s g%d; cat g%d; echo
@@ -59,7 +55,7 @@ class KernelCacheMountTest {
 
     private void restoreShowsAtOnce() throws Exception {
         fx.inMount("mkdir d; printf 1 > d/a; mkdir .snapshots/s3; printf 'second, longer' > d/a").ok();
-        Sh.Result r = whileCached(List.of("d/a", "back", "back/a"), """
+        Sh.Result r = StatLoop.whileCached(fx, List.of("d/a", "back", "back/a"), """
                 "$PACTFS" restore --repo "$REPO" s3:d back >/dev/null
                 "$PACTFS" restore --repo "$REPO" --overwrite always s3:d/a d/ >/dev/null
                 stat -c %s back/a d/a; cat back/a; echo; cat d/a; echo

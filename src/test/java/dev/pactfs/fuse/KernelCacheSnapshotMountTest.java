@@ -21,10 +21,6 @@ class KernelCacheSnapshotMountTest {
     @RegisterExtension
     final MountFixture fx = new MountFixture();
 
-    private Sh.Result whileCached(List<String> names, String script) throws Exception {
-        return StatLoop.whileCached(fx, names, script);
-    }
-
     /** One mount for the snapshot cases, in order: s1 and s2 made, s1 removed, s2 renamed. */
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -38,7 +34,7 @@ class KernelCacheSnapshotMountTest {
         fx.inMount("mkdir d; printf 1 > d/a").ok();
         for (int i = 1; i <= 2; i++) {
             String name = "s" + i;
-            Sh.Result r = whileCached(List.of(".snapshots/" + name, ".snapshots/" + name + "/d/a", ".snapshots"), """
+            Sh.Result r = StatLoop.whileCached(fx, List.of(".snapshots/" + name, ".snapshots/" + name + "/d/a", ".snapshots"), """
                     "$PACTFS" snapshot create --repo "$REPO" --name %s >/dev/null
                     stat -c %%F .snapshots/%s; cat .snapshots/%s/d/a; echo; ls .snapshots | grep -c '^s'
                     """.formatted(name, name, name));
@@ -47,7 +43,7 @@ class KernelCacheSnapshotMountTest {
     }
 
     private void snapshotRmShowsAtOnce() throws Exception {
-        Sh.Result r = whileCached(List.of(".snapshots/s1", ".snapshots/s1/d/a"), """
+        Sh.Result r = StatLoop.whileCached(fx, List.of(".snapshots/s1", ".snapshots/s1/d/a"), """
                 "$PACTFS" snapshot rm --repo "$REPO" s1 >/dev/null
                 stat .snapshots/s1/d/a 2>/dev/null || echo gone
                 stat .snapshots/s1 2>/dev/null || echo gone
@@ -57,7 +53,7 @@ class KernelCacheSnapshotMountTest {
 
     /** snapshot rename and tag (decision 0008) change /.snapshots over the socket too. */
     private void snapshotRenameShowsAtOnce() throws Exception {
-        Sh.Result r = whileCached(List.of(".snapshots/s2", ".snapshots/s2/d/a", ".snapshots/s3", ".snapshots/s3/d/a"), """
+        Sh.Result r = StatLoop.whileCached(fx, List.of(".snapshots/s2", ".snapshots/s2/d/a", ".snapshots/s3", ".snapshots/s3/d/a"), """
                 "$PACTFS" snapshot rename --repo "$REPO" s2 s3 >/dev/null
                 "$PACTFS" snapshot tag --repo "$REPO" s3 --add kept >/dev/null
                 stat .snapshots/s2/d/a 2>/dev/null || echo gone
