@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the mount may be stale for it. Through the launcher and a real mount: changes the daemon makes without FUSE
  * (commands over the control socket, snapshots), each checked right after the change while a loop in the mount
  * keeps the old state cached in the kernel ({@link StatLoop}). Snapshot commands: KernelCacheSnapshotMountTest;
- * changes made through FUSE itself: KernelCacheFuseMountTest (one class took over 90 s on a loaded machine). Short test names: the control socket lives under /tmp/pactfs-mt-NAME-*&#47;repo and
- * must fit a unix socket path.
+ * changes made through FUSE itself: KernelCacheFuseMountTest (one class took over 90 s on a loaded machine).
+ * Short test names: the control socket lives under /tmp/pactfs-mt-NAME-*&#47;repo and must fit a unix socket path.
  */
 @Tag("mount")
 class KernelCacheMountTest {

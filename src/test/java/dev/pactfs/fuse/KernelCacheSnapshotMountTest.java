@@ -34,7 +34,8 @@ class KernelCacheSnapshotMountTest {
         fx.inMount("mkdir d; printf 1 > d/a").ok();
         for (int i = 1; i <= 2; i++) {
             String name = "s" + i;
-            Sh.Result r = StatLoop.whileCached(fx, List.of(".snapshots/" + name, ".snapshots/" + name + "/d/a", ".snapshots"), """
+            List<String> cached = List.of(".snapshots/" + name, ".snapshots/" + name + "/d/a", ".snapshots");
+            Sh.Result r = StatLoop.whileCached(fx, cached, """
                     "$PACTFS" snapshot create --repo "$REPO" --name %s >/dev/null
                     stat -c %%F .snapshots/%s; cat .snapshots/%s/d/a; echo; ls .snapshots | grep -c '^s'
                     """.formatted(name, name, name));
@@ -53,7 +54,8 @@ class KernelCacheSnapshotMountTest {
 
     /** snapshot rename and tag (decision 0008) change /.snapshots over the socket too. */
     private void snapshotRenameShowsAtOnce() throws Exception {
-        Sh.Result r = StatLoop.whileCached(fx, List.of(".snapshots/s2", ".snapshots/s2/d/a", ".snapshots/s3", ".snapshots/s3/d/a"), """
+        List<String> cached = List.of(".snapshots/s2", ".snapshots/s2/d/a", ".snapshots/s3", ".snapshots/s3/d/a");
+        Sh.Result r = StatLoop.whileCached(fx, cached, """
                 "$PACTFS" snapshot rename --repo "$REPO" s2 s3 >/dev/null
                 "$PACTFS" snapshot tag --repo "$REPO" s3 --add kept >/dev/null
                 stat .snapshots/s2/d/a 2>/dev/null || echo gone

@@ -63,7 +63,8 @@ class SnapshotEditsRecoverTest {
     /** Snapshot record files at the partner (named by their hash, in a directory "snapshots" of the copy). */
     private static long records(Path partner) throws Exception {
         try (var files = Files.walk(partner)) {
-            return files.filter(f -> Files.isRegularFile(f) && f.getParent().getFileName().toString().equals("snapshots")
+            return files.filter(f -> Files.isRegularFile(f)
+                    && f.getParent().getFileName().toString().equals("snapshots")
                     && f.getFileName().toString().matches("[0-9a-f]{64}")).count();
         }
     }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code snapshot rename}, {@code snapshot tag} and {@code rmdir MNT/.snapshots/NAME} through the launcher, mounted
- * (through the daemon and the kernel), with list --tag and rm --dry-run. Unmounted, and what a recovery from the partner finds: SnapshotEditsRecoverTest
- * (one class took over 90 s on a loaded machine).
+ * (through the daemon and the kernel), with list --tag and rm --dry-run. Unmounted, and what a recovery from the
+ * partner finds: SnapshotEditsRecoverTest (one class took over 90 s on a loaded machine).
  */
 @Timeout(240)
 class SnapshotRenameTagMountTest {
