@@ -21,6 +21,11 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--read-data", description = "Also read, decrypt and verify every payload.")
     boolean readData;
 
+    @Option(names = "--read-data-subset", paramLabel = "N/M|N%", description = "As --read-data, for a part of the"
+            + " payloads only, as restic: N/M reads group N of M (1/7 to 7/7 over a week reads everything once),"
+            + " N% a random N percent. Example: pactfs check --repo R --read-data-subset 1/7")
+    String readDataSubset;
+
     @Option(names = "--read-trees", description = "Also decode every tree of every snapshot and check the references"
             + " the catalog recorded against them; names every file that cannot be restored. Proves the reference"
             + " graph (clears the mark a recovery with losses leaves).")
@@ -45,7 +50,12 @@ final class CheckCommand implements Callable<Integer> {
         if (repair && !readTrees) {
             throw new UserError("--repair needs --read-trees (it repairs references from the decoded trees)");
         }
-        try (OpenRepo r = OpenRepo.open(repo, keys)) {
+        if (readData && readDataSubset != null) {
+            throw new UserError("give --read-data or --read-data-subset, not both");
+        }
+        java.util.function.Predicate<dev.pactfs.crypto.ChunkId> subset =
+                readDataSubset == null ? null : ReadDataSubset.parse(readDataSubset);
+        try (OpenRepo r = OpenRepo.open(Cli.resolve(repo), keys)) {
             java.io.PrintWriter out = spec.commandLine().getOut();
             // With --json the text lines go nowhere and the same facts go into one document.
             java.io.PrintWriter text = json ? new java.io.PrintWriter(java.io.Writer.nullWriter()) : out;
@@ -74,9 +84,11 @@ final class CheckCommand implements Callable<Integer> {
                 }
             }
             CheckReport report;
-            if (readData) {
-                try (Progress progress = Progress.start("check --read-data", json, spec.commandLine().getErr())) {
-                    report = r.store.check(true, progress::update);
+            if (readData || subset != null) {
+                java.util.function.Predicate<dev.pactfs.crypto.ChunkId> which = subset != null ? subset : id -> true;
+                String what = subset != null ? "check --read-data-subset" : "check --read-data";
+                try (Progress progress = Progress.start(what, json, spec.commandLine().getErr())) {
+                    report = r.store.check(which, progress::update);
                 }
             } else {
                 report = r.store.check(false);
@@ -87,14 +99,17 @@ final class CheckCommand implements Callable<Integer> {
             }
             clean &= report.clean();
             text.println((clean ? "ok: " : "FAILED: ") + report.chunks() + " chunks, "
-                    + report.storedBytes() + " stored bytes" + (readData ? ", " + report.bytesRead() + " bytes read and verified" : "")
+                    + report.storedBytes() + " stored bytes" + (readData || subset != null ? ", " + report.bytesRead() + " bytes read and verified" : "")
                     + (report.clean() ? "" : ", " + report.problems().size() + " problems"));
             if (json) {
                 doc.put("ok", clean);
                 doc.put("chunks", report.chunks());
                 doc.put("stored_bytes", report.storedBytes());
                 doc.put("read_data", readData);
-                if (readData) {
+                if (subset != null) {
+                    doc.put("read_data_subset", readDataSubset);
+                }
+                if (readData || subset != null) {
                     doc.put("bytes_verified", report.bytesRead());
                 }
                 doc.set("problems", problems);

@@ -113,6 +113,10 @@ final class InitCommand implements Callable<Integer> {
                 + (partner != null ? ", partner copy in " + PartnerLayout.dirFor(partner, repoId) : "")
                 + (bucket != null ? ", partner copy in " + bucket.uri() + "/pactfs-" + repoId + "/" : "")
                 + (keyFile != null ? ", machine key in " + keyFile : ""));
+        if (partner == null) {
+            System.err.println("pactfs: warning: no --partner: nothing will leave this site; add one later with"
+                    + " `pactfs partner set --repo " + repo + " DIR`");
+        }
         System.err.println("keep a copy of the key off this machine: pactfs key export --paper --repo " + repo);
         return 0;
     }

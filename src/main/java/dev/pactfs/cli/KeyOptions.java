@@ -18,6 +18,8 @@ final class KeyOptions {
     static final String PASSPHRASE_ENV = "PACTFS_PASSPHRASE";
     /** Where `key add` and `key passwd` take the new passphrase from in scripts. */
     static final String NEW_PASSPHRASE_ENV = "PACTFS_NEW_PASSPHRASE";
+    /** As {@code --passphrase-command}, from the environment (restic's RESTIC_PASSWORD_COMMAND); the option wins. */
+    static final String PASSPHRASE_COMMAND_ENV = "PACTFS_PASSPHRASE_COMMAND";
     /** The value of {@code --paper-key} that reads the code from standard input. */
     static final String STDIN = "-";
     /** The one-line warning for a paper key given on the command line. */
@@ -58,12 +60,21 @@ final class KeyOptions {
 
     @Option(names = "--passphrase-command", paramLabel = "CMD",
             description = "Run CMD with `sh -c`; the first line it prints is the passphrase (a password manager, for"
-                    + " scripts). A non-zero exit or no output fails the command.")
+                    + " scripts). A non-zero exit or no output fails the command. Default: $PACTFS_PASSPHRASE_COMMAND.")
     String passphraseCommand;
 
     /** The command this mixin belongs to, for its stderr; null when built by hand (init). */
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
+
+    /** --passphrase-command, else PACTFS_PASSPHRASE_COMMAND, else null. */
+    private String passphraseCommand() {
+        if (passphraseCommand != null) {
+            return passphraseCommand;
+        }
+        String env = System.getenv(PASSPHRASE_COMMAND_ENV);
+        return env == null || env.isEmpty() ? null : env;
+    }
 
     /** Whether a paper key was named (on the command line, in a file, or on stdin). */
     boolean hasPaperKey() {
@@ -73,7 +84,7 @@ final class KeyOptions {
     /** Whether a passphrase source other than the terminal was named: a file, a command, or the environment. */
     boolean hasPassphraseSource() {
         String env = System.getenv(PASSPHRASE_ENV);
-        return passphraseFile != null || passphraseCommand != null || (env != null && !env.isEmpty());
+        return passphraseFile != null || passphraseCommand() != null || (env != null && !env.isEmpty());
     }
 
     /**
@@ -120,8 +131,8 @@ final class KeyOptions {
         if (passphraseFile != null) {
             return SecretInput.firstLine(InputFile.readable(passphraseFile, "--passphrase-file")).toCharArray();
         }
-        if (passphraseCommand != null) {
-            return SecretInput.fromCommand(passphraseCommand);
+        if (passphraseCommand() != null) {
+            return SecretInput.fromCommand(passphraseCommand());
         }
         String env = System.getenv(PASSPHRASE_ENV);
         if (env != null && !env.isEmpty()) {

@@ -28,7 +28,7 @@ import picocli.CommandLine.ScopeType;
             MountCommand.class, UmountCommand.class,
             SnapshotCommand.class, RestoreCommand.class, ForgetCommand.class, PruneCommand.class,
             ReplicateCommand.class, StatusCommand.class, ScrubHostedCommand.class, AuditCommand.class,
-            RecoverCommand.class, MigrateCommand.class,
+            RecoverCommand.class, MigrateCommand.class, StatsCommand.class, PartnerCommand.class,
             LsCommand.class, FindCommand.class, DumpCommand.class, ExportTarCommand.class,
             CommandLine.HelpCommand.class,
         })
@@ -68,6 +68,7 @@ public final class Main implements Runnable {
      * the command names, the daemon runs it (see ControlServer); otherwise it runs here.
      */
     public static int run(String... args) {
+        args = RepoArg.settle(args, System.getenv(RepoArg.ENV));
         Integer forwarded = ControlClient.tryForward(args, System.out, System.err);
         if (forwarded != null) {
             return forwarded;

@@ -12,7 +12,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "replicate", mixinStandardHelpOptions = true,
-        description = "Ship blobs and snapshot records not yet at the partner (one pass; the mount daemon does this in the background).")
+        description = {"Ship blobs and snapshot records not yet at the partner, and delete the records of removed or"
+                + " renamed snapshots there: one pass, then exit. Without --once it is the same single pass (an alias"
+                + " kept for scripts); the mount daemon replicates continuously in the background.",
+            "Exit status 0 when the pass completed, 1 when it failed (the partner unreachable, a check problem)."},
+        footer = {"", "Example:", "  pactfs replicate --repo /var/lib/pactfs/acme --once"})
 final class ReplicateCommand implements Callable<Integer> {
 
     @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Local repository directory.")

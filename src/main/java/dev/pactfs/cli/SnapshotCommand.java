@@ -18,11 +18,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code pactfs snapshot create|list|diff|rm}. */
+/** {@code pactfs snapshot create|list|diff|rm|rename|tag}. */
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
-        description = "Create, list and compare snapshots (read-only point-in-time copies of the whole tree).",
+        description = "Create, list, compare, remove, rename and tag snapshots (read-only point-in-time copies of the"
+                + " whole tree).",
         subcommands = {SnapshotCommand.Create.class, SnapshotCommand.ListSnapshots.class, SnapshotCommand.DiffCmd.class,
-                SnapshotCommand.Remove.class})
+                SnapshotCommand.Remove.class, SnapshotRename.class, SnapshotTag.class})
 final class SnapshotCommand implements Runnable {
 
     @Spec
@@ -30,7 +31,8 @@ final class SnapshotCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, list, diff or rm");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand: create, list, diff, rm, rename or tag");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -40,8 +42,9 @@ final class SnapshotCommand implements Runnable {
         @Option(names = "--repo", required = true, paramLabel = "DIR")
         Path repo;
 
-        @Option(names = "--tag", paramLabel = "T", description = "A tag, for forget --keep-tag and listings.")
-        String tag;
+        @Option(names = "--tag", paramLabel = "T",
+                description = "A tag, for forget --keep-tag and listings (repeatable, or comma-separated).")
+        List<String> tags = List.of();
 
         @Option(names = "--name", paramLabel = "N", description = "The snapshot's name (default: its UTC time).")
         String name;
@@ -60,30 +63,47 @@ final class SnapshotCommand implements Runnable {
             try (OpenRepo r = OpenRepo.open(Cli.resolve(repo), keys)) {
                 DaemonContext d = DaemonContext.current();
                 dev.pactfs.fs.PactFs live = r.isShared() && d != null ? d.fs() : null;
-                SnapshotService.Created c = new SnapshotService(r.store).create(name, tag, live);
+                SnapshotService.Created c = new SnapshotService(r.store).create(name,
+                        dev.pactfs.snapshot.Tags.field(dev.pactfs.snapshot.Tags.parse(tags)), live);
+                // What the store really added for this snapshot (its recorded figures), not the tree blobs it
+                // named: an unchanged tree names every listing again and stores none of them.
+                dev.pactfs.store.DeltaStats.Window w = c.stored().added();
                 if (json) {
                     com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
                     o.put("name", c.record().name());
                     o.put("time", c.record().time().toString());
-                    o.put("tag", c.record().tag());
+                    o.put("tag", c.record().tag()); // comma-joined, as in `snapshot list --json`
                     o.put("root", c.record().root().toHex());
                     o.put("files", c.files());
                     o.put("directories", c.trees());
-                    o.put("new_tree_blobs", c.newTrees());
+                    o.put("new_blobs", w.blobs());
+                    o.put("new_stored_bytes", w.storedBytes());
+                    o.put("new_as_deltas", w.deltas());
                     spec.commandLine().getOut().println(Json.pretty(o));
                     return 0;
                 }
                 spec.commandLine().getOut().println("snapshot " + c.record().name() + " created: " + c.files()
-                        + " files, " + c.trees() + " directories (" + c.newTrees() + " new tree blobs)");
+                        + " files, " + c.trees() + " directories; stored " + w.blobs() + " new blobs ("
+                        + StatusCommand.human(w.storedBytes()) + (w.deltas() > 0 ? ", " + w.deltas() + " as deltas" : "")
+                        + ")");
                 return 0;
             }
         }
     }
 
     @Command(name = "rm", mixinStandardHelpOptions = true,
-            description = "Remove the named snapshots (their data is freed by the next prune, which also deletes their"
-                    + " records at the partner). Every name must exist, or nothing is removed.")
+            description = "Remove the named snapshots (as `rmdir MNT/.snapshots/NAME`). The next replication pass"
+                    + " deletes their records at the partner, so a recovery does not bring them back; their data is"
+                    + " freed by the next prune. Every name must exist, or nothing is removed.",
+            footer = {"", "Example:", "  pactfs snapshot rm --repo /var/lib/pactfs/acme --dry-run nightly-2026-11-02",
+                    "  pactfs snapshot rm --repo /var/lib/pactfs/acme nightly-2026-11-02 nightly-2026-11-03"})
     static final class Remove implements Callable<Integer> {
+        @Option(names = {"-n", "--dry-run"}, description = "Print what would be removed; change nothing.")
+        boolean dryRun;
+
+        @Option(names = "--json", description = "One JSON object: removed (names), dry_run.")
+        boolean json;
+
         @Option(names = "--repo", required = true, paramLabel = "DIR")
         Path repo;
 
@@ -108,18 +128,37 @@ final class SnapshotCommand implements Runnable {
                     }
                 }
                 List<String> distinct = List.copyOf(new java.util.LinkedHashSet<>(names));
-                service.forget(distinct);
-                spec.commandLine().getOut().println("removed " + String.join(", ", distinct)
-                        + "; run 'pactfs prune' to free their data");
+                if (!dryRun) {
+                    service.forget(distinct);
+                }
+                if (json) {
+                    com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+                    o.put("dry_run", dryRun);
+                    distinct.forEach(o.putArray("removed")::add);
+                    spec.commandLine().getOut().println(Json.pretty(o));
+                } else {
+                    spec.commandLine().getOut().println((dryRun ? "would remove " : "removed ")
+                            + String.join(", ", distinct) + (dryRun ? "" : "; run 'pactfs prune' to free their data"));
+                }
                 return 0;
             }
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List snapshots, oldest first.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List snapshots, oldest first: name, time, host, tags, size (bytes of its files), files,"
+                    + " root tree.",
+            footer = {"", "Example:", "  pactfs snapshot list --repo /var/lib/pactfs/acme --tag nightly --since 2026-11-01"})
     static final class ListSnapshots implements Callable<Integer> {
         @Option(names = "--repo", required = true, paramLabel = "DIR")
         Path repo;
+
+        @Option(names = "--tag", paramLabel = "T", description = "Only snapshots with tag T (repeatable: any of them).")
+        List<String> tags = List.of();
+
+        @Option(names = "--since", paramLabel = "WHEN", description = "Only snapshots taken at or after WHEN: a date"
+                + " (2026-11-01, local midnight), a time (2026-11-01T08:00:00Z) or a span back from now (7d, 12h).")
+        String since;
 
         @Option(names = "--json", description = "One JSON array of snapshot objects.")
         boolean json;
@@ -133,15 +172,15 @@ final class SnapshotCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             try (OpenRepo r = OpenRepo.open(Cli.resolve(repo), keys)) {
-                List<SnapshotRecord> all = new SnapshotService(r.store).list();
+                List<SnapshotRecord> all = SnapshotFilter.of(tags, since).apply(new SnapshotService(r.store).list());
                 PrintWriter out = spec.commandLine().getOut();
+                // Logical bytes and files, what the store added for each snapshot, and how much came as deltas.
+                Map<String, SnapshotFigures.Figures> figures = new HashMap<>();
+                for (SnapshotFigures.Figures fig : SnapshotFigures.all(r.catalog)) {
+                    figures.put(fig.name(), fig);
+                }
                 if (json) {
                     com.fasterxml.jackson.databind.node.ArrayNode arr = Json.MAPPER.createArrayNode();
-                    // Logical bytes, what the store added for each snapshot, and how much of it came as deltas.
-                    Map<String, SnapshotFigures.Figures> figures = new HashMap<>();
-                    for (SnapshotFigures.Figures fig : SnapshotFigures.all(r.catalog)) {
-                        figures.put(fig.name(), fig);
-                    }
                     for (SnapshotRecord s : all) {
                         com.fasterxml.jackson.databind.node.ObjectNode o = arr.addObject();
                         o.put("name", s.name());
@@ -149,16 +188,21 @@ final class SnapshotCommand implements Runnable {
                         o.put("time_ms", s.timeMs());
                         o.put("host", s.host());
                         o.put("tag", s.tag());
+                        dev.pactfs.snapshot.Tags.of(s.tag()).forEach(o.putArray("tags")::add);
                         o.put("root", s.root().toHex());
                         o.put("parent", s.parent());
                         figures.get(s.name()).putInto(o);
                     }
                     out.println(Json.pretty(arr));
                 } else {
-                    out.printf("%-28s %-24s %-16s %-12s %s%n", "NAME", "TIME (UTC)", "HOST", "TAG", "ROOT");
+                    String row = "%-28s %-24s %-16s %-12s %10s %8s %s%n";
+                    out.printf(row, "NAME", "TIME (UTC)", "HOST", "TAGS", "SIZE", "FILES", "ROOT");
                     for (SnapshotRecord s : all) {
-                        out.printf("%-28s %-24s %-16s %-12s %s%n", s.name(), Instant.ofEpochMilli(s.timeMs()).toString(),
-                                s.host(), s.tag() == null ? "-" : s.tag(), s.root().shortHex());
+                        SnapshotFigures.Figures f = figures.get(s.name());
+                        out.printf(row, s.name(), Instant.ofEpochMilli(s.timeMs()).toString(), s.host(),
+                                s.tag() == null ? "-" : s.tag(),
+                                f == null || f.logicalBytes() == null ? "-" : StatusCommand.human(f.logicalBytes()),
+                                f == null || f.files() == null ? "-" : f.files().toString(), s.root().shortHex());
                     }
                 }
                 return 0;

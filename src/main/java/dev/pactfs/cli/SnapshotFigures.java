@@ -21,11 +21,12 @@ final class SnapshotFigures {
     }
 
     /** One snapshot's figures; {@code logicalBytes} null when unknown, {@code recorded} false when estimated. */
-    record Figures(String name, long timeMs, Long logicalBytes, DeltaStats.Window added, boolean recorded) {
+    record Figures(String name, long timeMs, Long logicalBytes, DeltaStats.Window added, boolean recorded, Long files) {
 
         /** Adds the figures to a snapshot's JSON object, after its other members. */
         void putInto(com.fasterxml.jackson.databind.node.ObjectNode o) {
             o.put("logical_bytes", logicalBytes);
+            o.put("files", files);
             o.put("new_blobs", added.blobs());
             o.put("new_plain_bytes", added.plainBytes());
             o.put("new_stored_bytes", added.storedBytes());
@@ -45,10 +46,10 @@ final class SnapshotFigures {
             for (Snapshots.Row r : Snapshots.list(tx)) {
                 SnapshotStats.Stats s = stats.get(r.id());
                 if (s != null) {
-                    out.add(new Figures(r.name(), r.timeMs(), s.logicalBytes(), s.added(), true));
+                    out.add(new Figures(r.name(), r.timeMs(), s.logicalBytes(), s.added(), true, s.files()));
                 } else {
                     out.add(new Figures(r.name(), r.timeMs(), null,
-                            DeltaStats.createdBetween(tx, prevMs, r.timeMs()), false));
+                            DeltaStats.createdBetween(tx, prevMs, r.timeMs()), false, null));
                 }
                 prevMs = r.timeMs();
             }

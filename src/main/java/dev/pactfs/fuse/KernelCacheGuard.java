@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * Negative dentries directly in the root are the only ones not pruned by a parent: they are dropped by name,
  * which is why the root's names are read before the change too (a name the change creates).
  *
- * Not called from a FUSE request (a mkdir in /.snapshots is a FUSE operation the kernel accounts for itself): the
- * barrier would wait for the lock that request holds.
+ * Not called from a FUSE request (a mkdir or rmdir in /.snapshots is a FUSE operation the kernel accounts for
+ * itself: rmdir drops the removed directory's dentry and prunes the ones below it): the barrier would wait for the
+ * lock that request holds.
  */
 
 /**

@@ -483,7 +483,8 @@ public final class PactFuse extends FuseStubFS {
     int rmdir(byte[] path) {
         return call("rmdir", path, () -> {
             if (snap(path) != null) {
-                throw SnapshotsView.readOnly();
+                snapshots.rmdir(snap(path));
+                return 0;
             }
             Split s = split(path);
             fs.rmdir(s.parent(), s.name());

@@ -44,6 +44,26 @@ public final class PartnerPrune {
     }
 
     /**
+     * Deletes the partner record files of snapshots that no longer exist at home as recorded (removed, renamed,
+     * re-tagged, or superseded), each forgotten at home once deleted; returns how many. Only from {@link #run},
+     * after GraphProof: a retired file may be the partner's only description of a snapshot whose new record is not
+     * published yet, or, in a repo recovered from a damaged copy, an older record the newer one replaced unproven.
+     * Replication does not need it gone: the manifest names only live records (decision 0008).
+     */
+    private static int deleteRetiredRecords(Catalog catalog, PartnerTarget target) throws IOException {
+        int n = 0;
+        for (Map.Entry<Long, byte[]> e : catalog.transaction(PartnerCatalog::forgottenSnapshotFiles).entrySet()) {
+            target.delete(PartnerTarget.Kind.SNAPSHOT, HexFormat.of().formatHex(e.getValue()));
+            catalog.transaction(tx -> {
+                PartnerCatalog.forgetSnapshotFile(tx, e.getKey());
+                return null;
+            });
+            n++;
+        }
+        return n;
+    }
+
+    /**
      * Prunes the copy behind {@code target} (use the replicator's guarded target: no write without ownership).
      * Run it when no replication pass runs (the daemon calls it on its replicator thread, or with the repo
      * unmounted).
@@ -53,15 +73,7 @@ public final class PartnerPrune {
         Catalog catalog = store.catalog();
         GraphProof.requireProven(catalog, "prune the partner copy");
         SecureRandom random = new SecureRandom();
-        int snaps = 0;
-        for (Map.Entry<Long, byte[]> e : catalog.transaction(PartnerCatalog::forgottenSnapshotFiles).entrySet()) {
-            target.delete(PartnerTarget.Kind.SNAPSHOT, HexFormat.of().formatHex(e.getValue()));
-            catalog.transaction(tx -> {
-                PartnerCatalog.forgetSnapshotFile(tx, e.getKey());
-                return null;
-            });
-            snaps++;
-        }
+        int snaps = deleteRetiredRecords(catalog, target);
         int[] counts = new int[2]; // repacked, deleted
         long freed = 0;
         // Blobs home rewrote in full (a delta whose base was freed): once the new form is at the partner, the

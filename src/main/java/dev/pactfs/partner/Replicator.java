@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *      back too), then record pack + locations in one catalog transaction. Durable at the partner strictly
  *      before recorded at home: a crash between leaves an orphan (step 3), never a location that lies;
  *   5. snapshot records whose every reachable blob has a partner location, oldest first;
- *   6. the signed manifest, when anything changed (ManifestPublisher).
+ *   6. the signed manifest, when anything changed (ManifestPublisher). It names only live records, so a recovery
+ *      ignores the record of a snapshot removed, renamed or re-tagged at home; the file itself is deleted by
+ *      partner prune only (PartnerPrune, behind GraphProof), never by a pass: see decision 0008.
  * Before step 2 the partner is listed against home's records and manifest (PartnerCheck): what it lost is made
  * pending again, so this very pass re-sends it.
  * A pass holds the replicator's lock: passes never overlap. I/O failures abort the pass; the next one resumes

@@ -21,14 +21,61 @@ import java.util.function.Function;
  * grouped by host and paths: a pactfs repo has one tree.
  */
 public record ForgetPolicy(int last, int hourly, int daily, int weekly, int monthly, int yearly, Set<String> tags,
-                           ZoneId zone) {
+                           ZoneId zone, Within within) {
+
+    /** The policy without {@code --keep-within}. */
+    public ForgetPolicy(int last, int hourly, int daily, int weekly, int monthly, int yearly, Set<String> tags,
+                        ZoneId zone) {
+        this(last, hourly, daily, weekly, monthly, yearly, tags, zone, null);
+    }
+
+    /**
+     * restic's {@code --keep-within 1y5m7d2h}: keep every snapshot taken within that span before the newest
+     * snapshot (not before now, so a repo nobody snapshots any more does not empty itself). Years, months and
+     * days are calendar units in the policy's zone, as restic's AddDate.
+     */
+    public record Within(int years, int months, int days, int hours) {
+
+        private static final java.util.regex.Pattern FORMAT =
+                java.util.regex.Pattern.compile("(?:(\\d+)y)?(?:(\\d+)m)?(?:(\\d+)d)?(?:(\\d+)h)?");
+
+        /** Parses {@code 1y5m7d2h} (any part may be left out, in that order); a {@link SnapshotException} otherwise. */
+        public static Within parse(String s) throws SnapshotException {
+            java.util.regex.Matcher m = FORMAT.matcher(s == null ? "" : s);
+            if (s == null || s.isEmpty() || !m.matches()) {
+                throw new SnapshotException("invalid duration '" + s + "': use e.g. 7d, 2h, 1y6m or 1y5m7d2h");
+            }
+            try {
+                return new Within(num(m.group(1)), num(m.group(2)), num(m.group(3)), num(m.group(4)));
+            } catch (NumberFormatException e) {
+                throw new SnapshotException("invalid duration '" + s + "': number too large");
+            }
+        }
+
+        private static int num(String g) {
+            return g == null ? 0 : Integer.parseInt(g);
+        }
+
+        /** The earliest time kept: {@code newest} minus this span. */
+        long cutoffMs(long newestMs, ZoneId zone) {
+            return Instant.ofEpochMilli(newestMs).atZone(zone).minusYears(years).minusMonths(months).minusDays(days)
+                    .minusHours(hours).toInstant().toEpochMilli();
+        }
+
+        @Override
+        public String toString() {
+            return (years > 0 ? years + "y" : "") + (months > 0 ? months + "m" : "") + (days > 0 ? days + "d" : "")
+                    + (hours > 0 || years + months + days == 0 ? hours + "h" : "");
+        }
+    }
 
     /** What the policy decided: snapshots to keep (newest first, each with its reasons) and to remove. */
     public record Decision(List<SnapshotRecord> keep, Map<String, List<String>> reasons, List<SnapshotRecord> remove) {
     }
 
     public boolean isEmpty() {
-        return last == 0 && hourly == 0 && daily == 0 && weekly == 0 && monthly == 0 && yearly == 0 && tags.isEmpty();
+        return last == 0 && hourly == 0 && daily == 0 && weekly == 0 && monthly == 0 && yearly == 0 && tags.isEmpty()
+                && within == null;
     }
 
     private record Rule(String name, int count, Function<ZonedDateTime, Long> bucket) {
@@ -41,6 +88,8 @@ public record ForgetPolicy(int last, int hourly, int daily, int weekly, int mont
         List<SnapshotRecord> sorted = new ArrayList<>(snapshots);
         sorted.sort(Comparator.comparingLong(SnapshotRecord::timeMs).reversed());
         long[] seq = {0};
+        long cutoff = within == null || sorted.isEmpty() ? Long.MAX_VALUE
+                : within.cutoffMs(sorted.get(0).timeMs(), zone);
         List<Rule> rules = List.of(
                 new Rule("last", last, t -> seq[0]++),
                 new Rule("hourly", hourly, t -> t.getYear() * 1_000_000L + t.getDayOfYear() * 100L + t.getHour()),
@@ -57,8 +106,13 @@ public record ForgetPolicy(int last, int hourly, int daily, int weekly, int mont
         for (SnapshotRecord s : sorted) {
             ZonedDateTime t = Instant.ofEpochMilli(s.timeMs()).atZone(zone);
             List<String> why = new ArrayList<>();
-            if (s.tag() != null && tags.contains(s.tag())) {
-                why.add("tag " + s.tag());
+            for (String tag : Tags.of(s.tag())) {
+                if (tags.contains(tag)) {
+                    why.add("tag " + tag);
+                }
+            }
+            if (s.timeMs() >= cutoff) {
+                why.add("within " + within);
             }
             for (int i = 0; i < rules.size(); i++) {
                 if (left[i] == 0) {

@@ -81,7 +81,7 @@ public final class SnapshotService {
     }
 
     /** What {@link #create} made, with how many tree blobs were new to the store. */
-    public record Created(SnapshotRecord record, int trees, int newTrees, long files) {
+    public record Created(SnapshotRecord record, int trees, int newTrees, long files, SnapshotStats.Stats stored) {
     }
 
     /** The default name of a snapshot taken at {@code timeMs}: its UTC time to the second. */
@@ -153,6 +153,7 @@ public final class SnapshotService {
                 top = b.put(List.of(rootEntry));
                 String finalName = name;
                 String host = hostName();
+                SnapshotStats.Stats[] stored = new SnapshotStats.Stats[1];
                 SnapshotRecord rec = catalog.transaction(tx -> {
                     for (Map.Entry<ChunkId, Map<ChunkId, Integer>> t : b.children.entrySet()) {
                         if (BlobGraph.addChildren(tx, t.getKey(), t.getValue())) {
@@ -163,11 +164,11 @@ public final class SnapshotService {
                     Snapshots.Row parent = all.isEmpty() ? null : all.get(all.size() - 1);
                     long id = Snapshots.insert(tx, finalName, now, host, tag, top, parent == null ? null : parent.id(),
                             parent == null ? null : parent.name());
-                    SnapshotStats.record(tx, id, b.logicalBytes);
+                    stored[0] = SnapshotStats.record(tx, id, b.logicalBytes, b.files);
                     return new SnapshotRecord(finalName, now, host, tag, top, parent == null ? null : parent.name());
                 });
                 log.info("snapshot {}: {} trees ({} new), {} files", finalName, b.children.size(), b.recorded, b.files);
-                return new Created(rec, b.children.size(), b.recorded, b.files);
+                return new Created(rec, b.children.size(), b.recorded, b.files, stored[0]);
             } catch (IllegalStateException e) {
                 throw new SnapshotException("snapshot failed: a chunk was freed while freezing (" + e.getMessage()
                         + "); run it again");
@@ -344,6 +345,54 @@ public final class SnapshotService {
                     return null;
                 });
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Renames snapshot {@code from} to {@code to} (a valid, unused name); the partner follows at its next pass. */
+    public void rename(String from, String to) throws IOException {
+        checkName(to);
+        lock.lock();
+        try {
+            catalog.transaction(tx -> {
+                Snapshots.Row row = Snapshots.byName(tx, from);
+                if (row == null) {
+                    throw new SnapshotException("no snapshot named '" + from + "'");
+                }
+                if (Snapshots.byName(tx, to) != null) {
+                    throw new SnapshotException("a snapshot named '" + to + "' exists already");
+                }
+                Snapshots.rename(tx, row, to);
+                return null;
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Adds {@code add} to and then removes {@code remove} from the tags of snapshot {@code name}; returns its tags
+     * after. The partner's record follows at the next replication pass (a record changed in place would no longer
+     * hash to its name, so the old record is retired and a new one published).
+     */
+    public List<String> retag(String name, java.util.Set<String> add, java.util.Set<String> remove) throws IOException {
+        lock.lock();
+        try {
+            return catalog.transaction(tx -> {
+                Snapshots.Row row = Snapshots.byName(tx, name);
+                if (row == null) {
+                    throw new SnapshotException("no snapshot named '" + name + "'");
+                }
+                java.util.Set<String> tags = new java.util.LinkedHashSet<>(Tags.of(row.tag()));
+                tags.addAll(add);
+                tags.removeAll(remove);
+                String field = Tags.field(tags);
+                if (!java.util.Objects.equals(field, row.tag())) {
+                    Snapshots.setTag(tx, row, field);
+                }
+                return List.copyOf(tags);
+            });
         } finally {
             lock.unlock();
         }

@@ -283,6 +283,21 @@ public final class SnapshotsView {
         service.create(name, null, live);
     }
 
+    /**
+     * rmdir of {@code .snapshots/NAME} removes that snapshot, as ZFS's {@code .zfs/snapshot} does (its data is freed
+     * by the next prune; the next pass's manifest no longer names its partner record, which partner prune deletes); anything deeper is EROFS.
+     */
+    public void rmdir(List<byte[]> rel) throws IOException {
+        if (rel.size() != 1) {
+            throw readOnly();
+        }
+        String name = new String(rel.get(0), java.nio.charset.StandardCharsets.UTF_8);
+        if (service.row(name) == null) {
+            throw new FsException(Errno.ENOENT, "no snapshot " + name);
+        }
+        service.forget(List.of(name));
+    }
+
     /** The error of every write under .snapshots. */
     public static FsException readOnly() {
         return new FsException(Errno.EROFS, "snapshots are read-only");

@@ -120,6 +120,17 @@ public interface ChunkStore extends Closeable {
         void read(long doneBytes, long totalBytes);
     }
 
+    /**
+     * As {@link #check(boolean)}, reading and verifying the payloads of the blobs {@code readData} accepts only
+     * (restic's {@code --read-data-subset}); null reads none.
+     */
+    CheckReport check(java.util.function.Predicate<ChunkId> readData) throws IOException;
+
+    /** As {@link #check(java.util.function.Predicate)}, with progress as {@link #check(boolean, CheckProgress)}. */
+    default CheckReport check(java.util.function.Predicate<ChunkId> readData, CheckProgress progress) throws IOException {
+        return check(readData);
+    }
+
     /** What {@link #check} found; {@code problems} empty means clean. */
     record CheckReport(long chunks, long storedBytes, long bytesRead, java.util.List<String> problems) {
         public boolean clean() {

@@ -981,11 +981,21 @@ final class LocalChunkStore implements ChunkStore {
 
     @Override
     public CheckReport check(boolean readData) throws IOException {
-        return check(readData, null);
+        return check(readData ? id -> true : null, null);
     }
 
     @Override
     public CheckReport check(boolean readData, CheckProgress progress) throws IOException {
+        return check(readData ? id -> true : null, progress);
+    }
+
+    @Override
+    public CheckReport check(java.util.function.Predicate<ChunkId> readData) throws IOException {
+        return check(readData, null);
+    }
+
+    @Override
+    public CheckReport check(java.util.function.Predicate<ChunkId> readData, CheckProgress progress) throws IOException {
         flushIndex();
         // The total first (index rows only, no payload read), so progress can show a rate and an ETA.
         long[] total = {0};
@@ -1023,7 +1033,7 @@ final class LocalChunkStore implements ChunkStore {
                 try {
                     byte[] sealed = packs.read(new LocalPacks.Location(e.packId(), e.packOffset()), e.kind(),
                             e.id().toBytes(), e.storedSize());
-                    if (readData) {
+                    if (readData != null && readData.test(e.id())) {
                         totals[2] += sealed.length;
                         verify(e, sealed);
                     }

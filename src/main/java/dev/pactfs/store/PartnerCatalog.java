@@ -351,16 +351,19 @@ public final class PartnerCatalog {
      * It takes a negative id, which no snapshot has.
      */
     public static void recordSupersededSnapshotFile(Tx tx, byte[] file) throws IOException {
-        long id;
+        recordSnapshot(tx, nextRetiredId(tx), file);
+    }
+
+    /** A fresh negative snapshot id for a record file that belongs to no snapshot (any more). */
+    static long nextRetiredId(Tx tx) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(
                 "SELECT COALESCE(MIN(snapshot_id), 0) - 1 FROM partner_snapshots WHERE snapshot_id < 0");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
-            id = rs.getLong(1);
+            return rs.getLong(1);
         } catch (SQLException e) {
-            throw Catalog.translate("numbering a superseded snapshot record", e);
+            throw Catalog.translate("numbering a retired snapshot record", e);
         }
-        recordSnapshot(tx, id, file);
     }
 
     /** Snapshot record files at the partner whose snapshot no longer exists (forgotten): id to file name. */

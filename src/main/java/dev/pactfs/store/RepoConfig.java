@@ -67,6 +67,11 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
         return new RepoConfig(newFormat, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax, keyCheck, s3);
     }
 
+    /** This config with another partner directory ({@code partner set}). */
+    public RepoConfig withPartner(Path newPartner) {
+        return new RepoConfig(format, repoId, chunkMin, chunkAvg, chunkMax, newPartner, cacheMax, keyCheck);
+    }
+
     public RepoConfig withKeyCheck(byte[] check) {
         return new RepoConfig(format, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax,
                 HexFormat.of().formatHex(check), s3);

@@ -79,7 +79,11 @@ final class Schema {
             sql(DeltaTables.MIGRATION),
             sql(DeltaPruneTables.MIGRATION),
             FeatureRunsMigration::apply,
-            sql(ManifestTables.MIGRATION));
+            sql(ManifestTables.MIGRATION),
+            // 9: files per snapshot, for `snapshot list` and `stats`; NULL for snapshots made before (unknown).
+            // IF NOT EXISTS as migration 8's CREATE: a catalog whose recorded version is older than its tables
+            // (a version row lost or rolled back, as FeatureRunsMigrationTest builds one) must still migrate.
+            sql("ALTER TABLE snapshot_stats ADD COLUMN IF NOT EXISTS files BIGINT"));
 
     /** The schema version this build writes. */
     static final int CURRENT_VERSION = MIGRATIONS.size();

@@ -20,7 +20,7 @@ public final class SnapshotStats {
     }
 
     /** One snapshot's figures. */
-    public record Stats(long logicalBytes, DeltaStats.Window added) {
+    public record Stats(long logicalBytes, DeltaStats.Window added, Long files) {
     }
 
     /** Meta key: where the last snapshot's window ended (the next one starts there). */
@@ -32,7 +32,7 @@ public final class SnapshotStats {
      * that every blob, including the tree blobs and chunk rows indexed by this very snapshot's creation, counts
      * in exactly one snapshot, whatever was forgotten in between.
      */
-    public static Stats record(Tx tx, long snapshotId, long logicalBytes) throws IOException {
+    public static Stats record(Tx tx, long snapshotId, long logicalBytes, long files) throws IOException {
         String end = PartnerCatalog.meta(tx, META_WINDOW_END);
         long from = Long.MIN_VALUE;
         if (end != null) {
@@ -48,8 +48,8 @@ public final class SnapshotStats {
         DeltaStats.Window w = DeltaStats.createdBetween(tx, from, now);
         try (PreparedStatement ps = tx.connection().prepareStatement(
                 "MERGE INTO snapshot_stats (snapshot_id, window_end_ms, logical_bytes, new_blobs, new_stored_bytes,"
-                        + " new_plain_bytes, deltas, delta_stored_bytes, delta_saved_bytes) KEY (snapshot_id)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + " new_plain_bytes, deltas, delta_stored_bytes, delta_saved_bytes, files) KEY (snapshot_id)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, snapshotId);
             ps.setLong(2, now);
             ps.setLong(3, logicalBytes);
@@ -59,12 +59,13 @@ public final class SnapshotStats {
             ps.setLong(7, w.deltas());
             ps.setLong(8, w.deltaStoredBytes());
             ps.setLong(9, w.deltaSavedBytes());
+            ps.setLong(10, files);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw Catalog.translate("recording figures of snapshot " + snapshotId, e);
         }
         PartnerCatalog.setMeta(tx, META_WINDOW_END, Long.toString(now));
-        return new Stats(logicalBytes, w);
+        return new Stats(logicalBytes, w, files);
     }
 
     /**
@@ -79,12 +80,12 @@ public final class SnapshotStats {
     public static Map<Long, Stats> all(Tx tx) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(
                 "SELECT snapshot_id, logical_bytes, new_blobs, new_stored_bytes, new_plain_bytes, deltas,"
-                        + " delta_stored_bytes, delta_saved_bytes FROM snapshot_stats");
+                        + " delta_stored_bytes, delta_saved_bytes, files FROM snapshot_stats");
              ResultSet rs = ps.executeQuery()) {
             Map<Long, Stats> out = new HashMap<>();
             while (rs.next()) {
                 out.put(rs.getLong(1), new Stats(rs.getLong(2), new DeltaStats.Window(rs.getLong(3), rs.getLong(4),
-                        rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8))));
+                        rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)), rs.getObject(9, Long.class)));
             }
             return out;
         } catch (SQLException e) {

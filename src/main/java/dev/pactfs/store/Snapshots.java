@@ -213,7 +213,7 @@ public final class Snapshots {
     /**
      * Points snapshot {@code row} at {@code newRoot} (repo format migration: its trees re-encoded under new ids),
      * moving its counted reference from the old root to the new one. Its record at the partner names the old
-     * root: the partner_snapshots row is retired to the negated snapshot id, a snapshot that never exists, so the
+     * root: the partner_snapshots row is retired to a negative id, which no snapshot has, so the
      * partner side of prune deletes that file (PartnerCatalog#forgottenSnapshotFiles) and the next replication
      * pass publishes a record with the new root (the snapshot is unreplicated again). Not through the
      * snapshots_forgotten queue: that matches records by name and time and would delete the new record too.
@@ -229,15 +229,86 @@ public final class Snapshots {
                     throw new StoreException("snapshot " + row.name() + " changed while its root was being replaced");
                 }
             }
-            try (PreparedStatement ps = tx.connection().prepareStatement(
-                    "UPDATE partner_snapshots SET snapshot_id = ? WHERE snapshot_id = ?")) {
-                ps.setLong(1, -row.id());
-                ps.setLong(2, row.id());
-                ps.executeUpdate();
-            }
+            retirePartnerRecord(tx, row.id()); // a fresh negative id: -id may be taken by a retired record
             ChunkIndex.adjustRefcounts(tx, Map.of(newRoot, 1L, row.root(), -1L));
         } catch (SQLException e) {
             throw Catalog.translate("replacing the root of snapshot " + row.name(), e);
+        }
+    }
+
+    /**
+     * Renames snapshot {@code row} to {@code newName} (unique, checked by the caller and by the unique index), and
+     * names it as the parent of the snapshots taken after it. Every record at the partner that names the old name
+     * (its own, its children's) is retired as in {@link #replaceRoot}: the next replication pass publishes records
+     * with the new name and a manifest that names only those, so a recovery finds the snapshot under its new name;
+     * partner prune deletes the retired files.
+     */
+    public static void rename(Tx tx, Row row, String newName) throws IOException {
+        try {
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "UPDATE snapshots SET name = ? WHERE id = ? AND name = ?")) {
+                ps.setString(1, newName);
+                ps.setLong(2, row.id());
+                ps.setString(3, row.name());
+                if (ps.executeUpdate() != 1) {
+                    throw new StoreException("snapshot " + row.name() + " changed while it was being renamed");
+                }
+            }
+            List<Long> children = new ArrayList<>();
+            try (PreparedStatement ps = tx.connection().prepareStatement("SELECT id FROM snapshots WHERE parent = ?")) {
+                ps.setLong(1, row.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        children.add(rs.getLong(1));
+                    }
+                }
+            }
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "UPDATE snapshots SET parent_name = ? WHERE parent = ?")) {
+                ps.setString(1, newName);
+                ps.setLong(2, row.id());
+                ps.executeUpdate();
+            }
+            retirePartnerRecord(tx, row.id());
+            for (long c : children) {
+                retirePartnerRecord(tx, c);
+            }
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 23505) {
+                throw new StoreException("a snapshot named '" + newName + "' exists already", e);
+            }
+            throw Catalog.translate("renaming snapshot " + row.name(), e);
+        }
+    }
+
+    /** Sets the tag field of snapshot {@code row} (null for none); its partner record is retired as by {@link #rename}. */
+    public static void setTag(Tx tx, Row row, String tag) throws IOException {
+        try {
+            try (PreparedStatement ps = tx.connection().prepareStatement("UPDATE snapshots SET tag = ? WHERE id = ?")) {
+                ps.setString(1, tag);
+                ps.setLong(2, row.id());
+                if (ps.executeUpdate() != 1) {
+                    throw new StoreException("snapshot " + row.name() + " was removed while it was being tagged");
+                }
+            }
+            retirePartnerRecord(tx, row.id());
+        } catch (SQLException e) {
+            throw Catalog.translate("tagging snapshot " + row.name(), e);
+        }
+    }
+
+    /**
+     * Moves the partner_snapshots row of snapshot {@code id} (if its record was published) to a fresh negative id,
+     * which no snapshot has: the file becomes a retired record the replicator deletes once the manifest no longer
+     * names it (PartnerCatalog#forgottenSnapshotFiles), and the snapshot is unreplicated again.
+     */
+    private static void retirePartnerRecord(Tx tx, long id) throws SQLException, IOException {
+        long retired = PartnerCatalog.nextRetiredId(tx);
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "UPDATE partner_snapshots SET snapshot_id = ? WHERE snapshot_id = ?")) {
+            ps.setLong(1, retired);
+            ps.setLong(2, id);
+            ps.executeUpdate();
         }
     }
 

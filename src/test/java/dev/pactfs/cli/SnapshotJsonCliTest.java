@@ -28,6 +28,12 @@ class SnapshotJsonCliTest {
         assertEquals("t", s1.get("tag").asText());
         assertEquals(1, s1.get("files").asLong());
         assertEquals(64, s1.get("root").asText().length());
+        assertTrue(s1.get("new_blobs").asLong() >= 2, "the file's chunk and the root tree: " + s1);
+        assertTrue(s1.get("new_stored_bytes").asLong() > 0, s1.toString());
+        // Nothing changed: nothing new stored, although the snapshot names its whole tree again.
+        JsonNode same = c.json("snapshot", "create", "--repo", c.repo, "--key-file", c.key, "--name", "s1-again", "--json");
+        assertEquals(0, same.get("new_blobs").asLong(), same.toString());
+        assertEquals(0, same.get("new_stored_bytes").asLong(), same.toString());
 
         c.put("two.txt");
         c.json("snapshot", "create", "--repo", c.repo, "--key-file", c.key, "--name", "s2", "--json");

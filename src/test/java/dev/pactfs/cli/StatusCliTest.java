@@ -116,17 +116,21 @@ class StatusCliTest {
         assertEquals(0, CliRun.run("init", "--repo", repo, "--key-file", key).exit());
         Path data = Files.write(tmp.resolve("f"), "x\n".getBytes());
         assertEquals(0, CliRun.run("put", "--repo", repo, "--key-file", key, data.toString(), "f").exit());
-        // Names refuse control characters (SnapshotNamesTest); a tag still carries them into the JSON.
+        // Names and tags refuse control characters (SnapshotNamesTest, decision 0008); quotes and backslashes
+        // still reach the JSON.
         String odd = "a\"b\\c";
-        CliRun.Result c = CliRun.run("snapshot", "create", "--repo", repo, "--key-file", key, "--name", odd,
+        CliRun.Result bad = CliRun.run("snapshot", "create", "--repo", repo, "--key-file", key, "--name", odd,
                 "--tag", "t\"ag\t\u0001");
+        assertEquals(1, bad.exit(), bad.toString());
+        CliRun.Result c = CliRun.run("snapshot", "create", "--repo", repo, "--key-file", key, "--name", odd,
+                "--tag", "t\"ag\\");
         assertEquals(0, c.exit(), c.toString());
         CliRun.Result list = CliRun.run("snapshot", "list", "--repo", repo, "--key-file", key, "--json");
         assertEquals(0, list.exit(), list.toString());
         JsonNode arr = JSON.readTree(list.out());
         assertEquals(1, arr.size());
         assertEquals(odd, arr.get(0).get("name").asText());
-        assertEquals("t\"ag\t\u0001", arr.get(0).get("tag").asText());
+        assertEquals("t\"ag\\", arr.get(0).get("tag").asText());
         assertTrue(arr.get(0).get("figures_recorded").asBoolean());
         assertTrue(arr.get(0).get("parent").isNull());
     }

@@ -4,6 +4,7 @@ import static dev.pactfs.store.DeltaStoreTest.edited;
 import static dev.pactfs.store.DeltaStoreTest.lines;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pactfs.crypto.ChunkId;
 import java.io.IOException;
@@ -127,6 +128,28 @@ class FeatureRunsMigrationTest {
             for (Map.Entry<ChunkId, long[]> e : features.entrySet()) {
                 assertEquals(e.getKey(), FeatureIndexTest.findBase(catalog, e.getValue()));
             }
+        }
+    }
+
+    /** Migration 9 from a catalog that really is at version 8: the column is added, old rows keep NULL. */
+    @Test
+    void a_schema_8_catalog_gains_the_files_column_with_unknown_counts() throws IOException, SQLException {
+        try (Connection c = raw()) {
+            c.setAutoCommit(false);
+            Schema.migrate(c, 8);
+            try (Statement st = c.createStatement()) {
+                st.execute("INSERT INTO snapshot_stats VALUES (1, 1000, 10, 1, 5, 10, 0, 0, 0)");
+            }
+            c.commit();
+        }
+        Catalog.open(dir, false).close();
+        try (Connection c = raw(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT files, logical_bytes FROM snapshot_stats")) {
+            rs.next();
+            rs.getLong(1);
+            assertTrue(rs.wasNull(), "a snapshot made before migration 9 has no file count");
+            assertEquals(10L, rs.getLong(2));
+            assertEquals(Schema.CURRENT_VERSION, version(st));
         }
     }
 }
