@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "audit", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs audit --repo /var/lib/pactfs/acme --sample 10"},
         description = "Read a random sample of the packs at the partner back and compare them with the hashes kept at home; exit 1 on any mismatch.")
 final class AuditCommand implements Callable<Integer> {
 

@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 
 /** Reads {@code /NAME} of the repo's live tree back into a local file without a mount. */
 @Command(name = "get", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs get --repo /var/lib/pactfs/acme db.dump /tmp/db.dump"},
         description = "Copy NAME from the repo's top directory to OUT (or - for stdout).")
 final class GetCommand implements Callable<Integer> {
 

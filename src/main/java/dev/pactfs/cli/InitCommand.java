@@ -19,6 +19,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs init --repo /var/lib/pactfs/acme --partner /mnt/partner/acme"},
         description = "Create a repository: a new master key, the local store, and the partner layout.")
 final class InitCommand implements Callable<Integer> {
 

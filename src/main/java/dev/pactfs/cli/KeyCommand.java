@@ -28,6 +28,7 @@ final class KeyCommand implements Runnable {
     }
 
     @Command(name = "passwd", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs key passwd --repo /var/lib/pactfs/acme"},
             description = "Change (or set) the passphrase. No data is re-encrypted: the master key stays the same."
                     + " With several key slots, the slot the current passphrase opens is changed."
                     + " The new passphrase comes from --new-passphrase-file, PACTFS_NEW_PASSPHRASE or a prompt.")
@@ -76,6 +77,7 @@ final class KeyCommand implements Runnable {
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs key export --repo /var/lib/pactfs/acme --paper"},
             description = "Export the master key: --paper prints a checksummed recovery code on stdout;"
                     + " --machine-key FILE writes an unwrapped key file (0600) for unattended mounts.")
     static final class Export implements Callable<Integer> {

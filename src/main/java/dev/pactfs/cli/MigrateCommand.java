@@ -23,6 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * killed anywhere leaves a format-1 repo that the next run finishes.
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs migrate --repo /var/lib/pactfs/acme"},
         description = "Upgrade an unmounted repo to this pactfs's format (format 1 to 2: snapshot trees get ids keyed"
                 + " by kind; file data is neither re-encrypted nor re-sent). Safe to interrupt and run again.")
 final class MigrateCommand implements Callable<Integer> {

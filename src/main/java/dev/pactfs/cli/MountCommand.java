@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
  */
 
 @Command(name = "mount", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs mount --repo /var/lib/pactfs/acme /srv/backup --snapshot-every 24h"},
         description = "Mount the repository's live tree at MOUNTPOINT (a daemon unless --foreground).")
 final class MountCommand implements Callable<Integer> {
 

@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
  * command line, and the ingest path the put-pipeline benchmark times.
  */
 @Command(name = "put", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs put --repo /var/lib/pactfs/acme /root/db.dump db.dump"},
         description = "Store FILE (or - for stdin) as NAME in the repo's top directory, replacing an old NAME.")
 final class PutCommand implements Callable<Integer> {
 

@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "recover", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs recover --partner /mnt/partner/acme --repo /var/lib/pactfs/acme --paper-key -"},
         description = {"Rebuild a working local repo from the partner copy alone (after a disaster).",
             "The key: --paper-key-file FILE, --paper-key - (stdin), an existing --key-file, or asked on the terminal.",
             "The recovered repo gets its own passphrase (--passphrase-file, --passphrase-command, PACTFS_PASSPHRASE,"

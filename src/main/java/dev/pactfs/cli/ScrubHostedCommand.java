@@ -10,6 +10,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "scrub-hosted", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs scrub-hosted /srv/partner-export"},
         description = "At the HOST site, without any key: check every partner copy (pactfs-*) under DIR; exit 0 if intact, 1 if anything is missing or corrupt.")
 final class ScrubHostedCommand implements Callable<Integer> {
 

@@ -36,6 +36,7 @@ final class SnapshotCommand implements Runnable {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs snapshot create --repo /var/lib/pactfs/acme --tag weekly"},
             description = "Freeze the whole live tree as a snapshot (through the mount daemon when mounted: files"
                     + " being written appear as of their last completed write).")
     static final class Create implements Callable<Integer> {
@@ -211,6 +212,7 @@ final class SnapshotCommand implements Runnable {
     }
 
     @Command(name = "diff", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs snapshot diff --repo /var/lib/pactfs/acme nightly-2026-12-01 nightly-2026-12-02"},
             description = "Paths added (+), removed (-) and changed (M) from snapshot A to snapshot B, with sizes.")
     static final class DiffCmd implements Callable<Integer> {
         @Option(names = "--repo", required = true, paramLabel = "DIR")

@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs status --repo /var/lib/pactfs/acme --json"},
         description = "Whether the repo is mounted, whether the partner answers, the last snapshot taken and the last one"
                 + " safe at the partner, pending bytes, rate, ETA, partner free space, last error.")
 final class StatusCommand implements Callable<Integer> {

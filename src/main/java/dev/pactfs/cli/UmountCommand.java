@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "umount", aliases = "unmount", mixinStandardHelpOptions = true,
+        footer = {"%nExample:", "  pactfs umount /srv/backup"},
         description = "Unmount a pactfs mount and wait until its daemon has committed everything and exited.")
 final class UmountCommand implements Callable<Integer> {
 
