@@ -7,6 +7,7 @@ import dev.pactfs.crypto.RepoKeys;
 import dev.pactfs.files.PrivateFiles;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.RepoConfig;
+import dev.pactfs.store.ServePartner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +26,19 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Local repository directory (new or empty).")
     Path repo;
 
-    @Option(names = "--partner", paramLabel = "DIR|s3://BUCKET/PREFIX",
-            description = {"The partner's directory (a mounted NFS/SMB/SSHFS share), or a bucket and key prefix on an"
-                    + " S3-API object store (then see --s3-endpoint).",
+    @Option(names = "--partner", paramLabel = "DIR|s3://BUCKET/PREFIX|pactfs://HOST:PORT",
+            description = {"The partner's directory (a mounted NFS/SMB/SSHFS share), a bucket and key prefix on an"
+                    + " S3-API object store (then see --s3-endpoint), or a `pactfs serve` host (then --pair-file).",
                 "Example: --partner s3://pactfs/acme --s3-endpoint https://s3.partner.example:3900 --s3-region garage"})
     String partnerArg;
 
     @Mixin
     S3Options s3Options;
+
+    @Option(names = "--pair-file", paramLabel = "FILE|-",
+            description = "With --partner pactfs://HOST:PORT: the file holding the code `pactfs serve pair` printed"
+                    + " at the host (- reads stdin). The code is never given on the command line.")
+    Path pairFile;
 
     @Option(names = "--key-file", paramLabel = "FILE",
             description = "Also write an unwrapped machine key to FILE (mode 0600) for unattended mounts.")
@@ -64,7 +70,22 @@ final class InitCommand implements Callable<Integer> {
             }
         }
         dev.pactfs.store.S3Partner bucket = s3Options.partner(partnerArg);
-        Path partner = partnerArg == null || bucket != null ? null : Path.of(partnerArg);
+        ServePartner host = null;
+        PairCode pairCode = null;
+        if (ServePartner.isUri(partnerArg)) {
+            if (pairFile == null) {
+                throw new UserError("--partner " + partnerArg + " needs --pair-file FILE (the code `pactfs serve pair` printed)");
+            }
+            pairCode = PairCode.read(pairFile);
+            try {
+                host = ServePartner.parse(partnerArg, pairCode.hostKey());
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
+        } else if (pairFile != null) {
+            throw new UserError("--pair-file needs --partner pactfs://HOST:PORT");
+        }
+        Path partner = partnerArg == null || bucket != null || host != null ? null : Path.of(partnerArg);
         if (partner != null && !Files.isDirectory(partner)) {
             throw new UserError("partner directory " + partner + " does not exist (is the partner share mounted?)");
         }
@@ -97,6 +118,9 @@ final class InitCommand implements Callable<Integer> {
         if (bucket != null) {
             config = config.withS3(bucket);
         }
+        if (host != null) {
+            config = config.withServe(host);
+        }
         try (Catalog c = Catalog.open(repo, true)) {
             // schema created
         }
@@ -106,12 +130,21 @@ final class InitCommand implements Callable<Integer> {
             try (dev.pactfs.partner.PartnerTarget copy = dev.pactfs.partner.PartnerTargets.s3(bucket, repoId)) {
                 PartnerLayout.create(copy, repoId);
             }
+        } else if (host != null) {
+            // Pairing binds the key derived from this master key to the tenant: after a disaster the key reconnects.
+            String tenant = dev.pactfs.partner.PartnerTargets.pairServe(host, keys.tlsIdentity(), pairCode.secret());
+            try (dev.pactfs.partner.PartnerTarget copy = dev.pactfs.partner.PartnerTargets.serve(host,
+                    keys.tlsIdentity(), repoId)) {
+                PartnerLayout.create(copy, repoId);
+            }
+            System.err.println("paired with " + host.uri() + " as tenant " + tenant);
         }
         // The config is written last: its presence is what makes the directory a repo.
         config.write(repo);
         System.err.println("created pactfs repo " + repo + " (id " + repoId + ")"
                 + (partner != null ? ", partner copy in " + PartnerLayout.dirFor(partner, repoId) : "")
                 + (bucket != null ? ", partner copy in " + bucket.uri() + "/pactfs-" + repoId + "/" : "")
+                + (host != null ? ", partner copy at " + host.uri() + "/pactfs-" + repoId : "")
                 + (keyFile != null ? ", machine key in " + keyFile : ""));
         System.err.println("keep a copy of the key off this machine: pactfs key export --paper --repo " + repo);
         return 0;

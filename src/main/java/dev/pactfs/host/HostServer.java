@@ -74,6 +74,21 @@ public final class HostServer implements AutoCloseable {
         return hs;
     }
 
+    /** Prefix of a pairing code: {@code pactfs-pair-1:<host key fingerprint>:<one-time secret>}. */
+    public static final String PAIR_CODE_PREFIX = "pactfs-pair-1:";
+
+    /**
+     * Adds tenant {@code name} under {@code root} (or re-arms its pairing) and returns its pairing code. The
+     * secret is stored only as its SHA-256 and is spent by the first client that presents it.
+     *
+     * @throws IllegalArgumentException the name is not a valid tenant name
+     */
+    public static String pair(Path root, String name, long quotaBytes) throws IOException {
+        TlsIdentity host = HostKey.load(root);
+        String secret = new Tenants(root).pair(name, quotaBytes);
+        return PAIR_CODE_PREFIX + host.fingerprint() + ":" + secret;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
