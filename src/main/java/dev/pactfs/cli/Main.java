@@ -28,7 +28,7 @@ import picocli.CommandLine.ScopeType;
             MountCommand.class, UmountCommand.class,
             SnapshotCommand.class, RestoreCommand.class, ForgetCommand.class, PruneCommand.class,
             ReplicateCommand.class, StatusCommand.class, ScrubHostedCommand.class, AuditCommand.class,
-            RecoverCommand.class, MigrateCommand.class, ServeCommand.class,
+            RecoverCommand.class, MigrateCommand.class, ServeCommand.class, PartnerCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

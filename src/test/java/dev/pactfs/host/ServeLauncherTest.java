@@ -87,6 +87,27 @@ class ServeLauncherTest {
             assertArrayEquals(data, Files.readAllBytes(out.resolve("data.bin")));
             // The recovered repo reconnects to the same host with the derived key and no other state.
             pactfs("replicate", "--repo", rec.toString(), "--key-file", key.toString(), "--once").ok();
+
+            // A second tenant pairs an existing repo with `partner set`; a spent code pairs nobody.
+            Path pair2 = base.resolve("pair2");
+            Files.writeString(pair2, pactfs("serve", "pair", "--root", root.toString(), "--tenant", "beta",
+                    "--quota", "10M").ok().out());
+            Path repo2 = base.resolve("repo2");
+            Path key2 = base.resolve("key2");
+            Matcher id2 = Pattern.compile("\\(id ([0-9a-f]{32})\\)").matcher(
+                    pactfs("init", "--repo", repo2.toString(), "--key-file", key2.toString()).ok().err());
+            assertTrue(id2.find());
+            Sh.Result set = pactfs("partner", "set", "--repo", repo2.toString(), "--key-file", key2.toString(), uri,
+                    "--pair-file", pair2.toString()).ok();
+            assertTrue(set.err().contains("(tenant beta,"), set.toString());
+            pactfs("replicate", "--repo", repo2.toString(), "--key-file", key2.toString(), "--once").ok();
+            assertTrue(count(root.resolve("tenants/beta/data/pactfs-" + id2.group(1) + "/manifests")) > 0);
+            assertFalse(Files.exists(root.resolve("tenants/acme/data/pactfs-" + id2.group(1))), "in acme's prefix");
+            Sh.Result spent = pactfs("partner", "set", "--repo", base.resolve("rec").toString(), "--key-file",
+                    key.toString(), uri, "--pair-file", pair2.toString());
+            assertNotEquals(0, spent.exit(), spent.toString());
+            assertTrue(spent.err().contains("HTTP 403"), spent.toString());
+            assertEquals(1, spent.err().strip().lines().filter(l -> l.startsWith("pactfs:")).count(), spent.toString());
         } finally {
             server.destroy();
             if (!server.waitFor(30, TimeUnit.SECONDS)) {
