@@ -77,11 +77,7 @@ final class InitCommand implements Callable<Integer> {
                 throw new UserError("--partner " + partnerArg + " needs --pair-file FILE (the code `pactfs serve pair` printed)");
             }
             pairCode = PairCode.read(pairFile);
-            try {
-                host = ServePartner.parse(partnerArg, pairCode.hostKey());
-            } catch (IllegalArgumentException e) {
-                throw new UserError(e.getMessage());
-            }
+            host = pairCode.hostAt(partnerArg);
         } else if (pairFile != null) {
             throw new UserError("--pair-file needs --partner pactfs://HOST:PORT");
         }

@@ -17,6 +17,15 @@ record PairCode(String hostKey, String secret) {
     private static final Pattern CODE = Pattern.compile(Pattern.quote(HostServer.PAIR_CODE_PREFIX)
             + "([0-9a-f]{64}):([0-9a-f]{64})");
 
+    /** The host {@code uri} names, pinned to this code's host key; a user error when {@code uri} is malformed. */
+    dev.pactfs.store.ServePartner hostAt(String uri) {
+        try {
+            return dev.pactfs.store.ServePartner.parse(uri, hostKey);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
     /** The code in {@code file} ({@code -}: stdin), first non-blank line. */
     static PairCode read(Path file) {
         String text;

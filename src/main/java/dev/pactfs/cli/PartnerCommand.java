@@ -41,12 +41,7 @@ final class PartnerCommand {
                 throw new UserError("partner set takes a pactfs://HOST:PORT host, got " + uri);
             }
             PairCode code = PairCode.read(pairFile);
-            ServePartner host;
-            try {
-                host = ServePartner.parse(uri, code.hostKey());
-            } catch (IllegalArgumentException e) {
-                throw new UserError(e.getMessage());
-            }
+            ServePartner host = code.hostAt(uri);
             try (OpenRepo r = OpenRepo.open(repo, keys)) {
                 RepoConfig c = r.config;
                 boolean samePlace = c.serve() != null && c.serve().hostPort().equals(host.hostPort());
