@@ -85,6 +85,13 @@ class ServeLauncherTest {
             Path out = base.resolve("out");
             pactfs("restore", "--repo", rec.toString(), "--key-file", key.toString(), "s1", out.toString()).ok();
             assertArrayEquals(data, Files.readAllBytes(out.resolve("data.bin")));
+            // The daemon lost too: the host's directory is a plain partner copy that recovers without it.
+            Path rec2 = base.resolve("rec2");
+            pactfs("recover", "--partner", root.resolve("tenants/acme/data").toString(), "--repo", rec2.toString(),
+                    "--key-file", key.toString()).ok();
+            Path out2 = base.resolve("out2");
+            pactfs("restore", "--repo", rec2.toString(), "--key-file", key.toString(), "s1", out2.toString()).ok();
+            assertArrayEquals(data, Files.readAllBytes(out2.resolve("data.bin")));
             // The recovered repo reconnects to the same host with the derived key and no other state.
             pactfs("replicate", "--repo", rec.toString(), "--key-file", key.toString(), "--once").ok();
 
