@@ -222,6 +222,7 @@ final class ServeTarget implements PartnerTarget {
     }
 
     private static String path(Kind kind, String name) {
+        DirectoryTarget.checkName(kind, name); // a caller bug, not a host refusal
         return kind == Kind.CONFIG ? "config"
                 : kind == Kind.PACK ? "packs/" + name.substring(0, 2) + "/" + name : dir(kind) + "/" + name;
     }
