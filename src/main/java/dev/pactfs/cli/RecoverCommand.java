@@ -80,7 +80,7 @@ final class RecoverCommand implements Callable<Integer> {
 
     @Option(names = "--host-key", paramLabel = "FINGERPRINT",
             description = "With --partner pactfs://HOST:PORT/pactfs-<repo-id>: the host key's fingerprint (64 hex,"
-                    + " the first part of the pairing code; `pactfs serve` logs it).")
+                    + " the first field of the pairing code; `pactfs serve` prints it when it starts).")
     String hostKey;
 
     /** The serve host recovered from, or null. */

@@ -39,7 +39,8 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "pactfs-serve-stop"));
-        System.err.println("pactfs serve: " + root + " on " + at.getHostString() + ":" + server.port());
+        System.err.println("pactfs serve: " + root + " on " + at.getHostString() + ":" + server.port() + ", host key "
+                + server.hostKey());
         System.err.flush();
         stopped.await();
         return 0;

@@ -38,11 +38,13 @@ public final class HostServer implements AutoCloseable {
     private final HttpsServer server;
     private final ExecutorService pool;
     private final Tenants tenants;
+    private final String hostKey;
 
-    private HostServer(HttpsServer server, ExecutorService pool, Tenants tenants) {
+    private HostServer(HttpsServer server, ExecutorService pool, Tenants tenants, String hostKey) {
         this.server = server;
         this.pool = pool;
         this.tenants = tenants;
+        this.hostKey = hostKey;
     }
 
     /** Starts serving {@code root} on {@code listen} (port 0: any free port, see {@link #port()}). */
@@ -66,7 +68,7 @@ public final class HostServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        HostServer hs = new HostServer(s, pool, new Tenants(root));
+        HostServer hs = new HostServer(s, pool, new Tenants(root), host.fingerprint());
         s.createContext("/", hs::handle);
         s.setExecutor(pool);
         s.start();
@@ -87,6 +89,11 @@ public final class HostServer implements AutoCloseable {
         TlsIdentity host = HostKey.load(root);
         String secret = new Tenants(root).pair(name, quotaBytes);
         return PAIR_CODE_PREFIX + host.fingerprint() + ":" + secret;
+    }
+
+    /** The fingerprint of the host's TLS key, which tenants pin. */
+    public String hostKey() {
+        return hostKey;
     }
 
     public int port() {

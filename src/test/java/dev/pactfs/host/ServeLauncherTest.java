@@ -86,6 +86,7 @@ class ServeLauncherTest {
             pactfs("restore", "--repo", rec.toString(), "--key-file", key.toString(), "s1", out.toString()).ok();
             assertArrayEquals(data, Files.readAllBytes(out.resolve("data.bin")));
             // The daemon lost too: the host's directory is a plain partner copy that recovers without it.
+            assertTrue(Files.readString(base.resolve("serve.log")).contains("host key " + hostKey), "serve names its key");
             Path rec2 = base.resolve("rec2");
             pactfs("recover", "--partner", root.resolve("tenants/acme/data").toString(), "--repo", rec2.toString(),
                     "--key-file", key.toString()).ok();
