@@ -101,6 +101,16 @@ final class InitCommand implements Callable<Integer> {
         String repoId = newRepoId();
         MasterKey key = MasterKey.generate();
         RepoKeys keys = RepoKeys.derive(key);
+        if (host != null) {
+            // Before anything local exists, so an unreachable host leaves nothing to clean up. Pairing binds the key
+            // derived from this master key to the tenant: after a disaster the key alone reconnects.
+            String tenant = dev.pactfs.partner.PartnerTargets.pairServe(host, keys.tlsIdentity(), pairCode.secret());
+            try (dev.pactfs.partner.PartnerTarget copy = dev.pactfs.partner.PartnerTargets.serve(host,
+                    keys.tlsIdentity(), repoId)) {
+                PartnerLayout.create(copy, repoId);
+            }
+            System.err.println("paired with " + host.uri() + " as tenant " + tenant);
+        }
         createRepoDirectory(repo);
         if (passphrase != null && passphrase.length > 0) {
             KeyFile.writeWrapped(repo.resolve(OpenRepo.WRAPPED_KEY), repoId, key, passphrase);
@@ -126,14 +136,6 @@ final class InitCommand implements Callable<Integer> {
             try (dev.pactfs.partner.PartnerTarget copy = dev.pactfs.partner.PartnerTargets.s3(bucket, repoId)) {
                 PartnerLayout.create(copy, repoId);
             }
-        } else if (host != null) {
-            // Pairing binds the key derived from this master key to the tenant: after a disaster the key reconnects.
-            String tenant = dev.pactfs.partner.PartnerTargets.pairServe(host, keys.tlsIdentity(), pairCode.secret());
-            try (dev.pactfs.partner.PartnerTarget copy = dev.pactfs.partner.PartnerTargets.serve(host,
-                    keys.tlsIdentity(), repoId)) {
-                PartnerLayout.create(copy, repoId);
-            }
-            System.err.println("paired with " + host.uri() + " as tenant " + tenant);
         }
         // The config is written last: its presence is what makes the directory a repo.
         config.write(repo);

@@ -198,13 +198,17 @@ final class ServeTarget implements PartnerTarget {
         }
     }
 
-    /** The innermost cause's message: a pin mismatch surfaces as an SSLHandshakeException several levels down. */
+    /**
+     * The first message along the cause chain: the JDK client wraps a refused connection or a pin mismatch in
+     * exceptions with no message of their own (a bare ClosedChannelException says nothing).
+     */
     private static String message(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
         }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
+        return e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName();
     }
 
     private IOException refused(String what, HttpResponse<byte[]> r) {

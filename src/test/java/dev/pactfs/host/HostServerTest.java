@@ -158,7 +158,11 @@ class HostServerTest {
         Files.move(data, root.resolve("bob-data-elsewhere"));
         Files.createSymbolicLink(data, root.resolve("tenants/alice/data"));
         assertLeaksNothing(req(bob, "GET", "/v1/objects/" + COPY + "/index/" + n, null));
-        assertLeaksNothing(req(bob, "GET", "/v1/list/", null));
+        assertLeaksNothing(req(bob, "GET", "/v1/list/", null));        // Bob's whole tenant directory a link to Alice's: bob's key then belongs to no tenant at all.
+        Files.move(root.resolve("tenants/bob"), root.resolve("bob-elsewhere"));
+        Files.createSymbolicLink(root.resolve("tenants/bob"), root.resolve("tenants/alice"));
+        assertEquals(403, req(bob, "GET", "/v1/objects/" + COPY + "/index/" + n, null).status);
+        assertEquals(200, req(alice, "GET", "/v1/objects/" + COPY + "/index/" + n, null).status);
     }
 
     @Test
