@@ -7,6 +7,7 @@ import dev.pactfs.crypto.RepoKeys;
 import dev.pactfs.files.PrivateFiles;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.RepoConfig;
+import dev.pactfs.store.ServePartner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,14 +27,19 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Local repository directory (new or empty).")
     Path repo;
 
-    @Option(names = "--partner", paramLabel = "DIR|s3://BUCKET/PREFIX",
-            description = {"The partner's directory (a mounted NFS/SMB/SSHFS share), or a bucket and key prefix on an"
-                    + " S3-API object store (then see --s3-endpoint).",
+    @Option(names = "--partner", paramLabel = "DIR|s3://BUCKET/PREFIX|pactfs://HOST:PORT",
+            description = {"The partner's directory (a mounted NFS/SMB/SSHFS share), a bucket and key prefix on an"
+                    + " S3-API object store (then see --s3-endpoint), or a `pactfs serve` host (then --pair-file).",
                 "Example: --partner s3://pactfs/acme --s3-endpoint https://s3.partner.example:3900 --s3-region garage"})
     String partnerArg;
 
     @Mixin
     S3Options s3Options;
+
+    @Option(names = "--pair-file", paramLabel = "FILE|-",
+            description = "With --partner pactfs://HOST:PORT: the file holding the code `pactfs serve pair` printed"
+                    + " at the host (- reads stdin). The code is never given on the command line.")
+    Path pairFile;
 
     @Option(names = "--key-file", paramLabel = "FILE",
             description = "Also write an unwrapped machine key to FILE (mode 0600) for unattended mounts.")
@@ -65,7 +71,18 @@ final class InitCommand implements Callable<Integer> {
             }
         }
         dev.pactfs.store.S3Partner bucket = s3Options.partner(partnerArg);
-        Path partner = partnerArg == null || bucket != null ? null : Path.of(partnerArg);
+        ServePartner host = null;
+        PairCode pairCode = null;
+        if (ServePartner.isUri(partnerArg)) {
+            if (pairFile == null) {
+                throw new UserError("--partner " + partnerArg + " needs --pair-file FILE (the code `pactfs serve pair` printed)");
+            }
+            pairCode = PairCode.read(pairFile);
+            host = pairCode.hostAt(partnerArg);
+        } else if (pairFile != null) {
+            throw new UserError("--pair-file needs --partner pactfs://HOST:PORT");
+        }
+        Path partner = partnerArg == null || bucket != null || host != null ? null : Path.of(partnerArg);
         if (partner != null && !Files.isDirectory(partner)) {
             throw new UserError("partner directory " + partner + " does not exist (is the partner share mounted?)");
         }
@@ -85,6 +102,16 @@ final class InitCommand implements Callable<Integer> {
         String repoId = newRepoId();
         MasterKey key = MasterKey.generate();
         RepoKeys keys = RepoKeys.derive(key);
+        if (host != null) {
+            // Before anything local exists, so an unreachable host leaves nothing to clean up. Pairing binds the key
+            // derived from this master key to the tenant: after a disaster the key alone reconnects.
+            String tenant = dev.pactfs.partner.PartnerTargets.pairServe(host, keys.tlsIdentity(), pairCode.secret());
+            try (dev.pactfs.partner.PartnerTarget copy = dev.pactfs.partner.PartnerTargets.serve(host,
+                    keys.tlsIdentity(), repoId)) {
+                PartnerLayout.create(copy, repoId);
+            }
+            System.err.println("paired with " + host.uri() + " as tenant " + tenant);
+        }
         createRepoDirectory(repo);
         if (passphrase != null && passphrase.length > 0) {
             KeyFile.writeWrapped(repo.resolve(OpenRepo.WRAPPED_KEY), repoId, key, passphrase);
@@ -97,6 +124,9 @@ final class InitCommand implements Callable<Integer> {
                 .withKeyCheck(keys.keyCheck(repoId));
         if (bucket != null) {
             config = config.withS3(bucket);
+        }
+        if (host != null) {
+            config = config.withServe(host);
         }
         try (Catalog c = Catalog.open(repo, true)) {
             // schema created
@@ -113,6 +143,7 @@ final class InitCommand implements Callable<Integer> {
         System.err.println("created pactfs repo " + repo + " (id " + repoId + ")"
                 + (partner != null ? ", partner copy in " + PartnerLayout.dirFor(partner, repoId) : "")
                 + (bucket != null ? ", partner copy in " + bucket.uri() + "/pactfs-" + repoId + "/" : "")
+                + (host != null ? ", partner copy at " + host.uri() + "/pactfs-" + repoId : "")
                 + (keyFile != null ? ", machine key in " + keyFile : ""));
         if (partner == null) {
             System.err.println("pactfs: warning: no --partner: nothing will leave this site; add one later with"

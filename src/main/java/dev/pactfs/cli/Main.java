@@ -28,7 +28,7 @@ import picocli.CommandLine.ScopeType;
             MountCommand.class, UmountCommand.class,
             SnapshotCommand.class, RestoreCommand.class, ForgetCommand.class, PruneCommand.class,
             ReplicateCommand.class, StatusCommand.class, ScrubHostedCommand.class, AuditCommand.class,
-            RecoverCommand.class, MigrateCommand.class, StatsCommand.class, PartnerCommand.class,
+            RecoverCommand.class, MigrateCommand.class, StatsCommand.class, PartnerCommand.class, ServeCommand.class,
             LsCommand.class, FindCommand.class, DumpCommand.class, ExportTarCommand.class,
             CommandLine.HelpCommand.class,
         })

@@ -33,6 +33,9 @@ final class PartnerWiring {
         if (r.config.s3() != null) {
             return PartnerTargets.s3(r.config.s3(), r.config.repoId());
         }
+        if (r.config.serve() != null) {
+            return PartnerTargets.serve(r.config.serve(), r.keys.tlsIdentity(), r.config.repoId());
+        }
         return PartnerTargets.directory(PartnerTargets.copyDir(r.config.partner(), r.config.repoId()));
     }
 

@@ -19,6 +19,7 @@ import dev.pactfs.store.GraphProof;
 import dev.pactfs.store.RecoverMarker;
 import dev.pactfs.store.RepoConfig;
 import dev.pactfs.store.S3Partner;
+import dev.pactfs.store.ServePartner;
 import dev.pactfs.store.StoreOptions;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -78,6 +79,14 @@ final class RecoverCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--host-key", paramLabel = "FINGERPRINT",
+            description = "With --partner pactfs://HOST:PORT/pactfs-<repo-id>: the host key's fingerprint (64 hex,"
+                    + " the first field of the pairing code; `pactfs serve` prints it when it starts).")
+    String hostKey;
+
+    /** The serve host recovered from, or null. */
+    private ServePartner host;
+
     /** The marker of the interrupted recover this run continues, or null for a new or empty directory. */
     private RecoverMarker resumed;
 
@@ -97,6 +106,11 @@ final class RecoverCommand implements Callable<Integer> {
                     ? bucket.prefix().substring(0, bucket.prefix().lastIndexOf('/')) : "");
             copy = bucket.uri() + "/pactfs-" + dirId;
             bare = PartnerTargets.s3(bucket, dirId);
+        } else if (ServePartner.isUri(partner)) {
+            host = serveHost();
+            dirId = ServePartner.copyIn(partner);
+            copy = host.uri() + "/pactfs-" + dirId;
+            bare = null; // reached with the key derived from the master key, once it is read below
         } else {
             Path dir = findCopy(Path.of(partner));
             dirId = dir.getFileName().toString().substring("pactfs-".length());
@@ -106,6 +120,9 @@ final class RecoverCommand implements Callable<Integer> {
         resumed = RecoverTarget.existing(repo, dirId, copy);
         MasterKey key = masterKey(dirId);
         RepoKeys rk = RepoKeys.derive(key);
+        if (host != null) {
+            bare = PartnerTargets.serve(host, rk.tlsIdentity(), dirId);
+        }
         // Under deadlines: a partner share that hangs mid-recover fails it with one line instead of hanging it.
         // Counted: the last line says how much was read from the partner (a rerun reads less).
         LongAdder fetched = new LongAdder();
@@ -164,10 +181,13 @@ final class RecoverCommand implements Callable<Integer> {
         // transitional ids) until `pactfs migrate` re-encodes its trees.
         int format = Math.max(RepoConfig.OLDEST_MIGRATABLE, Math.min(info.repoFormat(), RepoConfig.FORMAT));
         RepoConfig config = new RepoConfig(format, info.repoId(), info.chunkMin(), info.chunkAvg(),
-                info.chunkMax(), bucket != null ? null : Path.of(copy).getParent(), 0, "")
+                info.chunkMax(), bucket != null || host != null ? null : Path.of(copy).getParent(), 0, "")
                 .withKeyCheck(rk.keyCheck(info.repoId()));
         if (bucket != null) {
             config = config.withS3(bucket); // the recovered repo replicates to the bucket it came from
+        }
+        if (host != null) {
+            config = config.withServe(host); // and to the host it came from, with the same derived key
         }
         Recovery.Result r;
         Set<ChunkId> lost;
@@ -329,6 +349,23 @@ final class RecoverCommand implements Callable<Integer> {
         throw new UserError("recover needs the key: --paper-key-file FILE (or --paper-key - for stdin), an existing"
                 + " --key-file FILE, or --wrapped-key FILE with a passphrase (the passphrase-wrapped key stays at home,"
                 + " not at the partner)" + (keys.keyFile != null ? "; key file " + keys.keyFile + " does not exist" : ""));
+    }
+
+    /** The serve host {@code --partner} names, with the copy in it and its pinned key. */
+    private ServePartner serveHost() {
+        if (ServePartner.copyIn(partner) == null) {
+            throw new UserError("recover from a pactfs serve host needs the copy: --partner"
+                    + " pactfs://HOST:PORT/pactfs-<repo-id> (the tenant's key is derived from the master key, which"
+                    + " is read after the copy is known)");
+        }
+        if (hostKey == null) {
+            throw new UserError("--partner " + partner + " needs --host-key FINGERPRINT (the host key you paired with)");
+        }
+        try {
+            return ServePartner.parse(partner, hostKey);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 
     private static boolean sameKey(MasterKey a, MasterKey b) {

@@ -57,9 +57,13 @@ public final class RepoKeys {
     private final byte[] cdcSeed;
     private final SecretKeySpec checkKey;
     private final ManifestKey manifestKey;
+    /** K_tls: the seed of the TLS client key for a {@code pactfs serve} host; the identity is built on first use. */
+    private final byte[] tlsSeed;
+    private volatile TlsIdentity tlsIdentity;
 
-    private RepoKeys(byte[] kEnc, byte[] kId, byte[] kCdc, byte[] kCheck, byte[] kSign,
+    private RepoKeys(byte[] kEnc, byte[] kId, byte[] kCdc, byte[] kCheck, byte[] kSign, byte[] kTls,
                      Map<BlobType, byte[]> kindIdKeys) {
+        this.tlsSeed = kTls;
         this.blobCipher = new AesGcmBlobCipher(kEnc);
         this.chunkIdHasher = new HmacChunkIdHasher(kId);
         Map<BlobType, ChunkIdHasher> hashers = new EnumMap<>(BlobType.class);
@@ -84,9 +88,10 @@ public final class RepoKeys {
             byte[] kCdc = hkdf(ikm, INFO_CDC);
             byte[] kCheck = hkdf(ikm, INFO_CHECK);
             byte[] kSign = hkdf(ikm, INFO_MANIFEST_SIGN);
+            byte[] kTls = hkdf(ikm, TlsIdentity.INFO_TLS_CLIENT);
             Map<BlobType, byte[]> kindIdKeys = new EnumMap<>(BlobType.class);
             ID_LABELS.forEach((t, label) -> kindIdKeys.put(t, hkdf(ikm, label)));
-            RepoKeys keys = new RepoKeys(kEnc, kId, kCdc, kCheck, kSign, kindIdKeys);
+            RepoKeys keys = new RepoKeys(kEnc, kId, kCdc, kCheck, kSign, kTls, kindIdKeys);
             // SecretKeySpec copies its key: wipe our copies (not kCdc, which we keep).
             Arrays.fill(kEnc, (byte) 0);
             Arrays.fill(kId, (byte) 0);
@@ -105,6 +110,16 @@ public final class RepoKeys {
         byte[] out = new byte[SUBKEY_BYTES];
         gen.generateBytes(out, 0, out.length);
         return out;
+    }
+
+    /** The tenant's TLS identity at a {@code pactfs serve} host (K_tls, {@link TlsIdentity#INFO_TLS_CLIENT}). */
+    public TlsIdentity tlsIdentity() {
+        TlsIdentity t = tlsIdentity;
+        if (t == null) {
+            t = TlsIdentity.fromSeed(tlsSeed);
+            tlsIdentity = t;
+        }
+        return t;
     }
 
     /** The AES-256-GCM blob cipher under K_enc. Thread-safe. */

@@ -40,6 +40,21 @@ public final class PartnerTargets {
         }
     }
 
+    /**
+     * The copy {@code pactfs-<repoId>} at the {@code pactfs serve} host {@code host}, reached as {@code me} (the
+     * tenant's key from the master key, {@code RepoKeys.tlsIdentity()}).
+     */
+    public static PartnerTarget serve(dev.pactfs.store.ServePartner host, dev.pactfs.crypto.TlsIdentity me,
+                                      String repoId) throws java.io.IOException {
+        return ServeTarget.open(host.hostPort(), host.hostKey(), me, repoId);
+    }
+
+    /** Spends a pairing secret at {@code host}, binding {@code me}'s key to a tenant; returns the tenant's name. */
+    public static String pairServe(dev.pactfs.store.ServePartner host, dev.pactfs.crypto.TlsIdentity me, String secret)
+            throws java.io.IOException {
+        return ServeTarget.pair(host.hostPort(), host.hostKey(), me, secret);
+    }
+
     /** An empty in-memory target (tests). */
     public static PartnerTarget memory() {
         return new MemoryTarget();

@@ -25,11 +25,18 @@ import java.util.Properties;
  * @param partner      the partner directory, or null
  * @param cacheMax     local payload cap in bytes, 0 = keep everything
  * @param keyCheck     hex HMAC proving a master key belongs to this repo
- * @param s3           the partner on an object store ({@code partner=s3://...}), or null; at most one of
- *                     {@code partner} and {@code s3} is set
+ * @param s3           the partner on an object store ({@code partner=s3://...}), or null
+ * @param serve        the partner at a {@code pactfs serve} host ({@code partner=pactfs://...}), or null; at most
+ *                     one of {@code partner}, {@code s3} and {@code serve} is set
  */
 public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, int chunkMax, Path partner,
-                         long cacheMax, String keyCheck, S3Partner s3) {
+                         long cacheMax, String keyCheck, S3Partner s3, ServePartner serve) {
+
+    /** A repo whose partner, if any, is a directory or a bucket. */
+    public RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, int chunkMax, Path partner,
+                      long cacheMax, String keyCheck, S3Partner s3) {
+        this(format, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax, keyCheck, s3, null);
+    }
 
     /** A repo whose partner, if any, is a directory. */
     public RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, int chunkMax, Path partner,
@@ -42,14 +49,19 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
         return new RepoConfig(format, repoId, chunkMin, chunkAvg, chunkMax, null, cacheMax, keyCheck, bucket);
     }
 
-    /** The repo has a partner, a directory or a bucket. */
+    /** The same config with its partner at a {@code pactfs serve} host instead. */
+    public RepoConfig withServe(ServePartner host) {
+        return new RepoConfig(format, repoId, chunkMin, chunkAvg, chunkMax, null, cacheMax, keyCheck, null, host);
+    }
+
+    /** The repo has a partner: a directory, a bucket or a serve host. */
     public boolean hasPartner() {
-        return partner != null || s3 != null;
+        return partner != null || s3 != null || serve != null;
     }
 
     /** The partner as the config names it (a path or an s3:// URI), or null. */
     public String partnerName() {
-        return s3 != null ? s3.uri() : partner == null ? null : partner.toString();
+        return s3 != null ? s3.uri() : serve != null ? serve.uri() : partner == null ? null : partner.toString();
     }
 
     /**
@@ -64,7 +76,7 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
     public static final String FILE_NAME = "config";
 
     public RepoConfig withFormat(int newFormat) {
-        return new RepoConfig(newFormat, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax, keyCheck, s3);
+        return new RepoConfig(newFormat, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax, keyCheck, s3, serve);
     }
 
     /** This config with another partner directory ({@code partner set}). */
@@ -74,7 +86,7 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
 
     public RepoConfig withKeyCheck(byte[] check) {
         return new RepoConfig(format, repoId, chunkMin, chunkAvg, chunkMax, partner, cacheMax,
-                HexFormat.of().formatHex(check), s3);
+                HexFormat.of().formatHex(check), s3, serve);
     }
 
     public byte[] keyCheckBytes() {
@@ -143,10 +155,15 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
                         creds.isEmpty() ? null : Path.of(creds));
                 partner = "";
             }
+            ServePartner serve = null;
+            if (ServePartner.isUri(partner)) {
+                serve = ServePartner.parse(partner, require(p, "partner.pactfs.host_key"));
+                partner = "";
+            }
             return new RepoConfig(format, require(p, "repo_id"),
                     Integer.parseInt(require(p, "chunk.min")), Integer.parseInt(require(p, "chunk.avg")),
                     Integer.parseInt(require(p, "chunk.max")), partner.isEmpty() ? null : Path.of(partner),
-                    Long.parseLong(p.getProperty("cache.max", "0")), require(p, "key_check"), s3);
+                    Long.parseLong(p.getProperty("cache.max", "0")), require(p, "key_check"), s3, serve);
         } catch (IllegalArgumentException e) { // NumberFormatException too
 
             throw new StoreException("repo config " + repoDir.resolve(FILE_NAME) + " is damaged: " + e.getMessage());
@@ -176,6 +193,9 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
             line(out, "partner.s3.endpoint", s3.endpoint() == null ? "" : s3.endpoint());
             line(out, "partner.s3.region", s3.region() == null ? "" : s3.region());
             line(out, "partner.s3.credentials_file", s3.credentialsFile() == null ? "" : s3.credentialsFile().toString());
+        }
+        if (serve != null) {
+            line(out, "partner.pactfs.host_key", serve.hostKey());
         }
         line(out, "cache.max", Long.toString(cacheMax));
         line(out, "key_check", keyCheck);

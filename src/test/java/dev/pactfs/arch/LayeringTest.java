@@ -25,7 +25,7 @@ class LayeringTest {
             List.of("files"), // layer 0, under everything: owner-only files and directories (PrivateFiles)
             List.of("crypto", "chunk", "posix"),
             List.of("store"),
-            List.of("fs", "snapshot", "partner"),
+            List.of("fs", "snapshot", "partner", "host"), // host: pactfs serve, the host side of the pact
             List.of("fuse"),
             List.of("cli"));
 

@@ -24,8 +24,13 @@ abstract class PartnerTargetContract {
 
     PartnerTarget target;
 
-    /** A fresh, empty target whose copy directory exists (with a config for repo "r1"). */
+    /** A fresh, empty target whose copy directory exists (with a config for repo {@link #repoId()}). */
     abstract PartnerTarget newTarget() throws IOException;
+
+    /** The repo id the config of {@link #newTarget()} names. */
+    String repoId() {
+        return "r1";
+    }
 
     @BeforeEach
     void open() throws IOException {
@@ -116,7 +121,7 @@ abstract class PartnerTargetContract {
     @Test
     void configIsReadable() throws IOException {
         String cfg = new String(target.load(PartnerTarget.Kind.CONFIG, "config"), StandardCharsets.UTF_8);
-        assertEquals("r1", GuardedTarget.parseRepoId(cfg));
+        assertEquals(repoId(), GuardedTarget.parseRepoId(cfg));
     }
 
     @Test

@@ -1,0 +1,243 @@
+package dev.pactfs.partner;
+
+import dev.pactfs.crypto.PinnedTls;
+import dev.pactfs.crypto.TlsIdentity;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The copy {@code pactfs-<repo-id>/} at a {@code pactfs serve} host ({@code partner=pactfs://HOST:PORT}), over
+ * the serve API of docs/format.md with the JDK's HTTP client: TLS 1.3, the host's key pinned, this tenant's key
+ * derived from the master key. The host publishes atomically and durably before it answers a PUT, so
+ * {@link #save} keeps the {@link PartnerTarget} contract.
+ *
+ * <p>Departs from the contract in one place: the host has <b>no delete verb</b> (a compromised home must not be
+ * able to erase the copy). {@link #delete} is therefore a logged no-op: what prune or a pass would delete stays
+ * at the host, still listed, until host-side expiry by manifest exists (issue 18). Thread-safe.
+ */
+final class ServeTarget implements PartnerTarget {
+
+    private static final Logger log = LoggerFactory.getLogger(ServeTarget.class);
+
+    /** How long a request may take before the partner counts as unreachable; the timed wrapper bounds it too. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(5);
+
+    private final HttpClient http;
+    private final String base;
+    private final String copy;
+    private final AtomicBoolean warnedDelete = new AtomicBoolean();
+
+    private ServeTarget(HttpClient http, String hostPort, String copy) {
+        this.http = http;
+        this.base = "https://" + hostPort;
+        this.copy = copy;
+    }
+
+    /** A target on copy {@code pactfs-<repoId>} of the host at {@code hostPort}, whose key is {@code hostPin}. */
+    static ServeTarget open(String hostPort, String hostPin, TlsIdentity me, String repoId) throws IOException {
+        return new ServeTarget(client(hostPin, me), hostPort, "pactfs-" + repoId);
+    }
+
+    static HttpClient client(String hostPin, TlsIdentity me) throws IOException {
+        try {
+            SSLContext ctx = PinnedTls.client(me, hostPin);
+            return HttpClient.newBuilder().sslContext(ctx).sslParameters(PinnedTls.parameters(ctx, false))
+                    .connectTimeout(Duration.ofSeconds(30)).version(HttpClient.Version.HTTP_1_1).build();
+        } catch (GeneralSecurityException e) {
+            throw new PartnerUnavailableException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Spends the one-time pairing {@code secret} at the host, binding {@code me}'s key to the tenant the secret
+     * was made for; returns the tenant's name.
+     */
+    static String pair(String hostPort, String hostPin, TlsIdentity me, String secret) throws IOException {
+        ServeTarget t = new ServeTarget(client(hostPin, me), hostPort, null);
+        HttpResponse<byte[]> r = t.send(HttpRequest.newBuilder(t.uri("/v1/pair"))
+                .header("Pactfs-Pair-Secret", secret).POST(HttpRequest.BodyPublishers.noBody()));
+        if (r.statusCode() != 200) {
+            throw t.refused("pairing", r);
+        }
+        return new String(r.body(), StandardCharsets.UTF_8).trim();
+    }
+
+    @Override
+    public void save(Kind kind, String name, byte[] data) throws IOException {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(object(kind, name))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(data)));
+        if (r.statusCode() != 200 && r.statusCode() != 201 && r.statusCode() != 204) {
+            throw refused("upload of " + path(kind, name), r);
+        }
+    }
+
+    @Override
+    public byte[] load(Kind kind, String name, long offset, int length) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(object(kind, name)).GET();
+        if (offset > 0 || length >= 0) {
+            if (length == 0) {
+                stat(kind, name); // an empty range: only whether the file exists matters
+                return new byte[0];
+            }
+            b.header("Range", "bytes=" + offset + "-" + (length < 0 ? "" : Long.toString(offset + length - 1)));
+        }
+        HttpResponse<byte[]> r = send(b);
+        if (r.statusCode() == 404) {
+            throw new NoSuchFileException(location() + "/" + path(kind, name));
+        }
+        if (r.statusCode() == 416) {
+            throw new EOFException(location() + "/" + path(kind, name) + ": range past the end");
+        }
+        if (r.statusCode() != 200 && r.statusCode() != 206) {
+            throw refused("download of " + path(kind, name), r);
+        }
+        if (length >= 0 && r.body().length != length) {
+            throw new EOFException(location() + "/" + path(kind, name) + ": " + r.body().length + " of " + length
+                    + " bytes from " + offset);
+        }
+        return r.body();
+    }
+
+    @Override
+    public long stat(Kind kind, String name) throws IOException {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(object(kind, name))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        if (r.statusCode() == 404) {
+            throw new NoSuchFileException(location() + "/" + path(kind, name));
+        }
+        String size = r.headers().firstValue("Pactfs-Size").orElse(null);
+        if (r.statusCode() != 200 || size == null) {
+            throw refused("stat of " + path(kind, name), r);
+        }
+        return Long.parseLong(size);
+    }
+
+    @Override
+    public List<String> list(Kind kind) throws IOException {
+        return new ArrayList<>(sizes(kind).keySet());
+    }
+
+    @Override
+    public SortedMap<String, Long> sizes(Kind kind) throws IOException {
+        SortedMap<String, Long> out = new TreeMap<>();
+        for (String line : listing(copy + "/" + dir(kind))) {
+            int sp = line.indexOf(' ');
+            if (sp < 0) {
+                throw new PartnerUnavailableException("host " + base + " sent a malformed listing line: " + line);
+            }
+            out.put(line.substring(0, sp), Long.parseLong(line.substring(sp + 1)));
+        }
+        return out;
+    }
+
+    /** The copies ({@code pactfs-<id>}) this tenant holds at the host. */
+    List<String> copies() throws IOException {
+        return listing("");
+    }
+
+    private List<String> listing(String prefix) throws IOException {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri("/v1/list/" + prefix)).GET());
+        if (r.statusCode() != 200) {
+            throw refused("listing of " + prefix, r);
+        }
+        List<String> out = new ArrayList<>();
+        for (String line : new String(r.body(), StandardCharsets.US_ASCII).split("\n")) {
+            if (!line.isEmpty()) {
+                out.add(line);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void delete(Kind kind, String name) {
+        if (warnedDelete.compareAndSet(false, true)) {
+            log.warn("{} deletes nothing on request: {} and later deletions stay at the host", base, path(kind, name));
+        }
+    }
+
+    @Override
+    public int cleanup() {
+        return 0; // the host publishes atomically; no temp files are visible to a tenant
+    }
+
+    @Override
+    public long usableSpace() {
+        return -1; // quotas are not reported by the API yet
+    }
+
+    @Override
+    public String location() {
+        return "pactfs://" + base.substring("https://".length()) + (copy == null ? "" : "/" + copy);
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder b) throws IOException {
+        try {
+            return http.send(b.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted talking to " + base);
+        } catch (IOException e) {
+            throw new PartnerUnavailableException("host " + location() + " is unreachable: " + message(e), e);
+        }
+    }
+
+    /**
+     * The first message along the cause chain: the JDK client wraps a refused connection or a pin mismatch in
+     * exceptions with no message of their own (a bare ClosedChannelException says nothing).
+     */
+    private static String message(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName();
+    }
+
+    private IOException refused(String what, HttpResponse<byte[]> r) {
+        String body = new String(r.body(), StandardCharsets.UTF_8).trim();
+        return new PartnerUnavailableException("host " + location() + " refused the " + what + ": HTTP "
+                + r.statusCode() + (body.isEmpty() ? "" : " " + body));
+    }
+
+    private URI object(Kind kind, String name) {
+        return uri("/v1/objects/" + copy + "/" + path(kind, name));
+    }
+
+    private URI uri(String path) {
+        return URI.create(base + path);
+    }
+
+    private static String path(Kind kind, String name) {
+        DirectoryTarget.checkName(kind, name); // a caller bug, not a host refusal
+        return kind == Kind.CONFIG ? "config"
+                : kind == Kind.PACK ? "packs/" + name.substring(0, 2) + "/" + name : dir(kind) + "/" + name;
+    }
+
+    private static String dir(Kind kind) {
+        return switch (kind) {
+            case PACK -> "packs";
+            case INDEX -> "index";
+            case SNAPSHOT -> "snapshots";
+            case MANIFEST -> "manifests";
+            case CONFIG -> throw new IllegalArgumentException("config is not listed");
+        };
+    }
+}

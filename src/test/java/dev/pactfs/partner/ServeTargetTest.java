@@ -1,0 +1,102 @@
+package dev.pactfs.partner;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pactfs.crypto.TlsIdentity;
+import dev.pactfs.host.HostServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The target contract against a real {@code pactfs serve} on loopback, plus what only a serve host does. */
+@Timeout(120)
+class ServeTargetTest extends PartnerTargetContract {
+
+    @TempDir
+    static Path root;
+    static HostServer server;
+    static String hostPin;
+    static String hostPort;
+    static final TlsIdentity ME = TlsIdentity.fromSeed(new byte[32]);
+    static int copies;
+
+    String repoId;
+
+    @BeforeAll
+    static void startServer() throws IOException {
+        String code = HostServer.pair(root, "acme", 1L << 30);
+        hostPin = code.split(":")[1];
+        server = HostServer.start(root, new InetSocketAddress("127.0.0.1", 0));
+        hostPort = "127.0.0.1:" + server.port();
+        assertEquals("acme", ServeTarget.pair(hostPort, hostPin, ME, code.split(":")[2]));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Override
+    PartnerTarget newTarget() throws IOException {
+        repoId = String.format("%032x", ++copies);
+        PartnerTarget t = ServeTarget.open(hostPort, hostPin, ME, repoId);
+        t.save(PartnerTarget.Kind.CONFIG, "config",
+                ("pactfs-partner-copy\nformat=1\nrepo_id=" + repoId + "\n").getBytes(StandardCharsets.US_ASCII));
+        return t;
+    }
+
+    @Override
+    String repoId() {
+        return repoId;
+    }
+
+    /** Replaces the contract's idempotent delete: the host has no delete verb, so nothing goes. */
+    @Override
+    @Test
+    void listShowsEachKindSeparatelyAndDeleteIsIdempotent() throws IOException {
+        byte[] a = bytes(10, 4);
+        target.save(PartnerTarget.Kind.PACK, nameOf(a), a);
+        target.delete(PartnerTarget.Kind.PACK, nameOf(a));
+        target.delete(PartnerTarget.Kind.PACK, nameOf(a));
+        assertEquals(List.of(nameOf(a)), target.list(PartnerTarget.Kind.PACK));
+        assertArrayEquals(a, target.load(PartnerTarget.Kind.PACK, nameOf(a)));
+    }
+
+    @Test
+    void aDifferentObjectUnderAnExistingNameIsRefused() throws IOException {
+        byte[] cfg = ("pactfs-partner-copy\nformat=1\nrepo_id=" + repoId + "\nextra=1\n").getBytes(StandardCharsets.US_ASCII);
+        IOException e = assertThrows(IOException.class, () -> target.save(PartnerTarget.Kind.CONFIG, "config", cfg));
+        assertTrue(e.getMessage().contains("HTTP 409"), e.getMessage());
+    }
+
+    @Test
+    void aHostWithAnotherKeyIsNotTalkedTo() throws IOException {
+        try (PartnerTarget t = ServeTarget.open(hostPort, "0".repeat(64), ME, repoId)) {
+            IOException e = assertThrows(IOException.class, () -> t.list(PartnerTarget.Kind.PACK));
+            assertTrue(e instanceof PartnerUnavailableException && e.getMessage().contains("is not the paired key"),
+                    e.toString());
+        }
+    }
+
+    @Test
+    void anUnpairedKeyIsRefused() throws IOException {
+        try (PartnerTarget t = ServeTarget.open(hostPort, hostPin, TlsIdentity.fromSeed(new byte[] {
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+                29, 30, 31, 32}), repoId)) {
+            IOException e = assertThrows(IOException.class, () -> t.list(PartnerTarget.Kind.PACK));
+            assertTrue(e.getMessage().contains("HTTP 403"), e.getMessage());
+        }
+    }
+}
