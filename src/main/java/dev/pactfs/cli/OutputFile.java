@@ -91,8 +91,12 @@ final class OutputFile implements Closeable {
 
     /** Publishes the complete file as OUT (replacing a regular file there). */
     void commit() throws IOException {
+        // On the device before it replaces OUT, and the rename after it: a power loss leaves the old archive or the
+        // new one whole, never an empty or partial file under OUT's name.
+        Posix.fsync(fd);
         Posix.renameAt(dir, tmp, dir, name);
         committed = true;
+        Posix.fsync(dir);
     }
 
     Path path() {

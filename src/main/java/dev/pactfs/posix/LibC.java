@@ -46,6 +46,8 @@ public interface LibC {
 
     int ftruncate(int fd, long length);
 
+    int fsync(int fd);
+
     int statx(int dirfd, @In byte[] path, int flags, int mask, @Out byte[] buf);
 
     int fsetxattr(int fd, @In byte[] name, @In byte[] value, long size, int flags);

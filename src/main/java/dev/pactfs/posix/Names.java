@@ -24,7 +24,10 @@ public final class Names {
         return !(name[0] == '.' && (name.length == 1 || name.length == 2 && name[1] == '.'));
     }
 
-    /** The name as text for messages: printable ASCII as is, every other byte (and backslash) as {@code \xNN}. */
+    /**
+     * The name as text for messages: printable ASCII as is, valid UTF-8 without control or format characters as
+     * itself, otherwise every byte that is not printable ASCII (and backslash) as {@code \xNN}.
+     */
     public static String printable(byte[] name) {
         if (name == null) {
             return "(fd)";
@@ -41,7 +44,10 @@ public final class Names {
         var dec = StandardCharsets.UTF_8.newDecoder();
         try {
             String s = dec.decode(java.nio.ByteBuffer.wrap(name)).toString();
-            if (s.codePoints().allMatch(c -> c >= 0x20 && c != 0x7f && c != '\\')) {
+            // Not C0/C1 controls (U+009B is a one-character CSI), nor format characters (bidi overrides that
+            // reorder what an admin reads): a name planted in the mount must not drive the terminal it is shown on.
+            if (s.codePoints().allMatch(c -> c != '\\' && Character.getType(c) != Character.CONTROL
+                    && Character.getType(c) != Character.FORMAT)) {
                 return s;
             }
         } catch (java.nio.charset.CharacterCodingException e) {

@@ -206,6 +206,11 @@ public final class Posix {
         check(C().ftruncate(fd.fd(), length), "ftruncate", null);
     }
 
+    /** Forces a file's (or a directory's entries') data to the device. */
+    public static void fsync(Fd fd) throws PosixException {
+        check(C().fsync(fd.fd()), "fsync", null);
+    }
+
     /** The status of {@code name} itself in {@code dir} (a symlink is not followed), or null if there is none. */
     public static Stat lstatAt(Fd dir, byte[] name) throws PosixException {
         byte[] buf = new byte[STATX_SIZE];

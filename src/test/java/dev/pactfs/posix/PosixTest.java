@@ -80,5 +80,10 @@ class PosixTest {
         }
         assertFalse(Names.isComponent(new byte[256]));
         assertEquals("bad\\xff", Names.printable(new byte[] {'b', 'a', 'd', (byte) 0xff}));
+        assertEquals("café", Names.printable("café".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        // A name planted in the mount must not drive the admin's terminal: C1 CSI (U+009B, one character in UTF-8)
+        // and a right-to-left override (U+202E) come out as bytes, not as themselves.
+        assertEquals("a\\xc2\\x9b2Jb", Names.printable("a\u009b2Jb".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals("x\\xe2\\x80\\xaegpj.exe", Names.printable("x\u202egpj.exe".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 }
