@@ -80,6 +80,7 @@ final class FindCommand implements Callable<Integer> {
                             w.add(o.setAll(EntryFormat.json(e, path)));
                         });
                     }
+                    w.finish();
                 }
                 out.println();
             } else {

@@ -66,10 +66,15 @@ final class Json {
             MAPPER.writeTree(g, element);
         }
 
-        /** Ends the array; the caller ends the line. */
+        /** Ends the array, once every element is written; the caller ends the line. */
+        void finish() throws java.io.IOException {
+            g.writeEndArray();
+            g.flush();
+        }
+
+        /** Flushes what was written; without {@link #finish} the array stays open (a failure part way). */
         @Override
         public void close() throws java.io.IOException {
-            g.writeEndArray();
             g.flush();
         }
     }

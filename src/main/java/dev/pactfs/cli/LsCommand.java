@@ -53,6 +53,7 @@ final class LsCommand implements Callable<Integer> {
             if (json) {
                 try (Json.ArrayWriter w = new Json.ArrayWriter(out)) {
                     list(s.trees(), a.entry(), top, (e, p) -> w.add(EntryFormat.json(e, p)));
+                    w.finish();
                 }
                 out.println();
             } else {
