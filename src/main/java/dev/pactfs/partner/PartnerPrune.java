@@ -8,20 +8,35 @@ import dev.pactfs.store.GraphProof;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.PartnerCatalog;
 import dev.pactfs.store.PartnerHolds;
+import dev.pactfs.store.PartnerObjects;
+import dev.pactfs.snapshot.SnapshotRecord;
+import dev.pactfs.snapshot.TreeFormatException;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
- * Order, so that a crash anywhere leaves a complete copy:
- *   1. snapshot records of forgotten snapshots are deleted first (a record must never outlive its blobs);
- *   2. a pack whose live fraction is under the threshold has its live blobs copied into a new pack (sealed bytes
+ * Order, so that a crash anywhere leaves a complete copy, and so that the partner's newest manifest never names a
+ * file that is gone (a recovery would report it lost, and miss the blobs moved to packs it does not name):
+ *   1. a pack whose live fraction is under the threshold has its live blobs copied into a new pack (sealed bytes
  *      as they are: from the local payload when there is one, else from the old pack after checking its hash),
- *      the new pack and its index are published, the catalog moves the blobs to it, and only then are the old
- *      index file and pack deleted. A pack with nothing live is just deleted (index first).
+ *      the new pack and its index are published, and the catalog moves the blobs to it and forgets the old pack
+ *      (one transaction). A pack with nothing live is just forgotten;
+ *   2. the manifest step publishes a manifest of what home now holds at the partner: it names the new packs and
+ *      no longer the old ones, nor the records of snapshots removed, renamed or re-tagged at home;
+ *   3. only then are files deleted, and only those the manifest home last published does not name: retired
+ *      snapshot records first (a record must never outlive its blobs), then the old packs' index files and packs.
+ *      A retired record that is still the only description of a snapshot home has not published again (a rename
+ *      whose new record waits for lost blobs to be re-sent) is kept until that snapshot's new record is out.
+ * A crash after step 1 leaves old packs the catalog no longer knows: the next pass's orphan step deletes them
+ * once its own manifest no longer names them (Replicator, step 3). A crash in step 3 leaves files no manifest
+ * names: orphans again, or retired records the next prune deletes.
  * Packs holding the old (delta) form of a blob home rewrote in full, and that delta's base, are held until the
  * new form is at the partner; then the old form's pack is repacked first, the hold released after (a crash in
  * between repeats the repack of whatever is left, harmlessly).
@@ -33,6 +48,8 @@ import java.util.Map;
 /** Prune at the partner: the hook the snapshot layer's {@code prune} calls after freeing blobs at home. */
 public final class PartnerPrune {
 
+    private static final Logger log = LoggerFactory.getLogger(PartnerPrune.class);
+
     /** Default: packs with less than this fraction of live bytes are repacked. */
     public static final double DEFAULT_MIN_LIVE_FRACTION = 0.75;
 
@@ -43,17 +60,35 @@ public final class PartnerPrune {
     public record Result(int packsRepacked, int packsDeleted, int snapshotRecordsDeleted, long bytesFreed) {
     }
 
+    /** Publishes a manifest of what home holds at the partner now (step 2); the replicator's manifest publisher. */
+    @FunctionalInterface
+    public interface ManifestStep {
+        void publish() throws IOException;
+    }
+
+    /** A pack forgotten at home in step 1, deleted at the partner in step 3. */
+    private record Doomed(String pack, String index, long size) {
+    }
+
     /**
      * Deletes the partner record files of snapshots that no longer exist at home as recorded (removed, renamed,
      * re-tagged, or superseded), each forgotten at home once deleted; returns how many. Only from {@link #run},
-     * after GraphProof: a retired file may be the partner's only description of a snapshot whose new record is not
-     * published yet, or, in a repo recovered from a damaged copy, an older record the newer one replaced unproven.
-     * Replication does not need it gone: the manifest names only live records (decision 0008).
+     * after GraphProof and after the manifest step: a file the manifest home last published still names is kept
+     * (the step did not publish: another writer, or the copy lost files), and so is a retired record that
+     * describes a snapshot home still has but has not published again (same time and root: a rename or re-tag
+     * whose new record waits), since it is the partner's only description of that snapshot. Replication does not
+     * need them gone: the manifest names only live records (decision 0008).
      */
-    private static int deleteRetiredRecords(Catalog catalog, PartnerTarget target) throws IOException {
+    private static int deleteRetiredRecords(Catalog catalog, BlobCipher cipher, PartnerTarget target,
+                                            Set<String> named) throws IOException {
+        List<PartnerCatalog.SnapshotRow> waiting = catalog.transaction(PartnerCatalog::unreplicatedSnapshots);
         int n = 0;
         for (Map.Entry<Long, byte[]> e : catalog.transaction(PartnerCatalog::forgottenSnapshotFiles).entrySet()) {
-            target.delete(PartnerTarget.Kind.SNAPSHOT, HexFormat.of().formatHex(e.getValue()));
+            String file = HexFormat.of().formatHex(e.getValue());
+            if (named.contains(file) || describesWaiting(cipher, target, file, waiting)) {
+                continue;
+            }
+            target.delete(PartnerTarget.Kind.SNAPSHOT, file);
             catalog.transaction(tx -> {
                 PartnerCatalog.forgetSnapshotFile(tx, e.getKey());
                 return null;
@@ -64,18 +99,49 @@ public final class PartnerPrune {
     }
 
     /**
+     * Whether record file {@code file} describes one of the snapshots home has not published a record of (same
+     * time and root). A file that does not read is kept too: what it describes cannot be known.
+     */
+    private static boolean describesWaiting(BlobCipher cipher, PartnerTarget target, String file,
+                                            List<PartnerCatalog.SnapshotRow> waiting) throws IOException {
+        if (waiting.isEmpty()) {
+            return false;
+        }
+        SnapshotRecord r;
+        try {
+            r = SnapshotRecord.decode(MetaFiles.readSnapshot(cipher,
+                    target.load(PartnerTarget.Kind.SNAPSHOT, file), "snapshots/" + file));
+        } catch (PartnerCorruptException | TreeFormatException e) {
+            log.warn("prune: retired partner snapshot record {} is unreadable, kept: {}", file, e.getMessage());
+            return true;
+        } catch (IOException e) {
+            if (PartnerTarget.isNotFound(e)) {
+                return false; // already gone: forget it
+            }
+            throw e;
+        }
+        for (PartnerCatalog.SnapshotRow w : waiting) {
+            if (w.timeMs() == r.timeMs() && w.root().equals(r.root())) {
+                log.info("prune: keeping retired partner record {} of snapshot '{}' until its new record is published",
+                        file, w.name());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Prunes the copy behind {@code target} (use the replicator's guarded target: no write without ownership).
      * Run it when no replication pass runs (the daemon calls it on its replicator thread, or with the repo
-     * unmounted).
+     * unmounted). {@code manifest} is step 2 (see above); nothing is deleted before it ran.
      */
     public static Result run(ChunkStore store, BlobCipher cipher, PartnerTarget target, double minLiveFraction,
-                             long packTargetBytes) throws IOException {
+                             long packTargetBytes, ManifestStep manifest) throws IOException {
         Catalog catalog = store.catalog();
         GraphProof.requireProven(catalog, "prune the partner copy");
         SecureRandom random = new SecureRandom();
-        int snaps = deleteRetiredRecords(catalog, target);
         int[] counts = new int[2]; // repacked, deleted
-        long freed = 0;
+        List<Doomed> doomed = new ArrayList<>();
         // Blobs home rewrote in full (a delta whose base was freed): once the new form is at the partner, the
         // pack holding the old form is repacked without it whatever its live fraction, and only then is the
         // hold on the base's pack released. Until then, neither pack is touched (see store.PartnerHolds).
@@ -91,7 +157,7 @@ public final class PartnerPrune {
             }
             PartnerCatalog.PartnerPack p = byName.remove(old);
             if (p != null) {
-                freed += dropPack(catalog, cipher, store, target, random, p, counts);
+                doomed.add(dropPack(catalog, cipher, store, target, random, p, counts));
             }
             catalog.transaction(tx -> {
                 PartnerHolds.release(tx, h.id());
@@ -103,7 +169,20 @@ public final class PartnerPrune {
             if (p.liveBytes() >= minLiveFraction * p.size() || held.contains(HexFormat.of().formatHex(p.name()))) {
                 continue;
             }
-            freed += dropPack(catalog, cipher, store, target, random, p, counts);
+            doomed.add(dropPack(catalog, cipher, store, target, random, p, counts));
+        }
+        manifest.publish();
+        Set<String> named = catalog.transaction(PartnerObjects::all).keySet();
+        int snaps = deleteRetiredRecords(catalog, cipher, target, named);
+        long freed = 0;
+        for (Doomed d : doomed) {
+            if (named.contains(d.pack()) || named.contains(d.index())) {
+                log.info("prune: partner pack {} is still named by the last manifest; the next pass deletes it", d.pack());
+                continue;
+            }
+            target.delete(PartnerTarget.Kind.INDEX, d.index());
+            target.delete(PartnerTarget.Kind.PACK, d.pack());
+            freed += d.size();
         }
         return new Result(counts[0], counts[1], snaps, freed);
     }
@@ -120,10 +199,10 @@ public final class PartnerPrune {
     }
 
     /**
-     * Replaces pack {@code p} by a new pack of its live blobs (none: just deletes it), then deletes it and its
-     * index file. Counts into {@code counts} (repacked, deleted); returns the old pack's size.
+     * Replaces pack {@code p} by a new pack of its live blobs (none: nothing to copy) and forgets it at home; the
+     * files are deleted in step 3. Counts into {@code counts} (repacked, deleted).
      */
-    private static long dropPack(Catalog catalog, BlobCipher cipher, ChunkStore store, PartnerTarget target,
+    private static Doomed dropPack(Catalog catalog, BlobCipher cipher, ChunkStore store, PartnerTarget target,
                                  SecureRandom random, PartnerCatalog.PartnerPack p, int[] counts) throws IOException {
         String oldName = HexFormat.of().formatHex(p.name());
         List<PartnerCatalog.PartnerLocationOf> live = catalog.transaction(tx -> PartnerCatalog.blobsInPack(tx, p.name()));
@@ -150,13 +229,11 @@ public final class PartnerPrune {
         } else {
             counts[1]++;
         }
-        target.delete(PartnerTarget.Kind.INDEX, HexFormat.of().formatHex(p.indexName()));
-        target.delete(PartnerTarget.Kind.PACK, oldName);
         catalog.transaction(tx -> {
             PartnerCatalog.forgetPack(tx, p.name());
             return null;
         });
-        return p.size();
+        return new Doomed(oldName, HexFormat.of().formatHex(p.indexName()), p.size());
     }
 
     private static void publish(Catalog catalog, BlobCipher cipher, PartnerTarget target, SecureRandom random,

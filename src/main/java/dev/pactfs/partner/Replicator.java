@@ -11,6 +11,7 @@ import dev.pactfs.snapshot.PruneListener;
 import dev.pactfs.snapshot.SnapshotRecord;
 import dev.pactfs.snapshot.TreeFormatException;
 import dev.pactfs.store.PartnerCatalog;
+import dev.pactfs.store.PartnerObjects;
 import dev.pactfs.store.Snapshots;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *   2. the repo-info file (chunk sizes, for recover) if the partner lacks it;
  *   3. adoption of orphan packs: a pack published before a crash but not yet recorded at home is read back,
  *      its trailer opened, and its blobs recorded (so a killed pass does not re-send them); an orphan nobody
- *      needs is deleted with its index file;
+ *      needs is deleted with its index file, once the last manifest home published no longer names it (a prune
+ *      stopped between forgetting a pack and publishing: this pass's manifest drops it, the next deletes it);
  *   4. pending blobs (referenced, local payload, no partner location), oldest first, grouped into packs of
  *      packTargetBytes..packMaxBytes; per pack: build, parse back, publish the pack, then its index file (parsed
  *      back too), then record pack + locations in one catalog transaction. Durable at the partner strictly
@@ -199,9 +201,7 @@ public final class Replicator {
     public PartnerPrune.Result prune(double minLiveFraction) throws IOException {
         synchronized (passLock) {
             PartnerTargets.checkOwnership(target, repoId);
-            PartnerPrune.Result r = PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
-            ManifestPublisher.publishChecked(catalog, cipher, manifestKey, target, repoId); // what prune deleted
-            return r;
+            return PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes(), this::publishOutsidePass);
         }
     }
 
@@ -214,9 +214,10 @@ public final class Replicator {
         return (forgotten, localGc) -> {
             synchronized (passLock) {
                 PartnerTargets.checkOwnership(target, repoId);
-                // The manifest stops naming the forgotten records before they are deleted, and the packs prune
-                // deletes right after (PartnerPrune deletes before anyone could publish in between).
-                ManifestPublisher.publishChecked(catalog, cipher, manifestKey, target, repoId);
+                // The manifest stops naming the forgotten records before they are deleted; one it still names
+                // (the publish was refused: another writer, or the copy lost files) is left for a later prune.
+                publishOutsidePass();
+                Set<String> named = catalog.transaction(PartnerObjects::all).keySet();
                 java.util.Set<String> gone = new HashSet<>();
                 for (Snapshots.Forgotten f : forgotten) {
                     gone.add(f.name() + "\0" + f.timeMs());
@@ -226,7 +227,7 @@ public final class Replicator {
                         try {
                             SnapshotRecord r = SnapshotRecord.decode(MetaFiles.readSnapshot(cipher,
                                     target.load(PartnerTarget.Kind.SNAPSHOT, name), "snapshots/" + name));
-                            if (gone.contains(r.name() + "\0" + r.timeMs())) {
+                            if (gone.contains(r.name() + "\0" + r.timeMs()) && !named.contains(name)) {
                                 target.delete(PartnerTarget.Kind.SNAPSHOT, name);
                             }
                         } catch (PartnerCorruptException | TreeFormatException e) {
@@ -234,10 +235,24 @@ public final class Replicator {
                         }
                     }
                 }
-                PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes());
-                ManifestPublisher.publishChecked(catalog, cipher, manifestKey, target, repoId);
+                PartnerPrune.run(store, cipher, target, minLiveFraction, options.packTargetBytes(), this::publishOutsidePass);
             }
         };
+    }
+
+    /**
+     * Prune's manifest step, outside a pass: the copy is listed against home's records (not repaired: the next
+     * pass does that), the records of snapshots renamed or re-tagged since the last pass are published (step 5,
+     * so the manifest that stops naming a retired record names its successor), then the manifest, unless
+     * another writer is there.
+     */
+    private void publishOutsidePass() throws IOException {
+        PartnerCheck.Report check = PartnerCheck.run(catalog, cipher, manifestKey, target, false);
+        if (check.blockPublish()) {
+            return;
+        }
+        publishSnapshots();
+        new ManifestPublisher(catalog, cipher, manifestKey, target, repoId, random).publish(check.forceCheckpoint());
     }
 
     /** Runs one pass; records success or the error in the catalog for {@code status}. */
@@ -298,7 +313,7 @@ public final class Replicator {
         }
         PartnerCheck.Report check = PartnerCheck.run(catalog, cipher, manifestKey, target, true);
         ensureRepoInfo();
-        int adopted = adoptOrphans();
+        int adopted = OrphanPacks.adopt(catalog, cipher, target, random);
         int packs = 0;
         long blobs = 0;
         long bytes = 0;
@@ -424,101 +439,6 @@ public final class Replicator {
         });
     }
 
-    /** Records (or deletes) packs at the partner that home does not know: leftovers of a pass killed mid-way. */
-    private int adoptOrphans() throws IOException {
-        Set<String> known = new HashSet<>();
-        Set<String> knownIndex = new HashSet<>();
-        for (PartnerCatalog.PartnerPack p : catalog.transaction(PartnerCatalog::packs)) {
-            known.add(HexFormat.of().formatHex(p.name()));
-            knownIndex.add(HexFormat.of().formatHex(p.indexName()));
-        }
-        List<String> orphans = new ArrayList<>();
-        for (String name : target.list(PartnerTarget.Kind.PACK)) {
-            if (!known.contains(name)) {
-                orphans.add(name);
-            }
-        }
-        if (orphans.isEmpty()) {
-            return 0;
-        }
-        // Index files of orphans, by the (keyless) pack name in their header.
-        String infoName = catalog.transaction(tx -> PartnerCatalog.meta(tx, META_REPO_INFO));
-        Map<String, String> indexOf = new HashMap<>();
-        for (String idx : target.list(PartnerTarget.Kind.INDEX)) {
-            if (knownIndex.contains(idx) || idx.equals(infoName)) {
-                continue;
-            }
-            byte[] f = target.load(PartnerTarget.Kind.INDEX, idx);
-            try {
-                if (MetaFiles.kindOf(f, idx) == Envelope.INDEX) {
-                    indexOf.put(Envelope.hex(MetaFiles.indexPackName(f, idx)), idx);
-                }
-            } catch (PartnerCorruptException e) {
-                log.warn("partner index file {} is damaged: {}", idx, e.getMessage());
-            }
-        }
-        int adopted = 0;
-        for (String name : orphans) {
-            byte[] file = target.load(PartnerTarget.Kind.PACK, name);
-            List<PackFile.Entry> entries;
-            try {
-                if (!Envelope.nameOf(file).equals(name)) {
-                    throw new PartnerCorruptException("pack " + name + ": content does not hash to its name");
-                }
-                entries = PackFile.parse(cipher, file, "pack " + name);
-            } catch (PartnerCorruptException e) {
-                log.warn("orphan partner pack {} is damaged, ignoring it: {}", name, e.getMessage());
-                continue;
-            }
-            List<PartnerCatalog.Placed> placed = new ArrayList<>();
-            catalog.transaction(tx -> {
-                for (PackFile.Entry e : entries) {
-                    PartnerCatalog.BlobRow row = PartnerCatalog.find(tx, e.id());
-                    if (row != null && row.kind() == e.kind() && row.storedSize() == e.length()
-                            && PartnerCatalog.location(tx, e.id()) == null) {
-                        placed.add(new PartnerCatalog.Placed(e.id(), e.offset()));
-                    }
-                }
-                return null;
-            });
-            String idx = indexOf.get(name);
-            if (placed.isEmpty()) {
-                if (catalog.transaction(GraphProof::unproven) != null) {
-                    log.warn("orphan partner pack {} kept: the catalog's references are not proven complete", name);
-                    continue;
-                }
-                if (idx != null) {
-                    target.delete(PartnerTarget.Kind.INDEX, idx);
-                }
-                target.delete(PartnerTarget.Kind.PACK, name);
-                log.info("deleted orphan partner pack {} (nothing at home needs it)", name);
-                continue;
-            }
-            if (idx == null) {
-                // Killed between pack and index: write the index now (full, from the trailer and home's edges).
-                List<MetaFiles.IndexEntry> ie = new ArrayList<>();
-                catalog.transaction(tx -> {
-                    for (PackFile.Entry e : entries) {
-                        Map<ChunkId, Integer> ch = PartnerCatalog.children(tx, e.id()) /* trees: entries; delta chunks: their base */;
-                        ie.add(new MetaFiles.IndexEntry(e.id(), e.kind(), e.offset(), e.length(), e.plainSize(), ch));
-                    }
-                    return null;
-                });
-                MetaFiles.Built built = MetaFiles.index(cipher, random,
-                        new MetaFiles.Index(HexFormat.of().parseHex(name), file.length, ie));
-                target.save(PartnerTarget.Kind.INDEX, built.name(), built.bytes());
-                idx = built.name();
-            }
-            byte[] indexName = HexFormat.of().parseHex(idx);
-            catalog.transaction(tx -> {
-                PartnerCatalog.recordPack(tx, HexFormat.of().parseHex(name), file.length, indexName, placed);
-                return null;
-            });
-            adopted += placed.size();
-            log.info("adopted orphan partner pack {} ({} blobs)", name, placed.size());
-        }
-        return adopted;
-    }
 
     private int publishSnapshots() throws IOException {
         List<PartnerCatalog.SnapshotRow> snaps = catalog.transaction(PartnerCatalog::unreplicatedSnapshots);

@@ -168,7 +168,8 @@ class DamagedCopyEdgeCasesTest extends TwoReplicatedNights {
             // the user removes "first" in the recovered repo and prunes, at home and at the partner
             st.catalog.transaction(tx -> Snapshots.delete(tx, Snapshots.byName(tx, "first"), System.currentTimeMillis()));
             st.store.collectGarbage();
-            PartnerPrune.run(st.store, f.keys.blobCipher(), f.target(), 0.99, 64 * 1024);
+            PartnerPrune.run(st.store, f.keys.blobCipher(), f.target(), 0.99, 64 * 1024, () -> ManifestPublisher
+                    .publishChecked(st.catalog, f.keys.blobCipher(), f.keys.manifestKey(), f.target(), f.repoId));
         }
         try (StoreFixture st2 = StoreFixture.open(Files.createDirectories(tmp.resolve("rec2")), f.keys)) {
             Recovery.Result r2 = Recovery.rebuildCatalog(st2.store, f.target(), f.keys.blobCipher());

@@ -119,7 +119,7 @@ class DamagedCopyRecoveryTest extends TwoReplicatedNights {
             assertTrue(gc.getMessage().contains(GraphProof.PROVE_COMMAND), gc.getMessage());
             assertThrows(GraphProof.UnprovenException.class, () -> CacheLimit.enforce(st.store, 1));
             assertThrows(GraphProof.UnprovenException.class,
-                    () -> PartnerPrune.run(st.store, f.keys.blobCipher(), f.target(), 0.99, 64 * 1024));
+                    () -> PartnerPrune.run(st.store, f.keys.blobCipher(), f.target(), 0.99, 64 * 1024, () -> { }));
             assertEquals(blobs, countBlobs(st));
             assertRestores(st, "first", first);
 

@@ -118,7 +118,7 @@ class DeltaReplicationTest {
         forgetNight1();
         f.s.store.collectGarbage();
         assertTrue(f.s.store.check(true).clean(), f.s.store.check(true).problems().toString());
-        PartnerPrune.run(f.s.store, f.keys.blobCipher(), rep.target(), 0.99, 1 << 20);
+        rep.prune(0.99);
         assertArrayEquals(v2, PartnerFixture.restore(f.s, "night-2").get("db.sql"));
         try (StoreFixture st = recover(tmp.resolve("rec"))) {
             assertArrayEquals(v2, PartnerFixture.restore(st, "night-2").get("db.sql"));
@@ -142,7 +142,7 @@ class DeltaReplicationTest {
         assertTrue(deltaChunks(f.s).isEmpty());
         assertTrue(f.s.store.check(true).clean(), f.s.store.check(true).problems().toString());
         // Partner prune before the new forms are replicated: the packs of the old forms and bases stay.
-        PartnerPrune.run(f.s.store, f.keys.blobCipher(), rep.target(), 0.99, 1 << 20);
+        rep.prune(0.99);
         try (StoreFixture st = recover(tmp.resolve("rec-before"))) {
             assertArrayEquals(v2, PartnerFixture.restore(st, "night-2").get("db.sql"));
             assertEquals(Set.copyOf(deltas), Set.copyOf(deltaChunks(st)), "the partner still holds the delta forms");
