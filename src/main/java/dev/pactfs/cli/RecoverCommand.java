@@ -139,6 +139,7 @@ final class RecoverCommand implements Callable<Integer> {
                     + dirId + " (renamed?); refusing");
         }
         ManifestRecovery.Verdict verdict = checkManifest(target, rk, out, err);
+        info = manifestRepoInfo(target, rk, verdict, info, err);
         target = ManifestRecovery.view(target, verdict); // only the records the manifest lists are live
         char[] pass = wrappedKey != null ? null : newRepoPassphrase();
         if (resumed != null) {
@@ -272,6 +273,31 @@ final class RecoverCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
         }
         return complete ? 0 : Main.EXIT_USER_ERROR;
+    }
+
+    /**
+     * The repo info the manifest names, when it is not the one {@code found} (the newest format the copy holds):
+     * a migrated repo's copy holds its old info too until a prune, and only the manifest says which is current.
+     * If the partner lacks the named one, the newest found is used, with a warning.
+     */
+    private static Recovery.RepoInfo manifestRepoInfo(PartnerTarget target, RepoKeys rk, ManifestRecovery.Verdict v,
+                                                      Recovery.RepoInfo found, PrintWriter err) throws java.io.IOException {
+        String named = v.repoInfoName();
+        if (named == null || named.equals(found.file())) {
+            return found;
+        }
+        try {
+            Recovery.RepoInfo r = Recovery.repoInfoNamed(target, rk.blobCipher(), named);
+            if (r.repoId().equals(found.repoId())) {
+                return r;
+            }
+            err.println("WARNING: the repo info the manifest names holds another repo id; using the one found");
+        } catch (java.io.IOException e) {
+            err.println("WARNING: the repo info the manifest names (" + named + ") is missing or damaged at the"
+                    + " partner; using format " + found.repoFormat() + " from the one found");
+        }
+        err.flush();
+        return found;
     }
 
     /**

@@ -41,6 +41,12 @@ public final class ManifestRecovery {
         public boolean unchecked() {
             return seq == 0;
         }
+
+        /** The repo-info file the manifest names (the copy's current one), or null. */
+        public String repoInfoName() {
+            return objects.values().stream().filter(o -> o.kind() == 'R').map(Manifest.Obj::name)
+                    .findFirst().orElse(null);
+        }
     }
 
     /** Two manifests with one number, or a broken chain: two writers on one copy. */
@@ -126,8 +132,7 @@ public final class ManifestRecovery {
                 .map(o -> new PartnerObjects.Obj(o.name(), o.kind(), o.size())).toList();
         // The repo info the manifest names stays the copy's: without it the first pass would publish a second one
         // and drop the first from the manifest, leaving it at the partner for audit to report as unexpected.
-        String repoInfo = v.objects().values().stream().filter(o -> o.kind() == 'R').map(Manifest.Obj::name)
-                .findFirst().orElse(null);
+        String repoInfo = v.repoInfoName();
         catalog.transaction(tx -> {
             PartnerObjects.replaceAll(tx, objs);
             if (repoInfo != null) {

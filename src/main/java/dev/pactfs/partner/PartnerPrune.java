@@ -98,6 +98,22 @@ public final class PartnerPrune {
         return n;
     }
 
+    /** Deletes the repo-info file a migration replaced (Replicator step 2), once no manifest names it. */
+    private static void deleteRetiredRepoInfo(Catalog catalog, PartnerTarget target, Set<String> named)
+            throws IOException {
+        String old = catalog.transaction(tx -> PartnerCatalog.meta(tx, Replicator.META_REPO_INFO_RETIRED));
+        String current = catalog.transaction(tx -> PartnerCatalog.meta(tx, Replicator.META_REPO_INFO));
+        if (old == null || named.contains(old) || old.equals(current)) {
+            return;
+        }
+        target.delete(PartnerTarget.Kind.INDEX, old);
+        catalog.transaction(tx -> {
+            PartnerCatalog.setMeta(tx, Replicator.META_REPO_INFO_RETIRED, null);
+            return null;
+        });
+        log.info("prune: deleted the partner repo info {} a migration replaced", old);
+    }
+
     /**
      * Whether record file {@code file} describes one of the snapshots home has not published a record of (same
      * time and root). A file that does not read is kept too: what it describes cannot be known.
@@ -174,6 +190,7 @@ public final class PartnerPrune {
         manifest.publish();
         Set<String> named = catalog.transaction(PartnerObjects::all).keySet();
         int snaps = deleteRetiredRecords(catalog, cipher, target, named);
+        deleteRetiredRepoInfo(catalog, target, named);
         long freed = 0;
         for (Doomed d : doomed) {
             if (named.contains(d.pack()) || named.contains(d.index())) {

@@ -77,8 +77,8 @@ public final class Recovery {
         }
     }
 
-    /** Repo id and chunk sizes kept at the partner. */
-    public record RepoInfo(String repoId, int chunkMin, int chunkAvg, int chunkMax, int repoFormat) {
+    /** Repo id, chunk sizes and repo format kept at the partner, and the file they were read from. */
+    public record RepoInfo(String repoId, int chunkMin, int chunkAvg, int chunkMax, int repoFormat, String file) {
     }
 
     /** Thrown when the key opens no repo-info file of the copy. */
@@ -91,13 +91,16 @@ public final class Recovery {
     }
 
     /**
-     * The copy's repo info, decrypted with {@code cipher}.
+     * The copy's repo info, decrypted with {@code cipher}. A copy may hold more than one: a repo migrated to a
+     * newer format publishes a new one, and the old one stays until a prune deletes it. The newest format wins
+     * (a format only ever goes up); the manifest's choice, when there is one, is {@link #repoInfoNamed}.
      *
      * @throws WrongKeyException the key opens none (wrong key, or every copy of the info is damaged)
      */
     public static RepoInfo repoInfo(PartnerTarget target, BlobCipher cipher) throws IOException {
         int seen = 0;
         String lastProblem = null;
+        RepoInfo best = null;
         for (String name : target.list(PartnerTarget.Kind.INDEX)) {
             byte[] f = target.load(PartnerTarget.Kind.INDEX, name);
             try {
@@ -105,11 +108,16 @@ public final class Recovery {
                     continue;
                 }
                 seen++;
-                MetaFiles.RepoInfo r = MetaFiles.readRepoInfo(cipher, f, "index/" + name);
-                return new RepoInfo(r.repoId(), r.chunkMin(), r.chunkAvg(), r.chunkMax(), r.repoFormat());
+                RepoInfo r = read(cipher, f, name);
+                if (best == null || r.repoFormat() > best.repoFormat()) {
+                    best = r;
+                }
             } catch (PartnerCorruptException e) {
                 lastProblem = e.getMessage();
             }
+        }
+        if (best != null) {
+            return best;
         }
         if (seen == 0) {
             throw new PartnerCorruptException("partner copy " + target.location() + " holds no repo info"
@@ -117,6 +125,16 @@ public final class Recovery {
         }
         throw new WrongKeyException("the key does not open the partner copy at " + target.location()
                 + " (wrong key file or paper key, or the repo info is damaged: " + lastProblem + ")");
+    }
+
+    /** The repo info in file {@code name} (the one the copy's manifest names). */
+    public static RepoInfo repoInfoNamed(PartnerTarget target, BlobCipher cipher, String name) throws IOException {
+        return read(cipher, target.load(PartnerTarget.Kind.INDEX, name), name);
+    }
+
+    private static RepoInfo read(BlobCipher cipher, byte[] f, String name) throws PartnerCorruptException {
+        MetaFiles.RepoInfo r = MetaFiles.readRepoInfo(cipher, f, "index/" + name);
+        return new RepoInfo(r.repoId(), r.chunkMin(), r.chunkAvg(), r.chunkMax(), r.repoFormat(), name);
     }
 
     /**

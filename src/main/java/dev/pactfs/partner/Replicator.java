@@ -67,6 +67,10 @@ public final class Replicator {
     private static final long RATE_WINDOW_NANOS = 30_000_000_000L;
 
     static final String META_REPO_INFO = "partner.repo_info";
+    /** The repo format the repo-info file named by {@link #META_REPO_INFO} holds. */
+    static final String META_REPO_INFO_FORMAT = "partner.repo_info.format";
+    /** A repo-info file replaced by a newer one (after a migration), for partner prune to delete. */
+    static final String META_REPO_INFO_RETIRED = "partner.repo_info.retired";
     static final String META_LAST_ERROR = "partner.last_error";
     static final String META_LAST_PASS = "partner.last_pass_ms";
     static final String META_LAST_RATE = "partner.last_rate";
@@ -418,12 +422,18 @@ public final class Replicator {
         return sent;
     }
 
+    /**
+     * Step 2. The repo info says which format the copy's ids are in, so a repo migrated since its info was
+     * written (`pactfs migrate`) publishes a new one: a recovery would otherwise make a repo of the old format
+     * over blobs of the new. The old one leaves the manifest with this pass and is deleted by a later prune.
+     */
     private void ensureRepoInfo() throws IOException {
         String known = catalog.transaction(tx -> PartnerCatalog.meta(tx, META_REPO_INFO));
         if (known != null) {
             try {
-                target.stat(PartnerTarget.Kind.INDEX, known);
-                return;
+                if (knownInfoFormat(known) == repoInfo.repoFormat()) {
+                    return;
+                }
             } catch (IOException e) {
                 if (!PartnerTarget.isNotFound(e)) {
                     throw e;
@@ -435,10 +445,37 @@ public final class Replicator {
         target.save(PartnerTarget.Kind.INDEX, info.name(), info.bytes());
         catalog.transaction(tx -> {
             PartnerCatalog.setMeta(tx, META_REPO_INFO, info.name());
+            PartnerCatalog.setMeta(tx, META_REPO_INFO_FORMAT, Integer.toString(repoInfo.repoFormat()));
+            if (known != null && !known.equals(info.name())) {
+                PartnerCatalog.setMeta(tx, META_REPO_INFO_RETIRED, known);
+            }
             return null;
         });
     }
 
+    /**
+     * The format the partner's repo info {@code name} says: home's record of it, else (written before the record
+     * was kept) read once from the partner. Stats it either way, so a lost file is written again.
+     */
+    private int knownInfoFormat(String name) throws IOException {
+        target.stat(PartnerTarget.Kind.INDEX, name);
+        String f = catalog.transaction(tx -> PartnerCatalog.meta(tx, META_REPO_INFO_FORMAT));
+        if (f != null) {
+            return Integer.parseInt(f);
+        }
+        int format;
+        try {
+            format = MetaFiles.readRepoInfo(cipher, target.load(PartnerTarget.Kind.INDEX, name), "index/" + name).repoFormat();
+        } catch (PartnerCorruptException e) {
+            log.warn("partner repo info {} is unreadable, publishing a new one: {}", name, e.getMessage());
+            return -1;
+        }
+        catalog.transaction(tx -> {
+            PartnerCatalog.setMeta(tx, META_REPO_INFO_FORMAT, Integer.toString(format));
+            return null;
+        });
+        return format;
+    }
 
     private int publishSnapshots() throws IOException {
         List<PartnerCatalog.SnapshotRow> snaps = catalog.transaction(PartnerCatalog::unreplicatedSnapshots);

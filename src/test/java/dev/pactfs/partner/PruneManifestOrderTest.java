@@ -161,4 +161,35 @@ class PruneManifestOrderTest {
             assertEquals(1, f.target().list(PartnerTarget.Kind.SNAPSHOT).size(), "the retired records are gone");
         }
     }
+
+    /**
+     * A repo migrated after its copy's repo info was written: the next pass publishes an info of the new format
+     * (a recovery would otherwise make a repo of the old format over blobs of the new), the manifest names it,
+     * a recovery reads it, and prune deletes the old one once no manifest names it.
+     */
+    @Test
+    void aMigratedRepoPublishesItsNewFormatAndPruneDeletesTheOldInfo() throws IOException {
+        try (PartnerFixture f = PartnerFixture.create(tmp, Files.createDirectories(tmp.resolve("partner")))) {
+            f.snapshot("first", PartnerFixture.night(1, 11, 2, 10_000));
+            Replicator.Options o = new Replicator.Options(PACK, 1L << 20);
+            new Replicator(f.s.store, f.keys.blobCipher(), f.keys.manifestKey(), f.target(), f.repoId, 2048, 8192,
+                    32768, 1, o).runPass();
+            Recovery.RepoInfo old = Recovery.repoInfo(f.target(), f.keys.blobCipher());
+            assertEquals(1, old.repoFormat());
+
+            Replicator rep = f.replicator(f.target(), PACK); // the repo's format is now RepoConfig.FORMAT
+            rep.runPass();
+            ManifestRecovery.Verdict v = ManifestRecovery.check(f.target(), f.keys.manifestKey(), f.keys.blobCipher());
+            Recovery.RepoInfo named = Recovery.repoInfoNamed(f.target(), f.keys.blobCipher(), v.repoInfoName());
+            assertEquals(dev.pactfs.store.RepoConfig.FORMAT, named.repoFormat());
+            assertEquals(named, Recovery.repoInfo(f.target(), f.keys.blobCipher()), "the newest format wins");
+            assertTrue(f.target().list(PartnerTarget.Kind.INDEX).contains(old.file()), "deleted before a prune");
+
+            rep.runPass(); // nothing changed: the pass keeps the new info and publishes nothing new
+            assertEquals(v.seq(), ManifestRecovery.check(f.target(), f.keys.manifestKey(), f.keys.blobCipher()).seq());
+            rep.prune(0.99);
+            assertFalse(f.target().list(PartnerTarget.Kind.INDEX).contains(old.file()), "the old info is still there");
+            assertEquals(named, Recovery.repoInfo(f.target(), f.keys.blobCipher()));
+        }
+    }
 }
