@@ -763,6 +763,14 @@ final class LocalChunkStore implements ChunkStore {
     }
 
     private byte[] verify(ChunkIndex.Entry e, byte[] sealed, String where) throws ChunkCorruptException {
+        return verifyFrame(e, sealed, where).plain();
+    }
+
+    /** A verified blob: its plaintext, and the delta base its frame names (null for a full blob). */
+    private record Verified(byte[] plain, ChunkId base) {
+    }
+
+    private Verified verifyFrame(ChunkIndex.Entry e, byte[] sealed, String where) throws ChunkCorruptException {
         byte[] framed;
         try {
             framed = cipher.open(typeOf(e), e.id().toBytes(), sealed);
@@ -783,7 +791,7 @@ final class LocalChunkStore implements ChunkStore {
         if (!ids.names(typeOf(e), plain, e.id())) {
             throw new ChunkCorruptException(e.id(), where, "plaintext does not hash to the chunk id");
         }
-        return plain;
+        return new Verified(plain, baseId == null ? null : ChunkId.of(baseId));
     }
 
     /**
@@ -1169,6 +1177,7 @@ final class LocalChunkStore implements ChunkStore {
             });
             Map<ChunkId, ChunkCorruptException> bad = new java.util.LinkedHashMap<>();
             Map<ChunkId, LocalPacks.Location> placed = new java.util.LinkedHashMap<>();
+            Map<ChunkId, ChunkId> chunkBases = new java.util.HashMap<>(); // file chunks: their frame's base or null
             for (Sealed b : blobs) {
                 ChunkIndex.Entry e = entries.get(b.id());
                 if (e.packId() != null || placed.containsKey(b.id())) {
@@ -1181,7 +1190,11 @@ final class LocalChunkStore implements ChunkStore {
                 }
                 byte[] plain;
                 try {
-                    plain = verify(e, b.bytes(), "fetched copy");
+                    Verified v = verifyFrame(e, b.bytes(), "fetched copy");
+                    plain = v.plain();
+                    if (e.kind() == BlobType.CHUNK.code) {
+                        chunkBases.put(b.id(), v.base());
+                    }
                 } catch (ChunkCorruptException ex) {
                     bad.put(b.id(), ex);
                     continue;
@@ -1195,6 +1208,9 @@ final class LocalChunkStore implements ChunkStore {
                 catalog.transaction(tx -> {
                     for (Map.Entry<ChunkId, LocalPacks.Location> p : placed.entrySet()) {
                         ChunkIndex.relocate(tx, p.getKey(), p.getValue().packId(), p.getValue().offset());
+                        if (chunkBases.containsKey(p.getKey())) {
+                            DeltaEdges.correct(tx, p.getKey(), chunkBases.get(p.getKey()));
+                        }
                     }
                     return null;
                 });

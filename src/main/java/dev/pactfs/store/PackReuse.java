@@ -92,6 +92,7 @@ final class PackReuse {
     private List<Candidate> place(List<Candidate> cands) throws IOException {
         List<Candidate> later = new ArrayList<>();
         Map<ChunkId, LocalPacks.Location> placed = new HashMap<>();
+        Map<ChunkId, ChunkId> chunkBases = new HashMap<>(); // file chunks: their frame's base or null
         for (Candidate c : cands) {
             ChunkIndex.Entry e = c.entry();
             if (placed.containsKey(e.id()) || reused.contains(e.id())) {
@@ -106,8 +107,9 @@ final class PackReuse {
                 rejected++;
                 continue;
             }
+            ChunkId base;
             try {
-                ChunkId base = deltaBase(e, sealed);
+                base = deltaBase(e, sealed);
                 if (base != null && !isLocal(base)) {
                     later.add(c);
                     continue;
@@ -117,6 +119,9 @@ final class PackReuse {
                 rejected++;
                 continue;
             }
+            if (e.kind() == BlobType.CHUNK.code) {
+                chunkBases.put(e.id(), base);
+            }
             placed.put(e.id(), h.at());
             bytes += h.sealedLength();
         }
@@ -124,6 +129,9 @@ final class PackReuse {
             catalog.transaction(tx -> {
                 for (Map.Entry<ChunkId, LocalPacks.Location> p : placed.entrySet()) {
                     ChunkIndex.relocate(tx, p.getKey(), p.getValue().packId(), p.getValue().offset());
+                    if (chunkBases.containsKey(p.getKey())) {
+                        DeltaEdges.correct(tx, p.getKey(), chunkBases.get(p.getKey()));
+                    }
                 }
                 return null;
             });

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pactfs.crypto.ChunkId;
+import dev.pactfs.store.BlobGraph;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.DeltaStoreTest;
 import dev.pactfs.store.PartnerCatalog;
+import dev.pactfs.store.Snapshots;
 import dev.pactfs.store.StoreFixture;
 import dev.pactfs.store.TestSql;
 import java.io.IOException;
@@ -80,10 +82,51 @@ class DeltaReplicationTest {
         f.s.catalog.transaction(tx -> {
             PartnerCatalog.SnapshotRow row = PartnerCatalog.allSnapshots(tx).get(0);
             assertEquals("night-1", row.name());
-            dev.pactfs.store.BlobGraph.adjustRefcounts(tx, Map.of(row.root(), -1L));
+            BlobGraph.adjustRefcounts(tx, Map.of(row.root(), -1L));
             TestSql.deleteSnapshot(tx, row.id());
             return null;
         });
+    }
+
+    /**
+     * An index file whose delta edge is wrong (written by a buggy home, or any lie the key still opens): the edge
+     * is taken from the frame when the payload arrives, so collecting the older night cannot free the base the
+     * delta really decodes against.
+     */
+    @Test
+    void a_wrong_delta_edge_from_an_index_file_is_taken_from_the_frame_when_the_payload_arrives() throws IOException {
+        byte[][] v = twoNights(7);
+        f.replicator(f.target(), 256 * 1024).runPass();
+        try (StoreFixture st = StoreFixture.open(Files.createDirectories(tmp.resolve("rec")), f.keys)) {
+            Recovery.Result r = Recovery.rebuildCatalog(st.store, f.target(), f.keys.blobCipher());
+            assertTrue(r.problems().isEmpty(), r.problems().toString());
+            ChunkId delta = deltaChunks(st).get(0);
+            ChunkId base = st.catalog.transaction(tx -> PartnerCatalog.children(tx, delta))
+                    .keySet().iterator().next();
+            // Another chunk of night 2, which night 2 keeps alive anyway: the lie moves the base's reference there.
+            ChunkId other = f.s.catalog.transaction(tx -> PartnerCatalog.children(tx,
+                    topListingFile(f, "night-2"))).keySet().stream()
+                    .filter(c -> !c.equals(delta) && !c.equals(base)).findFirst().orElseThrow();
+            st.catalog.transaction(tx -> {
+                BlobGraph.replaceChildren(tx, delta, Map.of(other, 1));
+                BlobGraph.adjustRefcounts(tx, Map.of(base, -1L, other, 1L));
+                return null;
+            });
+            List<String> problems = new ArrayList<>();
+            assertTrue(Recovery.fetchPayloads(st.store, f.target(), (d, t) -> { }, problems).isEmpty(), problems.toString());
+            assertEquals(Map.of(base, 1), st.catalog.transaction(tx -> PartnerCatalog.children(tx, delta)));
+            st.catalog.transaction(tx -> Snapshots.delete(tx, Snapshots.byName(tx, "night-1"), System.currentTimeMillis()));
+            st.store.collectGarbage();
+            assertArrayEquals(v[1], PartnerFixture.restore(st, "night-2").get("db.sql"));
+            ChunkStore.CheckReport c = st.store.check(true);
+            assertTrue(c.clean(), c.problems().toString());
+        }
+    }
+
+    /** The listing tree of snapshot {@code name} (the only subtree of its top tree): it references the files' chunks. */
+    private static ChunkId topListingFile(PartnerFixture f, String name) throws IOException {
+        ChunkId top = f.s.catalog.transaction(tx -> Snapshots.byName(tx, name)).root();
+        return f.s.catalog.transaction(tx -> PartnerCatalog.children(tx, top)).keySet().iterator().next();
     }
 
     @Test
