@@ -44,6 +44,9 @@ public final class ManifestRecovery {
 
         /** The repo-info file the manifest names (the copy's current one), or null. */
         public String repoInfoName() {
+            if (objects == null) {
+                return null; // no manifest
+            }
             return objects.values().stream().filter(o -> o.kind() == 'R').map(Manifest.Obj::name)
                     .findFirst().orElse(null);
         }
