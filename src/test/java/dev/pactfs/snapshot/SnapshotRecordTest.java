@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Snapshot record formats 2 (written) and 1 (still read), decision 0011. */
-class SnapshotRecordTest {
+public class SnapshotRecordTest {
 
     static SnapshotId sid(int b) {
         byte[] x = new byte[SnapshotId.LENGTH];
@@ -21,7 +21,7 @@ class SnapshotRecordTest {
     }
 
     /** A format-1 record as pactfs before decision 0011 wrote it. */
-    static byte[] format1(String name, long timeMs, String host, String tag, byte[] root, String parent) {
+    public static byte[] format1(String name, long timeMs, String host, String tag, byte[] root, String parent) {
         TreeCodec.Out out = new TreeCodec.Out(128);
         out.u8(1);
         out.string(name);
