@@ -57,14 +57,22 @@ class SnapshotRecordFormat2Test {
         return out;
     }
 
-    private static Map<String, Map<String, byte[]>> chain(PartnerFixture f, int nights) throws Exception {
+    private record Replicated(PartnerFixture f, Path key, Replicator rep, Map<String, Map<String, byte[]>> nights) {
+    }
+
+    /** A repo with {@code nights} snapshots, each the parent of the next, replicated by one pass. */
+    private Replicated replicated(int nights) throws Exception {
+        PartnerFixture f = PartnerFixture.create(tmp, partner());
+        Path key = f.writeKeyFile(tmp.resolve("k"));
+        Replicator rep = f.replicator(f.target(), Replicator.Options.defaults());
         Map<String, Map<String, byte[]>> all = new LinkedHashMap<>();
         for (int n = 1; n <= nights; n++) {
             Map<String, byte[]> night = PartnerFixture.night(n, 40 + n, 1, 6_000);
             f.snapshot("night-" + n, night, true);
             all.put("night-" + n, night);
         }
-        return all;
+        assertTrue(rep.runPass().partnerMatched());
+        return new Replicated(f, key, rep, all);
     }
 
     private static void deleteManifests(PartnerFixture f) throws Exception {
@@ -81,11 +89,11 @@ class SnapshotRecordFormat2Test {
 
     @Test
     void aRenamedAndRetaggedParentIsRepublishedAloneAndRecoverKeepsEveryParentLink() throws Exception {
-        PartnerFixture f = PartnerFixture.create(tmp, partner());
-        Path key = f.writeKeyFile(tmp.resolve("k"));
-        Replicator rep = f.replicator(f.target(), Replicator.Options.defaults());
-        Map<String, Map<String, byte[]>> nights = chain(f, 3);
-        assertTrue(rep.runPass().partnerMatched());
+        Replicated rr = replicated(3);
+        PartnerFixture f = rr.f();
+        Path key = rr.key();
+        Replicator rep = rr.rep();
+        Map<String, Map<String, byte[]>> nights = rr.nights();
         Map<String, SnapshotRecord> before = records(f);
         assertTrue(before.values().stream().allMatch(r -> r.format() == 2), before.toString());
 
@@ -138,11 +146,10 @@ class SnapshotRecordFormat2Test {
 
     @Test
     void ofTwoRecordsOfOneSnapshotTheManifestDecidesAndWithoutOneTheLaterWrittenWins() throws Exception {
-        PartnerFixture f = PartnerFixture.create(tmp, partner());
-        Path key = f.writeKeyFile(tmp.resolve("k"));
-        Replicator rep = f.replicator(f.target(), Replicator.Options.defaults());
-        chain(f, 2);
-        assertTrue(rep.runPass().partnerMatched());
+        Replicated rr = replicated(2);
+        PartnerFixture f = rr.f();
+        Path key = rr.key();
+        Replicator rep = rr.rep();
         Thread.sleep(5); // the new record is written at a later millisecond
         new SnapshotService(f.s.store).rename("night-1", "monday");
         assertTrue(rep.runPass().partnerMatched());
@@ -174,11 +181,10 @@ class SnapshotRecordFormat2Test {
 
     @Test
     void aCopyOfFormatOneRecordsRecoversWithParentsByNameAndIdsEveryRecoveryDerivesAlike() throws Exception {
-        PartnerFixture f = PartnerFixture.create(tmp, partner());
-        Path key = f.writeKeyFile(tmp.resolve("k"));
-        Replicator rep = f.replicator(f.target(), Replicator.Options.defaults());
-        Map<String, Map<String, byte[]>> nights = chain(f, 2);
-        assertTrue(rep.runPass().partnerMatched());
+        Replicated rr = replicated(2);
+        PartnerFixture f = rr.f();
+        Path key = rr.key();
+        Map<String, Map<String, byte[]>> nights = rr.nights();
         // The copy as a pactfs before format 2 wrote it: format-1 records (parent by name), no manifest.
         PartnerTarget t = f.target();
         for (Map.Entry<String, SnapshotRecord> e : records(f).entrySet()) {
