@@ -72,6 +72,7 @@ final class SnapshotCommand implements Runnable {
                 if (json) {
                     com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
                     o.put("name", c.record().name());
+                    o.put("id", c.record().id().hex()); // the stable id: survives renames (decision 0011)
                     o.put("time", c.record().time().toString());
                     o.put("tag", c.record().tagField()); // comma-joined, as in `snapshot list --json`
                     o.put("root", c.record().root().toHex());
