@@ -63,9 +63,13 @@ public record SnapshotRecord(SnapshotId id, String name, long timeMs, long writt
         return tags.isEmpty() ? null : String.join(",", tags);
     }
 
-    /** This record as written at {@code ms} (for the partner). */
+    /**
+     * This record as written at {@code ms} for the partner, in the form {@link #decode} gives back: a parent known
+     * only by name (forgotten before migration 10, or not in the copy it was recovered from) is no link in format 2,
+     * so that name is left out rather than written as a parent.
+     */
     public SnapshotRecord writtenAt(long ms) {
-        return new SnapshotRecord(id, name, timeMs, ms, host, tags, root, parentId, parent);
+        return new SnapshotRecord(id, name, timeMs, ms, host, tags, root, parentId, parentId == null ? null : parent);
     }
 
     public Instant time() {

@@ -189,8 +189,10 @@ class SnapshotRecordFormat2Test {
         PartnerTarget t = f.target();
         for (Map.Entry<String, SnapshotRecord> e : records(f).entrySet()) {
             SnapshotRecord r = e.getValue();
+            // night-1's parent "night-0" is not in the copy (forgotten): a parent known by name only.
             MetaFiles.Built old = MetaFiles.snapshot(f.keys.blobCipher(), new SecureRandom(), SnapshotRecordTest.format1(
-                    r.name(), r.timeMs(), r.host(), r.tagField(), r.root().toBytes(), r.parent()));
+                    r.name(), r.timeMs(), r.host(), r.tagField(), r.root().toBytes(),
+                    r.parent() == null ? "night-0" : r.parent()));
             t.save(PartnerTarget.Kind.SNAPSHOT, old.name(), old.bytes());
             t.delete(PartnerTarget.Kind.SNAPSHOT, e.getKey());
         }
@@ -213,9 +215,20 @@ class SnapshotRecordFormat2Test {
             assertEquals("nightly", got.get(0).tag());
             assertEquals(nights.get("night-2").keySet(), PartnerFixture.restore(st, "night-2").keySet());
             // The child's record names its parent by name: renaming the parent republishes both, as format 2.
+            assertEquals("night-0", got.get(0).parentName());
             new SnapshotService(st.store).rename("night-1", "monday");
             assertEquals(List.of("monday", "night-2"), st.catalog.transaction(PartnerCatalog::unreplicatedSnapshots)
                     .stream().map(PartnerCatalog.SnapshotRow::name).toList());
+            // The recovered repo's next pass publishes both as format 2, the child naming its parent by id.
+            Replicator rep = new Replicator(st.store, f.keys.blobCipher(), f.keys.manifestKey(), f.target(), f.repoId,
+                    2048, 8192, 32768, dev.pactfs.store.RepoConfig.FORMAT, Replicator.Options.defaults());
+            rep.runPass();
+            Map<String, SnapshotRecord> now = new TreeMap<>();
+            records(f).values().stream().filter(r -> r.format() == 2).forEach(r -> now.put(r.name(), r));
+            assertEquals(Set.of("monday", "night-2"), now.keySet());
+            assertEquals(got.get(0).stableId(), now.get("monday").id());
+            assertEquals(got.get(0).stableId(), now.get("night-2").parentId());
+            assertEquals(null, now.get("monday").parentId());
         }
     }
 }

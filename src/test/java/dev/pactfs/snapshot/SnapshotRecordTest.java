@@ -52,6 +52,14 @@ public class SnapshotRecordTest {
     }
 
     @Test
+    void aParentKnownOnlyByNameIsLeftOutOfTheWrittenRecordSoItParsesBackEqual() throws Exception {
+        SnapshotRecord r = new SnapshotRecord(sid(3), "x", 1, 0, "h", List.of(), TreeCodecTest.id(1), null, "gone")
+                .writtenAt(9);
+        assertEquals(r, SnapshotRecord.decode(r.encode()));
+        assertNull(r.parent());
+    }
+
+    @Test
     void aFormatOneRecordStillDecodesWithItsTagsSplitAndItsParentByName() throws Exception {
         SnapshotRecord r = SnapshotRecord.decode(format1("monday", 1_700_000_000_000L, "h", "a,b",
                 TreeCodecTest.id(5).toBytes(), "sunday"));
