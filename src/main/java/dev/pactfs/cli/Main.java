@@ -122,7 +122,9 @@ public final class Main implements Runnable {
         if (e instanceof UserError || e instanceof StoreException || e instanceof WrongKeyException
                 || e instanceof KeyFileDamagedException || e instanceof KeyFileTooNewException
                 || e instanceof PaperKeyFormatException || e instanceof dev.pactfs.fs.FsException
-                || e instanceof dev.pactfs.store.Cancellation.CancelledException) {
+                || e instanceof dev.pactfs.store.Cancellation.CancelledException
+                // a listing or record this pactfs cannot read (damaged, or of a newer format: kinds 8 and 9)
+                || e instanceof dev.pactfs.snapshot.TreeFormatException) {
             return e.getMessage();
         }
         if (e instanceof java.nio.file.NoSuchFileException n) {

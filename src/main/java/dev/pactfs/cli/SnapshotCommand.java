@@ -72,8 +72,9 @@ final class SnapshotCommand implements Runnable {
                 if (json) {
                     com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
                     o.put("name", c.record().name());
+                    o.put("id", c.record().id().hex()); // the stable id: survives renames (decision 0011)
                     o.put("time", c.record().time().toString());
-                    o.put("tag", c.record().tag()); // comma-joined, as in `snapshot list --json`
+                    o.put("tag", c.record().tagField()); // comma-joined, as in `snapshot list --json`
                     o.put("root", c.record().root().toHex());
                     o.put("files", c.files());
                     o.put("directories", c.trees());
@@ -188,8 +189,9 @@ final class SnapshotCommand implements Runnable {
                         o.put("time", s.time().toString());
                         o.put("time_ms", s.timeMs());
                         o.put("host", s.host());
-                        o.put("tag", s.tag());
-                        dev.pactfs.snapshot.Tags.of(s.tag()).forEach(o.putArray("tags")::add);
+                        o.put("id", s.id().hex());
+                        o.put("tag", s.tagField());
+                        s.tags().forEach(o.putArray("tags")::add);
                         o.put("root", s.root().toHex());
                         o.put("parent", s.parent());
                         figures.get(s.name()).putInto(o);
@@ -201,7 +203,7 @@ final class SnapshotCommand implements Runnable {
                     for (SnapshotRecord s : all) {
                         SnapshotFigures.Figures f = figures.get(s.name());
                         out.printf(row, s.name(), Instant.ofEpochMilli(s.timeMs()).toString(), s.host(),
-                                s.tag() == null ? "-" : s.tag(),
+                                s.tags().isEmpty() ? "-" : s.tagField(),
                                 f == null || f.logicalBytes() == null ? "-" : StatusCommand.human(f.logicalBytes()),
                                 f == null || f.files() == null ? "-" : f.files().toString(), s.root().shortHex());
                     }

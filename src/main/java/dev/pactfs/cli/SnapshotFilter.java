@@ -3,7 +3,6 @@ package dev.pactfs.cli;
 import dev.pactfs.snapshot.ForgetPolicy;
 import dev.pactfs.snapshot.SnapshotException;
 import dev.pactfs.snapshot.SnapshotRecord;
-import dev.pactfs.snapshot.Tags;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -53,7 +52,7 @@ record SnapshotFilter(List<String> tags, Long sinceMs) {
     List<SnapshotRecord> apply(List<SnapshotRecord> all) {
         return all.stream()
                 .filter(s -> sinceMs == null || s.timeMs() >= sinceMs)
-                .filter(s -> tags.isEmpty() || tags.stream().anyMatch(t -> Tags.has(s.tag(), t)))
+                .filter(s -> tags.isEmpty() || tags.stream().anyMatch(t -> s.tags().contains(t)))
                 .toList();
     }
 }

@@ -13,6 +13,7 @@ import dev.pactfs.store.DeltaIndexRebuild;
 import dev.pactfs.store.GraphProof;
 import dev.pactfs.store.RemoteUnavailableException;
 import dev.pactfs.store.PartnerCatalog;
+import dev.pactfs.store.SnapshotId;
 import dev.pactfs.store.Snapshots;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -32,8 +33,9 @@ import java.util.Set;
  *      partner location set) and blob_children; every pack it names -> partner_packs. A pack whose index file is
  *      missing or damaged is indexed from its own trailer, its delta edges read from each chunk's opened frame
  *      (the key recomputes everything an index file holds);
- *   3. every snapshot record -> snapshots rows (parents by name, the newest record of a name) and
- *      partner_snapshots;
+ *   3. every snapshot record -> snapshots rows and partner_snapshots: of several records under one name the newest
+ *      snapshot, then of several records of one stable id (a format-1 record's id is derived from its file name)
+ *      the last written; parents by stable id (format 2) or by name (format 1), decision 0011;
  *   4. tree edges: never taken from index files. Every tree of every snapshot is read from the partner, opened
  *      and decoded (snapshot.TreeWalk), and its references recorded; then refcounts are recomputed from edges and
  *      snapshot roots (the invariant `check` verifies). A tree that cannot be read leaves the references below it
@@ -221,14 +223,21 @@ public final class Recovery {
         List<RecordFile> found = readSnapshotRecords(target, cipher, problems, notes, superseded);
         List<SnapshotRecord> snaps = found.stream().map(RecordFile::record).toList();
         catalog.transaction(tx -> {
-            Map<String, Long> ids = new HashMap<>();
+            // Oldest first, so a parent is in before its children.
+            Map<String, Snapshots.Row> byName = new HashMap<>();
+            Map<SnapshotId, Snapshots.Row> byId = new HashMap<>();
             for (RecordFile f : found) {
                 SnapshotRecord s = f.record();
-                Long parent = s.parent() == null ? null : ids.get(s.parent());
-                long id = Snapshots.insertRecovered(tx, s.name(), s.timeMs(), s.host(), s.tag(), s.root(), parent,
-                        s.parent());
-                ids.put(s.name(), id);
-                PartnerCatalog.recordSnapshot(tx, id, f.file());
+                Snapshots.Row parent = s.parentId() != null ? byId.get(s.parentId())
+                        : s.parent() != null ? byName.get(s.parent()) : null;
+                Snapshots.New row = new Snapshots.New(f.stableId(), s.name(), s.timeMs(), s.host(), s.tagField(),
+                        s.root(), parent == null ? null : parent.id(),
+                        parent == null ? s.parentId() : parent.stableId(), parent == null ? s.parent() : parent.name());
+                long id = Snapshots.insertRecovered(tx, row);
+                Snapshots.Row inserted = Snapshots.byId(tx, id);
+                byName.put(s.name(), inserted);
+                byId.put(f.stableId(), inserted);
+                PartnerCatalog.recordSnapshot(tx, id, f.file(), s.format());
             }
             // Superseded records stay at the partner until partner prune deletes them, as a forgotten snapshot's.
             for (RecordFile f : superseded) {
@@ -328,8 +337,12 @@ public final class Recovery {
     }
 
     /**
-     * The snapshot records of the copy, oldest first; of several records under one name, the newest (a name can
-     * be reused after a forget whose record prune has not yet deleted).
+     * The snapshot records of the copy, oldest first, one per snapshot. Of several records under one name, the newest
+     * snapshot (a name can be reused after a forget whose record prune has not yet deleted); then of several records
+     * of one stable id (a rename or re-tag not yet pruned, a replayed one), the one written last: format 2 carries
+     * when it was written, a format-1 record counts as written at its snapshot's time. Names first: the record a
+     * rename replaced may share its old name with a newer snapshot, and must not take that snapshot's place. With a
+     * manifest only the records it lists get here ({@link ManifestRecovery#view}), one per snapshot.
      */
     private static List<RecordFile> readSnapshotRecords(PartnerTarget target, BlobCipher cipher,
                                                         List<String> problems, List<String> notes,
@@ -342,17 +355,9 @@ public final class Recovery {
                     throw new PartnerCorruptException("snapshots/" + name + ": content does not hash to its name");
                 }
                 SnapshotRecord s = SnapshotRecord.decode(MetaFiles.readSnapshot(cipher, f, "snapshots/" + name));
-                RecordFile here = new RecordFile(s, HexFormat.of().parseHex(name));
-                RecordFile prev = byName.get(s.name());
-                if (prev == null) {
-                    byName.put(s.name(), here);
-                    continue;
-                }
-                RecordFile newer = s.timeMs() > prev.record().timeMs() ? here : prev;
-                RecordFile older = newer == here ? prev : here;
-                byName.put(s.name(), newer);
-                superseded.add(older);
-                if (older.record().timeMs() != newer.record().timeMs()) {
+                RecordFile older = keepNewer(byName, s.name(), RecordFile.of(s, HexFormat.of().parseHex(name)),
+                        RecordFile.NEWER_SNAPSHOT, superseded);
+                if (older != null && older.record().timeMs() != byName.get(s.name()).record().timeMs()) {
                     notes.add("an older record of snapshot " + s.name() + " (taken at " + older.record().timeMs()
                             + " ms) is ignored; prune deletes it at the partner");
                 }
@@ -362,14 +367,71 @@ public final class Recovery {
                 problems.add("snapshots/" + name + ": " + e.getMessage());
             }
         }
-        List<RecordFile> snaps = new ArrayList<>(byName.values());
+        Map<SnapshotId, RecordFile> byId = new HashMap<>();
+        for (RecordFile here : byName.values()) {
+            RecordFile older = keepNewer(byId, here.stableId(), here, RecordFile.LATER_WRITTEN, superseded);
+            if (older == null) {
+                continue;
+            }
+            RecordFile newer = byId.get(here.stableId());
+            notes.add(older.written() == newer.written()
+                    ? "two records of snapshot " + here.stableId() + " were written at the same time ('"
+                            + older.record().name() + "', '" + newer.record().name() + "'): kept '"
+                            + newer.record().name() + "' (no manifest says which is current)"
+                    : "an older record of snapshot " + here.stableId() + " (as '" + older.record().name()
+                            + "') is ignored; prune deletes it at the partner");
+        }
+        List<RecordFile> snaps = new ArrayList<>(byId.values());
         snaps.sort(Comparator.comparingLong((RecordFile f) -> f.record().timeMs())
                 .thenComparing(f -> f.record().name()));
         return snaps;
     }
 
-    /** A snapshot record and the name of the partner file that holds it. */
-    private record RecordFile(SnapshotRecord record, byte[] file) {
+    /**
+     * Keeps under {@code key} the greater by {@code order} of {@code here} and what {@code kept} holds there; returns
+     * the other, added to {@code superseded}, or null when the key was free.
+     */
+    private static <K> RecordFile keepNewer(Map<K, RecordFile> kept, K key, RecordFile here,
+                                            Comparator<RecordFile> order, List<RecordFile> superseded) {
+        RecordFile prev = kept.putIfAbsent(key, here);
+        if (prev == null) {
+            return null;
+        }
+        RecordFile newer = order.compare(here, prev) > 0 ? here : prev;
+        RecordFile older = newer == here ? prev : here;
+        kept.put(key, newer);
+        superseded.add(older);
+        return older;
+    }
+
+    /**
+     * A snapshot record, the name of the partner file that holds it, and its stable id (for format 1 the one
+     * derived from that file name, as migration 10 derives it at home).
+     */
+    private record RecordFile(SnapshotRecord record, byte[] file, SnapshotId stableId) {
+        /** By snapshot time, then write time, then file name: a total order, so every run picks alike. */
+        static final Comparator<RecordFile> NEWER_SNAPSHOT = Comparator
+                .comparingLong((RecordFile f) -> f.record().timeMs()).thenComparing(byWriteTime())
+                .thenComparing(RecordFile::hex);
+        /** By write time, then format, then file name. */
+        static final Comparator<RecordFile> LATER_WRITTEN = byWriteTime().thenComparing(RecordFile::hex);
+
+        private static Comparator<RecordFile> byWriteTime() {
+            return Comparator.comparingLong(RecordFile::written).thenComparingInt(f -> f.record().format());
+        }
+
+        static RecordFile of(SnapshotRecord r, byte[] file) {
+            return new RecordFile(r, file, r.id() != null ? r.id() : SnapshotId.derivedFrom(file));
+        }
+
+        /** When home wrote it: format 1 says nothing, so its snapshot's time (every format-2 record is later). */
+        long written() {
+            return record.format() == SnapshotRecord.FORMAT_1 ? record.timeMs() : record.writtenMs();
+        }
+
+        String hex() {
+            return HexFormat.of().formatHex(file);
+        }
     }
 
     /** Step 5 (eager): fetches, verifies and stores every payload; returns the blobs that could not be had. */

@@ -494,11 +494,11 @@ public final class Replicator {
                 continue;
             }
             Snapshots.Row row = rows.get(s.id());
-            String parent = row == null ? null : row.parentName();
-            if (parent == null && s.parent() != null && rows.containsKey(s.parent())) {
-                parent = rows.get(s.parent()).name();
+            if (row == null) {
+                continue; // forgotten since the list was read
             }
-            SnapshotRecord record = new SnapshotRecord(s.name(), s.timeMs(), s.host(), s.tag(), s.root(), parent);
+            // Format 2: the parent by its stable id, so a later rename or re-tag of it leaves this record alone.
+            SnapshotRecord record = SnapshotRecord.of(row).writtenAt(System.currentTimeMillis());
             MetaFiles.Built f = MetaFiles.snapshot(cipher, random, record.encode());
             try {
                 SnapshotRecord back = SnapshotRecord.decode(MetaFiles.readSnapshot(cipher, f.bytes(), "new snapshot record"));
@@ -511,7 +511,7 @@ public final class Replicator {
             target.save(PartnerTarget.Kind.SNAPSHOT, f.name(), f.bytes());
             byte[] file = HexFormat.of().parseHex(f.name());
             catalog.transaction(tx -> {
-                PartnerCatalog.recordSnapshot(tx, s.id(), file);
+                PartnerCatalog.recordSnapshot(tx, s.id(), file, record.format());
                 return null;
             });
             sample(f.bytes().length);

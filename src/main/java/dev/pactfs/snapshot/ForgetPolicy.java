@@ -106,7 +106,7 @@ public record ForgetPolicy(int last, int hourly, int daily, int weekly, int mont
         for (SnapshotRecord s : sorted) {
             ZonedDateTime t = Instant.ofEpochMilli(s.timeMs()).atZone(zone);
             List<String> why = new ArrayList<>();
-            for (String tag : Tags.of(s.tag())) {
+            for (String tag : s.tags()) {
                 if (tags.contains(tag)) {
                     why.add("tag " + tag);
                 }

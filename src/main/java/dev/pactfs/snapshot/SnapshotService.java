@@ -10,6 +10,7 @@ import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.InodeRecord;
 import dev.pactfs.store.Namespace;
 import dev.pactfs.store.NamespaceScan;
+import dev.pactfs.store.SnapshotId;
 import dev.pactfs.store.SnapshotStats;
 import dev.pactfs.store.Snapshots;
 import java.io.IOException;
@@ -162,10 +163,13 @@ public final class SnapshotService {
                     }
                     List<Snapshots.Row> all = Snapshots.list(tx);
                     Snapshots.Row parent = all.isEmpty() ? null : all.get(all.size() - 1);
-                    long id = Snapshots.insert(tx, finalName, now, host, tag, top, parent == null ? null : parent.id(),
+                    Snapshots.New row = new Snapshots.New(SnapshotId.random(), finalName, now, host, tag, top,
+                            parent == null ? null : parent.id(), parent == null ? null : parent.stableId(),
                             parent == null ? null : parent.name());
+                    long id = Snapshots.insert(tx, row);
                     stored[0] = SnapshotStats.record(tx, id, b.logicalBytes, b.files);
-                    return new SnapshotRecord(finalName, now, host, tag, top, parent == null ? null : parent.name());
+                    return new SnapshotRecord(row.stableId(), finalName, now, 0, host, Tags.of(tag), top,
+                            row.parentStableId(), row.parentName());
                 });
                 log.info("snapshot {}: {} trees ({} new), {} files", finalName, b.children.size(), b.recorded, b.files);
                 return new Created(rec, b.children.size(), b.recorded, b.files, stored[0]);
@@ -350,7 +354,10 @@ public final class SnapshotService {
         }
     }
 
-    /** Renames snapshot {@code from} to {@code to} (a valid, unused name); the partner follows at its next pass. */
+    /**
+     * Renames snapshot {@code from} to {@code to} (a valid, unused name); the partner follows at its next pass,
+     * which republishes this snapshot's record only: its children name it by stable id (decision 0011).
+     */
     public void rename(String from, String to) throws IOException {
         checkName(to);
         lock.lock();
@@ -374,7 +381,7 @@ public final class SnapshotService {
     /**
      * Adds {@code add} to and then removes {@code remove} from the tags of snapshot {@code name}; returns its tags
      * after. The partner's record follows at the next replication pass (a record changed in place would no longer
-     * hash to its name, so the old record is retired and a new one published).
+     * hash to its name, so the old record is retired and a new one published; no other snapshot's record changes).
      */
     public List<String> retag(String name, java.util.Set<String> add, java.util.Set<String> remove) throws IOException {
         lock.lock();

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A snapshot's tags. The record and the catalog hold one tag field (format 1, docs/format.md); several tags are
- * stored there joined by commas, as restic writes {@code --tag a,b}, so a record written before tags could be
- * edited reads as the same single tag and the record format is unchanged. A tag therefore holds no comma, no
- * control character, and is not empty; the joined field fits {@link SnapshotRecord#TEXT_MAX_BYTES}.
+ * A snapshot's tags. A format-2 record holds them as a list (decision 0011); the catalog keeps them in its one tag
+ * column joined by commas, as restic writes {@code --tag a,b} (and as format-1 records held them, decision 0008).
+ * A tag therefore holds no comma, no control character, and is not empty; the joined field fits
+ * {@link SnapshotRecord#TEXT_MAX_BYTES}.
  */
 public final class Tags {
 
@@ -56,16 +56,16 @@ public final class Tags {
         return out;
     }
 
+    /** Whether {@code tag} can be a tag: not empty, no comma, no control character. */
+    public static boolean valid(String tag) {
+        return !tag.isEmpty() && tag.indexOf(',') < 0 && tag.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+    }
+
     /** Throws when {@code tag} cannot be a tag. */
     public static void check(String tag) throws SnapshotException {
-        if (tag.isEmpty() || tag.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        if (!valid(tag)) {
             throw new SnapshotException("invalid tag '" + tag.replaceAll("\\p{Cntrl}", "?")
                     + "': not empty, no control characters (a comma separates tags)");
         }
-    }
-
-    /** Whether the record's tag field holds {@code tag}. */
-    public static boolean has(String field, String tag) {
-        return of(field).contains(tag);
     }
 }

@@ -30,6 +30,10 @@ import java.util.List;
  *     kind dir:     32-byte tree blob id of the subdirectory
  *     kind symlink: varint target length, target bytes
  *     other kinds:  nothing more
+ *   Reserved for issue 15 (small files), written by no pactfs yet, refused by this one with "needs a newer
+ *   pactfs" (a reader that skipped them would show a file without its content):
+ *     kind 8, inline content:          varint content length, content bytes (size = that length)
+ *     kind 9, range of a shared chunk: 32-byte chunk id, varint offset, varint length (size = length)
  *
  * Encoding is deterministic (one byte string per listing), which is what makes an unchanged directory
  * deduplicate to the same blob id. The decoder re-checks every length and count against what is left.
@@ -44,6 +48,10 @@ public final class TreeCodec {
     static final int NAME_MAX_BYTES = 255;
     static final int XATTR_VALUE_MAX_BYTES = 65536;
     static final int SYMLINK_MAX_BYTES = 4096;
+    /** Entry kind reserved for a file whose content is inline in the entry (issue 15); this pactfs reads none. */
+    static final int KIND_INLINE = 8;
+    /** Entry kind reserved for a file that is a range of a shared chunk (issue 15); this pactfs reads none. */
+    static final int KIND_CHUNK_RANGE = 9;
     /** The one entry of a top tree (docs/format.md, "Top tree"); no other listing may hold a '/'. */
     static final byte[] TOP_NAME = {'/'};
 
@@ -126,6 +134,11 @@ public final class TreeCodec {
             }
             prev = name;
             int kind = in.u8();
+            if (kind == KIND_INLINE || kind == KIND_CHUNK_RANGE) {
+                throw new TreeFormatException(what + ": entry " + i + ": tree entry kind " + kind + " ("
+                        + (kind == KIND_INLINE ? "inline content" : "range of a shared chunk")
+                        + ") needs a newer pactfs");
+            }
             if (kind < Kind.FILE || kind > Kind.SOCKET) {
                 throw new TreeFormatException(what + ": unknown kind " + kind + " in entry " + i);
             }

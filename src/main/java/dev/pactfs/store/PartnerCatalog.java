@@ -332,13 +332,18 @@ public final class PartnerCatalog {
         }
     }
 
-    /** Records that snapshot {@code snapshotId}'s record is durable at the partner as {@code file}. */
-    public static void recordSnapshot(Tx tx, long snapshotId, byte[] file) throws IOException {
+    /**
+     * Records that snapshot {@code snapshotId}'s record is durable at the partner as {@code file}, a record of
+     * format {@code recordFormat} (1 names the parent by name: a rename of the parent retires it, Snapshots#rename).
+     */
+    public static void recordSnapshot(Tx tx, long snapshotId, byte[] file, int recordFormat) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(
-                "MERGE INTO partner_snapshots (snapshot_id, file, written_ms) KEY (snapshot_id) VALUES (?, ?, ?)")) {
+                "MERGE INTO partner_snapshots (snapshot_id, file, written_ms, record_format) KEY (snapshot_id)"
+                        + " VALUES (?, ?, ?, ?)")) {
             ps.setLong(1, snapshotId);
             ps.setBytes(2, file);
             ps.setLong(3, System.currentTimeMillis());
+            ps.setInt(4, recordFormat);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw Catalog.translate("recording partner snapshot", e);
@@ -351,7 +356,7 @@ public final class PartnerCatalog {
      * It takes a negative id, which no snapshot has.
      */
     public static void recordSupersededSnapshotFile(Tx tx, byte[] file) throws IOException {
-        recordSnapshot(tx, nextRetiredId(tx), file);
+        recordSnapshot(tx, nextRetiredId(tx), file, 1); // belongs to no snapshot: its format matters to no rename
     }
 
     /** A fresh negative snapshot id for a record file that belongs to no snapshot (any more). */

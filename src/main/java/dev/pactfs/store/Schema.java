@@ -83,7 +83,9 @@ final class Schema {
             // 9: files per snapshot, for `snapshot list` and `stats`; NULL for snapshots made before (unknown).
             // IF NOT EXISTS as migration 8's CREATE: a catalog whose recorded version is older than its tables
             // (a version row lost or rolled back, as FeatureRunsMigrationTest builds one) must still migrate.
-            sql("ALTER TABLE snapshot_stats ADD COLUMN IF NOT EXISTS files BIGINT"));
+            sql("ALTER TABLE snapshot_stats ADD COLUMN IF NOT EXISTS files BIGINT"),
+            // 10: stable snapshot ids, parents by stable id, and the format of each published record (decision 0011).
+            SnapshotIdsMigration::apply);
 
     /** The schema version this build writes. */
     static final int CURRENT_VERSION = MIGRATIONS.size();

@@ -21,21 +21,45 @@ public final class Snapshots {
     private Snapshots() {
     }
 
-    /** One row. {@code parentId} is the local id of the snapshot this one was taken after, or null. */
-    public record Row(long id, String name, long timeMs, String host, String tag, ChunkId root, Long parentId,
-                      String parentName) {
+    /**
+     * One row. {@code parentId} is the local id of the snapshot this one was taken after, or null;
+     * {@code stableId} the snapshot's id for life (decision 0011), {@code parentStableId} its parent's (null: no
+     * parent, or one forgotten before migration 10; {@code parentName} then still names it).
+     */
+    public record Row(long id, SnapshotId stableId, String name, long timeMs, String host, String tag, ChunkId root,
+                      Long parentId, SnapshotId parentStableId, String parentName) {
     }
 
     /** A forgotten snapshot not yet handled by the partner side of prune. */
     public record Forgotten(String name, long timeMs, ChunkId root, long forgottenMs) {
     }
 
-    private static final String COLUMNS = "id, name, time_ms, host, tag, root_id, parent, parent_name";
+    /** What a new row holds; {@code tag} is the comma-joined tag field (snapshot.Tags). */
+    public record New(SnapshotId stableId, String name, long timeMs, String host, String tag, ChunkId root,
+                      Long parentId, SnapshotId parentStableId, String parentName) {
+    }
 
-    /** Inserts the row and counts its reference on {@code root}; returns the new id. */
+    private static final String COLUMNS =
+            "id, stable_id, name, time_ms, host, tag, root_id, parent, parent_stable_id, parent_name";
+
+    /**
+     * Inserts a new snapshot with a random stable id, its parent's stable id taken from the row {@code parentId};
+     * counts its reference on {@code root}; returns the new id.
+     */
     public static long insert(Tx tx, String name, long timeMs, String host, String tag, ChunkId root, Long parentId,
                               String parentName) throws IOException {
-        return insert(tx, name, timeMs, host, tag, root, parentId, parentName, true);
+        SnapshotId parentStable = null;
+        if (parentId != null) {
+            Row p = byId(tx, parentId);
+            parentStable = p == null ? null : p.stableId();
+        }
+        return insert(tx, new New(SnapshotId.random(), name, timeMs, host, tag, root, parentId, parentStable,
+                parentName), true);
+    }
+
+    /** Inserts the row and counts its reference on its root; returns the new id. */
+    public static long insert(Tx tx, New row) throws IOException {
+        return insert(tx, row, true);
     }
 
     /**
@@ -43,27 +67,28 @@ public final class Snapshots {
      * refcount afterwards, and the top tree may be lost (in no index or pack), which must not abort the recovery
      * of every other snapshot.
      */
-    public static long insertRecovered(Tx tx, String name, long timeMs, String host, String tag, ChunkId root,
-                                       Long parentId, String parentName) throws IOException {
-        return insert(tx, name, timeMs, host, tag, root, parentId, parentName, false);
+    public static long insertRecovered(Tx tx, New row) throws IOException {
+        return insert(tx, row, false);
     }
 
-    private static long insert(Tx tx, String name, long timeMs, String host, String tag, ChunkId root, Long parentId,
-                               String parentName, boolean reference) throws IOException {
+    private static long insert(Tx tx, New row, boolean reference) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(
-                "INSERT INTO snapshots (name, time_ms, host, tag, root_id, parent, parent_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO snapshots (stable_id, name, time_ms, host, tag, root_id, parent, parent_stable_id,"
+                        + " parent_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 Statement.RETURN_GENERATED_KEYS)) {
-            ps.setString(1, name);
-            ps.setLong(2, timeMs);
-            ps.setString(3, host);
-            ps.setString(4, tag);
-            ps.setBytes(5, root.toBytes());
-            if (parentId == null) {
-                ps.setNull(6, Types.BIGINT);
+            ps.setBytes(1, row.stableId().toBytes());
+            ps.setString(2, row.name());
+            ps.setLong(3, row.timeMs());
+            ps.setString(4, row.host());
+            ps.setString(5, row.tag());
+            ps.setBytes(6, row.root().toBytes());
+            if (row.parentId() == null) {
+                ps.setNull(7, Types.BIGINT);
             } else {
-                ps.setLong(6, parentId);
+                ps.setLong(7, row.parentId());
             }
-            ps.setString(7, parentName);
+            ps.setBytes(8, row.parentStableId() == null ? null : row.parentStableId().toBytes());
+            ps.setString(9, row.parentName());
             ps.executeUpdate();
             long id;
             try (ResultSet rs = ps.getGeneratedKeys()) {
@@ -71,15 +96,22 @@ public final class Snapshots {
                 id = rs.getLong(1);
             }
             if (reference) {
-                ChunkIndex.adjustRefcounts(tx, Map.of(root, 1L));
+                ChunkIndex.adjustRefcounts(tx, Map.of(row.root(), 1L));
             }
             return id;
         } catch (SQLException e) {
             if (e.getErrorCode() == 23505) { // unique index violation
-                throw new StoreException("a snapshot named '" + name + "' exists already", e);
+                throw new StoreException(e.getMessage().contains("STABLE_ID")
+                        ? "a snapshot with the id " + row.stableId() + " exists already"
+                        : "a snapshot named '" + row.name() + "' exists already", e);
             }
-            throw Catalog.translate("recording snapshot " + name, e);
+            throw Catalog.translate("recording snapshot " + row.name(), e);
         }
+    }
+
+    /** The snapshot with local id {@code id}, or null. */
+    public static Row byId(Tx tx, long id) throws IOException {
+        return one(tx, "id", id);
     }
 
     /** Every snapshot, oldest first. */
@@ -99,14 +131,18 @@ public final class Snapshots {
 
     /** The snapshot named {@code name}, or null. */
     public static Row byName(Tx tx, String name) throws IOException {
+        return one(tx, "name", name);
+    }
+
+    private static Row one(Tx tx, String column, Object value) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(
-                "SELECT " + COLUMNS + " FROM snapshots WHERE name = ?")) {
-            ps.setString(1, name);
+                "SELECT " + COLUMNS + " FROM snapshots WHERE " + column + " = ?")) {
+            ps.setObject(1, value);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? toRow(rs) : null;
             }
         } catch (SQLException e) {
-            throw Catalog.translate("reading snapshot " + name, e);
+            throw Catalog.translate("reading snapshot " + value, e);
         }
     }
 
@@ -196,10 +232,12 @@ public final class Snapshots {
 
     /**
      * Renames snapshot {@code row} to {@code newName} (unique, checked by the caller and by the unique index), and
-     * names it as the parent of the snapshots taken after it. Every record at the partner that names the old name
-     * (its own, its children's) is retired as in {@link #replaceRoot}: the next replication pass publishes records
-     * with the new name and a manifest that names only those, so a recovery finds the snapshot under its new name;
-     * partner prune deletes the retired files.
+     * updates the parent name its children show. Its own record at the partner is retired as in
+     * {@link #replaceRoot}: the next replication pass publishes a record with the new name and a manifest that names
+     * only that one, so a recovery finds the snapshot under its new name; partner prune deletes the retired file.
+     * A child's record names its parent by stable id (format 2) and stays as it is; only a child whose published
+     * record is format 1 (a parent by name: published before migration 10, or recovered from such a copy) is
+     * retired too, and republished as format 2 (decision 0011).
      */
     public static void rename(Tx tx, Row row, String newName) throws IOException {
         try {
@@ -212,12 +250,13 @@ public final class Snapshots {
                     throw new StoreException("snapshot " + row.name() + " changed while it was being renamed");
                 }
             }
-            List<Long> children = new ArrayList<>();
-            try (PreparedStatement ps = tx.connection().prepareStatement("SELECT id FROM snapshots WHERE parent = ?")) {
+            List<Long> byName = new ArrayList<>();
+            try (PreparedStatement ps = tx.connection().prepareStatement("SELECT s.id FROM snapshots s"
+                    + " JOIN partner_snapshots p ON p.snapshot_id = s.id WHERE s.parent = ? AND p.record_format = 1")) {
                 ps.setLong(1, row.id());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        children.add(rs.getLong(1));
+                        byName.add(rs.getLong(1));
                     }
                 }
             }
@@ -228,7 +267,7 @@ public final class Snapshots {
                 ps.executeUpdate();
             }
             retirePartnerRecord(tx, row.id());
-            for (long c : children) {
+            for (long c : byName) {
                 retirePartnerRecord(tx, c);
             }
         } catch (SQLException e) {
@@ -282,9 +321,11 @@ public final class Snapshots {
     }
 
     private static Row toRow(ResultSet rs) throws SQLException {
-        long parent = rs.getLong(7);
+        long parent = rs.getLong(8);
         Long parentId = rs.wasNull() ? null : parent;
-        return new Row(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5),
-                ChunkId.of(rs.getBytes(6)), parentId, rs.getString(8));
+        byte[] parentStable = rs.getBytes(9);
+        return new Row(rs.getLong(1), SnapshotId.of(rs.getBytes(2)), rs.getString(3), rs.getLong(4), rs.getString(5),
+                rs.getString(6), ChunkId.of(rs.getBytes(7)), parentId,
+                parentStable == null ? null : SnapshotId.of(parentStable), rs.getString(10));
     }
 }

@@ -99,6 +99,11 @@ final class PartnerFixture implements AutoCloseable {
      * snapshot layer encodes them); returns the top tree id.
      */
     ChunkId snapshot(String name, Map<String, byte[]> files) throws IOException {
+        return snapshot(name, files, false);
+    }
+
+    /** As {@link #snapshot(String, Map)}; {@code chained}: its parent is the latest snapshot, as snapshot create does. */
+    ChunkId snapshot(String name, Map<String, byte[]> files, boolean chained) throws IOException {
         List<ChunkId> pinned = new ArrayList<>();
         List<TreeEntry> entries = new ArrayList<>();
         long ino = 2;
@@ -122,7 +127,10 @@ final class PartnerFixture implements AutoCloseable {
         s.catalog.transaction(tx -> {
             BlobGraph.addChildren(tx, listing, TreeRefs.of(entries));
             BlobGraph.addChildren(tx, root, TreeRefs.of(List.of(rootDir)));
-            dev.pactfs.store.Snapshots.insert(tx, name, System.currentTimeMillis(), "testhost", "nightly", root, null, null);
+            List<dev.pactfs.store.Snapshots.Row> all = dev.pactfs.store.Snapshots.list(tx);
+            dev.pactfs.store.Snapshots.Row parent = chained && !all.isEmpty() ? all.get(all.size() - 1) : null;
+            dev.pactfs.store.Snapshots.insert(tx, name, System.currentTimeMillis(), "testhost", "nightly", root,
+                    parent == null ? null : parent.id(), parent == null ? null : parent.name());
             return null;
         });
         s.store.unpin(pinned);

@@ -37,7 +37,7 @@ class AutoSnapshotsTest {
                     Thread.sleep(100);
                 }
                 assertEquals(1, s.list().size());
-                assertEquals("idle", s.list().get(0).tag());
+                assertEquals(java.util.List.of("idle"), s.list().get(0).tags());
                 Thread.sleep(1500);
                 assertEquals(1, s.list().size(), "nothing changed since: no second snapshot");
             }

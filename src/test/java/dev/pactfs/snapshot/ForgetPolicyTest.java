@@ -29,8 +29,8 @@ class ForgetPolicyTest {
     static List<SnapshotRecord> series() {
         List<SnapshotRecord> out = new ArrayList<>();
         for (int i = 0; i < TIMES.length; i++) {
-            out.add(new SnapshotRecord("s" + i, Instant.parse(TIMES[i]).toEpochMilli(), "h",
-                    i % 5 == 0 ? "monthly-keep" : null, TreeCodecTest.id(1), null));
+            out.add(new SnapshotRecord(dev.pactfs.store.SnapshotId.random(), "s" + i, Instant.parse(TIMES[i]).toEpochMilli(),
+                    0, "h", i % 5 == 0 ? List.of("monthly-keep") : List.of(), TreeCodecTest.id(1), null, null));
         }
         return out;
     }

@@ -176,7 +176,8 @@ class RestoreSafetyTest {
                 ChunkId evil = st.put(BlobType.TREE, TreeCodec.encode(List.of(dir(bad, escape))));
                 ChunkId rootListing = st.put(BlobType.TREE, TreeCodec.encode(List.of(dir(n("d"), evil))));
                 ChunkId top = st.put(BlobType.TREE, TreeCodec.encode(List.of(dir(new byte[] {'/'}, rootListing))));
-                SnapshotRecord s = new SnapshotRecord("evil", 1, "h", null, top, null);
+                SnapshotRecord s = new SnapshotRecord(dev.pactfs.store.SnapshotId.random(), "evil", 1, 0, "h",
+                        List.of(), top, null, null);
                 Path out = tmp.resolve("out" + bad.length + bad[0]).resolve("in");
                 Files.createDirectories(out.getParent());
                 TreeFormatException e = assertThrows(TreeFormatException.class,

@@ -31,10 +31,14 @@ class SnapshotDecodersFuzzTest {
         FuzzSeeds s = new FuzzSeeds(getClass());
         s.put("tree", "sample", TreeCodec.encode(TreeCodecTest.sample()));
         s.put("tree", "empty", TreeCodec.encode(java.util.List.of()));
-        s.put("snapshotRecord", "record", new SnapshotRecord("night-1", 1_700_000_000_000L, "host", "tag",
-                TreeCodecTest.id(3), null).encode());
-        s.put("snapshotRecord", "with-parent", new SnapshotRecord("night-2", 1_700_000_086_400L, "host", "",
-                TreeCodecTest.id(4), "night-1").encode());
+        // Format 1 (seeds "record" and "with-parent") is written by no pactfs since decision 0011: those seeds
+        // stay as they were written; these are format 2.
+        dev.pactfs.store.SnapshotId first = SnapshotRecordTest.sid(1);
+        s.put("snapshotRecord", "v2-record", new SnapshotRecord(first, "night-1", 1_700_000_000_000L,
+                1_700_000_000_500L, "host", java.util.List.of("nightly", "keep"), TreeCodecTest.id(3), null, null).encode());
+        s.put("snapshotRecord", "v2-with-parent", new SnapshotRecord(SnapshotRecordTest.sid(2), "night-2",
+                1_700_000_086_400L, 1_700_000_090_000L, "host", java.util.List.of(), TreeCodecTest.id(4), first,
+                "night-1").encode());
     }
 
     @FuzzTest(maxDuration = FuzzSeeds.CAMPAIGN)

@@ -101,10 +101,14 @@ class TreeCodecTest {
     }
 
     @Test
-    void snapshotRecordRoundTrips() throws Exception {
-        SnapshotRecord r = new SnapshotRecord("nightly-1", 1_700_000_000_000L, "host", "nightly", id(3), "nightly-0");
-        assertEquals(r, SnapshotRecord.decode(r.encode()));
-        SnapshotRecord bare = new SnapshotRecord("x", 1, "h", null, id(4), null);
-        assertEquals(bare, SnapshotRecord.decode(bare.encode()));
+    void reservedKindsEightAndNineAreRefusedAsNeedingANewerPactfs() {
+        for (int kind : new int[] {8, 9}) {
+            byte[] blob = TreeCodec.encode(List.of(sample().get(0)));
+            // the kind byte follows the format, the count and the name (a varint length and its bytes)
+            blob[3 + sample().get(0).name().length] = (byte) kind;
+            TreeFormatException e = assertThrows(TreeFormatException.class, () -> TreeCodec.decode(blob, "tree ab12"));
+            assertEquals("tree ab12: entry 0: tree entry kind " + kind + " ("
+                    + (kind == 8 ? "inline content" : "range of a shared chunk") + ") needs a newer pactfs", e.getMessage());
+        }
     }
 }
