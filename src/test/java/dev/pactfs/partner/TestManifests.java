@@ -33,6 +33,20 @@ public final class TestManifests {
 
     public static final String NO_PREV = Manifest.NO_PREV;
 
+    /**
+     * {@code m} with one bit of its signed time changed and the envelope's checksum made right again, as a forger
+     * would: only the signature can tell.
+     */
+    public static byte[] withForgedTime(byte[] m) {
+        byte[] out = m.clone();
+        int repoIdLen = ((out[Envelope.HEADER + 6] & 0xff) << 8) | (out[Envelope.HEADER + 7] & 0xff);
+        out[Envelope.HEADER + 4 + 2 + 2 + repoIdLen + 8 + 7] ^= 1; // clearLen(4), 'M' + version, str, seq, time's low byte
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out);
+        b.position(out.length - Envelope.FOOTER);
+        Envelope.writeFooter(b);
+        return out;
+    }
+
     /** The name of a partner file: the SHA-256 of its bytes. */
     public static String nameOf(byte[] file) {
         return Envelope.nameOf(file);
