@@ -35,7 +35,8 @@ class ServeForkLauncherTest {
             pactfs("replicate", "--repo", repo.toString(), "--key-file", key.toString(), "--once").ok();
             Path saved = base.resolve("acme-as-it-was");
             Sh.bash(base, java.util.Map.of(), ServeLauncherTest.T, "cp -a '" + repo + "' '" + saved + "'").ok();
-            put(repo, key, 5000, "b.bin", "s2");
+            // A second snapshot record changes the live set: the next pass publishes manifest 2.
+            pactfs("snapshot", "create", "--repo", repo.toString(), "--key-file", key.toString(), "--name", "s2").ok();
             pactfs("replicate", "--repo", repo.toString(), "--key-file", key.toString(), "--once").ok();
             String head = Files.readString(single(root.resolve("tenants/acme/heads")));
             assertTrue(head.startsWith("2 "), head);
