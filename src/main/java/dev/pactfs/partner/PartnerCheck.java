@@ -201,6 +201,15 @@ final class PartnerCheck {
         ManifestHead head = block ? null : target.manifestHead();
         if (head != null && head.seq() > 0) {
             ManifestPublisher.Last now = ManifestPublisher.last(catalog); // an adoption above may have moved it
+            if (repair && head.seq() + 1 == now.seq() && now.name() != null
+                    && st.valid().stream().anyMatch(m -> m.name().equals(now.name()))) {
+                // The host stored home's last manifest but stopped before moving its head (or home adopted it
+                // above): sending the same bytes again completes the host's step.
+                byte[] b = target.load(PartnerTarget.Kind.MANIFEST, now.name());
+                target.save(PartnerTarget.Kind.MANIFEST, now.name(), b);
+                head = target.manifestHead();
+                log.info("the host's manifest head moved to {} on a resend of home's last manifest", head.seq());
+            }
             String fork = forkAtHost(head, now);
             if (fork != null) {
                 problems.add(fork);
