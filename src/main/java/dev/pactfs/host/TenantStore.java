@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One request of one tenant, confined to its prefix {@code DIR/tenants/NAME/data/}. Objects are create-only:
  * a content-named object is accepted only when its name is the SHA-256 of its bytes, an existing object is never
- * replaced (the same bytes again: a no-op; other bytes: 409), and there is no delete verb. Files are read and
+ * replaced (the same bytes again: a no-op; other bytes: 409), and there is no delete verb. A manifest is stored
+ * only as the next link of its copy's chain ({@link ManifestGate}, {@link ChainHeads}); every new object must fit
+ * the tenant's quota ({@link Usage}, 507 otherwise). Files are read and
  * written through the partner layer's {@code DirectoryTarget}, which refuses symlinks below the copy directory;
  * the components above it are checked here.
  */
