@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pactfs.mount.Sh;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class ServeForkLauncherTest {
         try {
             Path repo = init(root, uri, "acme", "1G");
             Path key = base.resolve("acme.key");
-            pactfs("snapshot", "create", "--repo", repo.toString(), "--key-file", key.toString(), "--name", "s1").ok();
+            put(repo, key, 5000, "a.bin", "s1");
             pactfs("replicate", "--repo", repo.toString(), "--key-file", key.toString(), "--once").ok();
             Path saved = base.resolve("acme-as-it-was");
             Sh.bash(base, java.util.Map.of(), ServeLauncherTest.T, "cp -a '" + repo + "' '" + saved + "'").ok();
@@ -69,6 +70,14 @@ class ServeForkLauncherTest {
         Matcher m = Pattern.compile("as tenant (\\S+)").matcher(init.err());
         assertTrue(m.find() && m.group(1).equals(name), init.toString());
         return repo;
+    }
+
+    private void put(Path repo, Path key, int bytes, String file, String snapshot) throws Exception {
+        byte[] data = new byte[bytes];
+        new Random(bytes).nextBytes(data);
+        Path f = Files.write(base.resolve(file), data);
+        pactfs("put", "--repo", repo.toString(), "--key-file", key.toString(), f.toString(), file).ok();
+        pactfs("snapshot", "create", "--repo", repo.toString(), "--key-file", key.toString(), "--name", snapshot).ok();
     }
 
     private static Path single(Path dir) throws Exception {
