@@ -105,7 +105,8 @@ final class InitCommand implements Callable<Integer> {
         if (host != null) {
             // Before anything local exists, so an unreachable host leaves nothing to clean up. Pairing binds the key
             // derived from this master key to the tenant: after a disaster the key alone reconnects.
-            String tenant = dev.pactfs.partner.PartnerTargets.pairServe(host, keys.tlsIdentity(), pairCode.secret());
+            String tenant = dev.pactfs.partner.PartnerTargets.pairServe(host, keys.tlsIdentity(), pairCode.secret(),
+                    keys.manifestKey());
             try (dev.pactfs.partner.PartnerTarget copy = dev.pactfs.partner.PartnerTargets.serve(host,
                     keys.tlsIdentity(), repoId)) {
                 PartnerLayout.create(copy, repoId);

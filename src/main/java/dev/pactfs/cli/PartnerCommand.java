@@ -115,7 +115,8 @@ final class PartnerCommand implements Runnable {
                     throw new UserError("repo " + dir + " already replicates to " + c.partnerName()
                             + "; moving a copy to a pactfs serve host is not supported yet");
                 }
-                String tenant = PartnerTargets.pairServe(host, r.keys.tlsIdentity(), code.secret());
+                String tenant = PartnerTargets.pairServe(host, r.keys.tlsIdentity(), code.secret(),
+                        r.keys.manifestKey());
                 try (PartnerTarget copy = PartnerTargets.serve(host, r.keys.tlsIdentity(), c.repoId())) {
                     PartnerLayout.create(copy, c.repoId()); // a no-op when the host already holds this config
                 }

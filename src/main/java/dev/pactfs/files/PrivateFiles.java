@@ -101,6 +101,35 @@ public final class PrivateFiles {
         }
     }
 
+    /**
+     * Replaces {@code file} by {@code text} atomically and durably: a new temp file beside it (0600, forced), renamed
+     * over it (ATOMIC_MOVE), then the directory forced so the rename survives a crash. A reader sees the old or the
+     * new content, never a mix; a crash leaves at worst a stray {@code .tmp-} file.
+     */
+    public static void replaceAtomically(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(".tmp-" + file.getFileName() + "-" + Long.toHexString(System.nanoTime()));
+        writeNew(tmp, text);
+        try {
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        syncDirectory(file.getParent());
+    }
+
+    /** Forces a directory's entries (a rename into it) to the device; file systems that cannot do that are skipped. */
+    public static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some network file systems refuse fsync on a directory (EINVAL/EISDIR); their rename is synchronous.
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw e;
+            }
+        }
+    }
+
     /** Copies {@code from} to the new file {@code to} (0600 whatever the source's mode); fails when it exists. */
     public static void copyNew(Path from, Path to) throws IOException {
         try (InputStream in = Files.newInputStream(from);

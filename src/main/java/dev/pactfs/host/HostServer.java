@@ -38,12 +38,14 @@ public final class HostServer implements AutoCloseable {
     private final HttpsServer server;
     private final ExecutorService pool;
     private final Tenants tenants;
+    private final Usage usage;
     private final String hostKey;
 
-    private HostServer(HttpsServer server, ExecutorService pool, Tenants tenants, String hostKey) {
+    private HostServer(HttpsServer server, ExecutorService pool, Tenants tenants, Usage usage, String hostKey) {
         this.server = server;
         this.pool = pool;
         this.tenants = tenants;
+        this.usage = usage;
         this.hostKey = hostKey;
     }
 
@@ -68,7 +70,8 @@ public final class HostServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        HostServer hs = new HostServer(s, pool, new Tenants(root), host.fingerprint());
+        Tenants tenants = new Tenants(root);
+        HostServer hs = new HostServer(s, pool, tenants, Usage.scan(tenants), host.fingerprint());
         s.createContext("/", hs::handle);
         s.setExecutor(pool);
         s.start();
@@ -107,11 +110,18 @@ public final class HostServer implements AutoCloseable {
             String fp = clientKey((HttpsExchange) ex);
             if (path.equals("/v1/pair") && ex.getRequestMethod().equals("POST")) {
                 String secret = ex.getRequestHeaders().getFirst("Pactfs-Pair-Secret");
-                Optional<String> t = secret == null ? Optional.empty() : tenants.redeem(secret.trim(), fp);
+                String mkey = ex.getRequestHeaders().getFirst("Pactfs-Manifest-Key");
+                if (mkey != null && !Tenants.validManifestKey(mkey.trim())) {
+                    reply(ex, 400, "Pactfs-Manifest-Key must be 64 lower-case hex digits");
+                    return;
+                }
+                Optional<String> t = secret == null ? Optional.empty()
+                        : tenants.redeem(secret.trim(), fp, mkey == null ? null : mkey.trim());
                 if (t.isEmpty()) {
                     reply(ex, 403, "unknown or spent pairing secret");
                 } else {
-                    log.info("tenant {} paired with client key {}", t.get(), fp);
+                    log.info("tenant {} paired with client key {}{}", t.get(), fp, mkey == null
+                            ? " (no manifest key: its first manifest's key will be adopted)" : " and manifest key " + mkey.trim());
                     reply(ex, 200, t.get());
                 }
                 return;
@@ -121,7 +131,7 @@ public final class HostServer implements AutoCloseable {
                 reply(ex, 403, "client key " + fp + " is paired with no tenant");
                 return;
             }
-            new TenantStore(tenants, tenant.get()).handle(ex, path);
+            new TenantStore(tenants, usage, tenant.get()).handle(ex, path);
         } catch (IOException | RuntimeException e) {
             log.warn("request {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString());
             try {

@@ -1,6 +1,8 @@
 package dev.pactfs.host;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.pactfs.partner.ManifestHead;
+import dev.pactfs.partner.ManifestHeaders;
 import dev.pactfs.partner.PartnerTarget;
 import dev.pactfs.partner.PartnerTarget.Kind;
 import dev.pactfs.partner.PartnerTargets;
@@ -20,11 +22,15 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request of one tenant, confined to its prefix {@code DIR/tenants/NAME/data/}. Objects are create-only:
  * a content-named object is accepted only when its name is the SHA-256 of its bytes, an existing object is never
- * replaced (the same bytes again: a no-op; other bytes: 409), and there is no delete verb. Files are read and
+ * replaced (the same bytes again: a no-op; other bytes: 409), and there is no delete verb. A manifest is stored
+ * only as the next link of its copy's chain ({@link ManifestGate}, {@link ChainHeads}); every new object must fit
+ * the tenant's quota ({@link Usage}, 507 otherwise). Files are read and
  * written through the partner layer's {@code DirectoryTarget}, which refuses symlinks below the copy directory;
  * the components above it are checked here.
  */
@@ -35,11 +41,17 @@ final class TenantStore {
 
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,18})-(\\d{0,18})");
 
+    private static final Logger log = LoggerFactory.getLogger(TenantStore.class);
+
     private final Tenants tenants;
+    private final Usage usage;
+    private final ChainHeads heads;
     private final String tenant;
 
-    TenantStore(Tenants tenants, String tenant) {
+    TenantStore(Tenants tenants, Usage usage, String tenant) {
         this.tenants = tenants;
+        this.usage = usage;
+        this.heads = new ChainHeads(tenants);
         this.tenant = tenant;
     }
 
@@ -62,6 +74,17 @@ final class TenantStore {
             }
         } else if (path.startsWith("/v1/list/") && method.equals("GET")) {
             list(ex, path.substring("/v1/list/".length()));
+        } else if (path.startsWith("/v1/head/") && method.equals("GET")) {
+            String copy = path.substring("/v1/head/".length());
+            if (!ObjectPath.isCopy(copy)) {
+                HostServer.reply(ex, 400, "head wants /v1/head/pactfs-<id>");
+                return;
+            }
+            synchronized (tenants.lock(tenant)) {
+                HostServer.reply(ex, 200, heads.read(tenant, copy).line());
+            }
+        } else if (path.equals("/v1/usage") && method.equals("GET")) {
+            HostServer.reply(ex, 200, usage.used(tenant) + " " + tenants.quota(tenant));
         } else {
             HostServer.reply(ex, 404, "no such API path");
         }
@@ -86,6 +109,12 @@ final class TenantStore {
             Files.createDirectory(copyDir);
         }
         try (PartnerTarget t = PartnerTargets.directory(copyDir)) {
+            if (o.kind() == Kind.MANIFEST) {
+                synchronized (tenants.lock(tenant)) {
+                    putManifest(ex, t, o, data);
+                }
+                return;
+            }
             byte[] existing = loadOrNull(t, o);
             if (existing != null) {
                 boolean same = Arrays.equals(existing, data);
@@ -96,9 +125,65 @@ final class TenantStore {
                 HostServer.reply(ex, 409, "copy " + o.copy() + " has no config yet");
                 return;
             }
-            t.save(o.kind(), o.name(), data);
-            HostServer.reply(ex, 201, "stored");
+            if (store(ex, t, o, data)) {
+                HostServer.reply(ex, 201, "stored");
+            }
         }
+    }
+
+    /** A manifest: stored only as the next link of the copy's chain ({@link ManifestGate}), then the head moves. */
+    private void putManifest(HttpExchange ex, PartnerTarget t, ObjectPath o, byte[] data) throws IOException {
+        if (loadOrNull(t, new ObjectPath(o.copy(), Kind.CONFIG, "config")) == null) {
+            HostServer.reply(ex, 409, "copy " + o.copy() + " has no config yet");
+            return;
+        }
+        byte[] key = tenants.manifestKey(tenant);
+        ManifestHead head = heads.read(tenant, o.copy());
+        ManifestGate.Verdict v = ManifestGate.judge(data, o.name(), o.copy(), key, head);
+        switch (v.outcome()) {
+            case SAME -> HostServer.reply(ex, 200, v.reason());
+            case REFUSE -> {
+                log.warn("tenant {} copy {}: manifest {} refused, head stays at {}: {}", tenant, o.copy(), o.name(),
+                        head.seq(), v.reason());
+                HostServer.reply(ex, 409, v.reason());
+            }
+            case ACCEPT -> {
+                // Stored already (a crash after the file, before the head): the resend completes the step.
+                if (loadOrNull(t, o) == null && !store(ex, t, o, data)) {
+                    return;
+                }
+                heads.write(tenant, o.copy(), new ManifestHead(v.checked().seq(), o.name()));
+                if (key == null) {
+                    tenants.adoptManifestKey(tenant, v.checked().publicKey());
+                    log.warn("tenant {} registered no manifest key at pairing: adopted {} from its first manifest"
+                            + " (trust on first use)", tenant, ManifestHeaders.hex(v.checked().publicKey()));
+                }
+                log.info("tenant {} copy {}: manifest {} accepted as head ({})", tenant, o.copy(), o.name(), v.reason());
+                HostServer.reply(ex, 201, "stored; head is sequence " + v.checked().seq());
+            }
+        }
+    }
+
+    /** Saves a new object within the tenant's quota; false after answering 507 when it does not fit. */
+    private boolean store(HttpExchange ex, PartnerTarget t, ObjectPath o, byte[] data) throws IOException {
+        long quota = tenants.quota(tenant);
+        if (!usage.reserve(tenant, data.length, quota)) {
+            String why = "quota full: tenant " + tenant + " stores " + usage.used(tenant) + " of " + quota
+                    + " bytes, this object needs " + data.length + " more";
+            log.warn("tenant {}: upload of {} refused: {}", tenant, o.name(), why);
+            HostServer.reply(ex, 507, why);
+            return false;
+        }
+        boolean stored = false;
+        try {
+            t.save(o.kind(), o.name(), data);
+            stored = true;
+        } finally {
+            if (!stored) {
+                usage.release(tenant, data.length);
+            }
+        }
+        return true;
     }
 
     private void get(HttpExchange ex, ObjectPath o) throws IOException {

@@ -137,14 +137,7 @@ final class DirectoryTarget implements PartnerTarget {
 
     /** Forces a directory's entries (a rename into it) to the device; file systems that cannot do that are skipped. */
     static void syncDir(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some network file systems refuse fsync on a directory (EINVAL/EISDIR); their rename is synchronous.
-            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                throw e;
-            }
-        }
+        dev.pactfs.files.PrivateFiles.syncDirectory(dir);
     }
 
     @Override

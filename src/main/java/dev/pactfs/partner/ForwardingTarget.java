@@ -56,6 +56,11 @@ abstract class ForwardingTarget implements PartnerTarget {
     }
 
     @Override
+    public ManifestHead manifestHead() throws IOException {
+        return inner.manifestHead();
+    }
+
+    @Override
     public String location() {
         return inner.location();
     }

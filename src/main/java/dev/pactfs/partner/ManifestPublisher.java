@@ -149,6 +149,13 @@ final class ManifestPublisher {
         // Parse back before publishing, as for packs: a manifest that does not read is never written.
         Manifest.Signed back = Manifest.readHeader(built.bytes(), built.name(), key.publicKey(), true);
         Manifest.readBody(cipher, built.bytes(), back);
+        // Asked right before publishing (a second home may have published since the pass began): a host that
+        // enforces the chain would refuse this manifest anyway; saying why in one line is better than a bare 409.
+        ManifestHead head = target.manifestHead();
+        String fork = head == null ? null : PartnerCheck.forkAtHost(head, last);
+        if (fork != null) {
+            throw new PartnerCorruptException(fork);
+        }
         target.save(PartnerTarget.Kind.MANIFEST, built.name(), built.bytes());
         List<PartnerObjects.Obj> add = added.stream().map(o -> new PartnerObjects.Obj(o.name(), o.kind(), o.size())).toList();
         List<PartnerObjects.Obj> rem = removed.stream().map(o -> new PartnerObjects.Obj(o.name(), o.kind(), o.size())).toList();

@@ -188,9 +188,31 @@ final class PartnerCheck {
             } else if (h.seq() == home.seq() + 1 && adoptUnrecorded(catalog, cipher, key, target, home, h)) {
                 log.info("adopted partner manifest {}: published by a pass that stopped before recording it", h.seq());
             } else if (h.seq() > home.seq() || !st.newest().name().equals(home.name())) {
-                problems.add("another writer: the partner's newest manifest is sequence " + h.seq() + " ("
+                problems.add("FORK (another writer): the partner's newest manifest is sequence " + h.seq() + " ("
                         + st.newest().name() + "), home wrote sequence " + home.seq()
-                        + (home.name() == null ? "" : " (" + home.name() + ")") + "; no manifest published until resolved");
+                        + (home.name() == null ? "" : " (" + home.name() + ")") + ": home was rolled back or a second"
+                        + " home writes this copy; no manifest published until resolved");
+                block = true;
+            }
+        }
+        // A host that enforces the chain has its own head: the one authority on what comes next. Home publishes only
+        // right after it; a head ahead of home's is a fork (home rolled back, or a second home on this copy), and a
+        // head behind home's means the host lost its state. Neither is "fixed" by publishing over it.
+        ManifestHead head = block ? null : target.manifestHead();
+        if (head != null && head.seq() > 0) {
+            ManifestPublisher.Last now = ManifestPublisher.last(catalog); // an adoption above may have moved it
+            if (repair && head.seq() + 1 == now.seq() && now.name() != null
+                    && st.valid().stream().anyMatch(m -> m.name().equals(now.name()))) {
+                // The host stored home's last manifest but stopped before moving its head (or home adopted it
+                // above): sending the same bytes again completes the host's step.
+                byte[] b = target.load(PartnerTarget.Kind.MANIFEST, now.name());
+                target.save(PartnerTarget.Kind.MANIFEST, now.name(), b);
+                head = target.manifestHead();
+                log.info("the host's manifest head moved to {} on a resend of home's last manifest", head.seq());
+            }
+            String fork = forkAtHost(head, now);
+            if (fork != null) {
+                problems.add(fork);
                 block = true;
             }
         }
@@ -230,6 +252,24 @@ final class PartnerCheck {
         }
         ManifestRecovery.adopt(catalog, v);
         return true;
+    }
+
+    /**
+     * The one line that says home must not publish after the host's {@code head}, or null when home's {@code last}
+     * manifest is the head (the host then accepts home's next one). A host with no head yet ({@code seq} 0) takes
+     * any first manifest.
+     */
+    static String forkAtHost(ManifestHead head, ManifestPublisher.Last last) {
+        if (head.seq() == 0 || head.seq() == last.seq() && head.name().equals(last.name())) {
+            return null;
+        }
+        if (head.seq() < last.seq()) {
+            return "the host's manifest head is sequence " + head.seq() + ", behind home's " + last.seq()
+                    + ": the host lost its newest manifests; it refuses home's next one until its admin restores them";
+        }
+        return "FORK at the host: its manifest head is sequence " + head.seq() + " (" + head.name() + "), home's is "
+                + last.seq() + (head.seq() > last.seq() ? "" : " with other bytes")
+                + ": home was rolled back or a second home writes this copy; nothing is published over it";
     }
 
     /** Null when {@code listing} holds {@code name} with {@code size} (or any size when {@code size < 0}). */

@@ -92,6 +92,15 @@ public interface PartnerTarget extends Closeable {
     /** Bytes the partner still has room for, or -1 when unknown. */
     long usableSpace() throws IOException;
 
+    /**
+     * The newest manifest the partner itself accepted for this copy, when the partner enforces the manifest chain
+     * (a {@code pactfs serve} host refuses any manifest but the next one); null for a plain store (a directory, a
+     * bucket), which keeps whatever it is given and has no head of its own.
+     */
+    default ManifestHead manifestHead() throws IOException {
+        return null;
+    }
+
     /** Where this target writes, for messages. */
     String location();
 

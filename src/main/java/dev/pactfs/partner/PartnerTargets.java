@@ -49,10 +49,13 @@ public final class PartnerTargets {
         return ServeTarget.open(host.hostPort(), host.hostKey(), me, repoId);
     }
 
-    /** Spends a pairing secret at {@code host}, binding {@code me}'s key to a tenant; returns the tenant's name. */
-    public static String pairServe(dev.pactfs.store.ServePartner host, dev.pactfs.crypto.TlsIdentity me, String secret)
-            throws java.io.IOException {
-        return ServeTarget.pair(host.hostPort(), host.hostKey(), me, secret);
+    /**
+     * Spends a pairing secret at {@code host}, binding {@code me}'s key to a tenant and registering the repository's
+     * manifest signing key with it; returns the tenant's name.
+     */
+    public static String pairServe(dev.pactfs.store.ServePartner host, dev.pactfs.crypto.TlsIdentity me, String secret,
+                                   dev.pactfs.crypto.ManifestKey manifestKey) throws java.io.IOException {
+        return ServeTarget.pair(host.hostPort(), host.hostKey(), me, secret, manifestKey.publicKey());
     }
 
     /** An empty in-memory target (tests). */

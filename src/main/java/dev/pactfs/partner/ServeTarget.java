@@ -68,10 +68,13 @@ final class ServeTarget implements PartnerTarget {
      * Spends the one-time pairing {@code secret} at the host, binding {@code me}'s key to the tenant the secret
      * was made for; returns the tenant's name.
      */
-    static String pair(String hostPort, String hostPin, TlsIdentity me, String secret) throws IOException {
+    static String pair(String hostPort, String hostPin, TlsIdentity me, String secret, byte[] manifestKey)
+            throws IOException {
         ServeTarget t = new ServeTarget(client(hostPin, me), hostPort, null);
+        // The manifest signing key goes with the pairing: from then on the host accepts only manifests it signed.
         HttpResponse<byte[]> r = t.send(HttpRequest.newBuilder(t.uri("/v1/pair"))
-                .header("Pactfs-Pair-Secret", secret).POST(HttpRequest.BodyPublishers.noBody()));
+                .header("Pactfs-Pair-Secret", secret).header("Pactfs-Manifest-Key", ManifestHeaders.hex(manifestKey))
+                .POST(HttpRequest.BodyPublishers.noBody()));
         if (r.statusCode() != 200) {
             throw t.refused("pairing", r);
         }
@@ -82,6 +85,10 @@ final class ServeTarget implements PartnerTarget {
     public void save(Kind kind, String name, byte[] data) throws IOException {
         HttpResponse<byte[]> r = send(HttpRequest.newBuilder(object(kind, name))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(data)));
+        if (r.statusCode() == 507) {
+            throw new PartnerQuotaException("partner quota full: host " + location() + " refused the upload of "
+                    + path(kind, name) + ": " + new String(r.body(), StandardCharsets.UTF_8).trim());
+        }
         if (r.statusCode() != 200 && r.statusCode() != 201 && r.statusCode() != 204) {
             throw refused("upload of " + path(kind, name), r);
         }
@@ -177,9 +184,26 @@ final class ServeTarget implements PartnerTarget {
         return 0; // the host publishes atomically; no temp files are visible to a tenant
     }
 
+    /** What is left of the tenant's quota at the host (its own count of the bytes it stores for the tenant). */
     @Override
-    public long usableSpace() {
-        return -1; // quotas are not reported by the API yet
+    public long usableSpace() throws IOException {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri("/v1/usage")).GET());
+        String[] p = new String(r.body(), StandardCharsets.US_ASCII).trim().split(" ");
+        if (r.statusCode() != 200 || p.length != 2 || !p[0].matches("\\d{1,18}") || !p[1].matches("\\d{1,18}")) {
+            throw refused("usage query", r);
+        }
+        return Math.max(0, Long.parseLong(p[1]) - Long.parseLong(p[0]));
+    }
+
+    /** The host's head for this copy: the host accepts only the manifest that follows it. */
+    @Override
+    public ManifestHead manifestHead() throws IOException {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri("/v1/head/" + copy)).GET());
+        ManifestHead h = r.statusCode() == 200 ? ManifestHead.parse(new String(r.body(), StandardCharsets.US_ASCII)) : null;
+        if (h == null) {
+            throw refused("manifest head query", r);
+        }
+        return h;
     }
 
     @Override

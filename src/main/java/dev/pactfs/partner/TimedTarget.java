@@ -202,6 +202,11 @@ final class TimedTarget extends ForwardingTarget {
         return run("free space query", timeouts.metadata(), inner::usableSpace);
     }
 
+    @Override
+    public ManifestHead manifestHead() throws IOException {
+        return run("manifest head query", timeouts.metadata(), inner::manifestHead);
+    }
+
     /** Stops: every caller waiting here returns at once; blocked workers are left to the kernel. */
     @Override
     public void close() throws IOException {

@@ -29,6 +29,7 @@ class ServeTargetTest extends PartnerTargetContract {
     static String hostPort;
     static final TlsIdentity ME = TlsIdentity.fromSeed(new byte[32]);
     static int copies;
+    static final dev.pactfs.crypto.RepoKeys KEYS = TestManifests.keys(3);
 
     String repoId;
 
@@ -38,7 +39,7 @@ class ServeTargetTest extends PartnerTargetContract {
         hostPin = code.split(":")[1];
         server = HostServer.start(root, new InetSocketAddress("127.0.0.1", 0));
         hostPort = "127.0.0.1:" + server.port();
-        assertEquals("acme", ServeTarget.pair(hostPort, hostPin, ME, code.split(":")[2]));
+        assertEquals("acme", ServeTarget.pair(hostPort, hostPin, ME, code.split(":")[2], KEYS.manifestKey().publicKey()));
     }
 
     @AfterAll
@@ -72,6 +73,24 @@ class ServeTargetTest extends PartnerTargetContract {
         target.delete(PartnerTarget.Kind.PACK, nameOf(a));
         assertEquals(List.of(nameOf(a)), target.list(PartnerTarget.Kind.PACK));
         assertArrayEquals(a, target.load(PartnerTarget.Kind.PACK, nameOf(a)));
+    }
+
+    /** The contract's manifest is random bytes; the host takes only a signed next link of the chain. */
+    @Override
+    @Test
+    void sizesListEveryFileOfAKindWithItsSizeAndNothingElse() throws IOException {
+        byte[] a = bytes(1000, 11);
+        target.save(PartnerTarget.Kind.PACK, nameOf(a), a);
+        byte[] junk = bytes(300, 13);
+        IOException e = assertThrows(IOException.class, () -> target.save(PartnerTarget.Kind.MANIFEST, nameOf(junk), junk));
+        assertTrue(e.getMessage().contains("HTTP 409 manifest refused"), e.getMessage());
+        assertEquals(ManifestHead.NONE, target.manifestHead());
+        byte[] m = TestManifests.build(KEYS, KEYS.manifestKey(), repoId, 1, Manifest.NO_PREV);
+        target.save(PartnerTarget.Kind.MANIFEST, nameOf(m), m);
+        assertEquals(new ManifestHead(1, nameOf(m)), target.manifestHead());
+        assertEquals(java.util.Map.of(nameOf(a), 1000L), target.sizes(PartnerTarget.Kind.PACK));
+        assertEquals(java.util.Map.of(nameOf(m), (long) m.length), target.sizes(PartnerTarget.Kind.MANIFEST));
+        assertEquals(java.util.Map.of(), target.sizes(PartnerTarget.Kind.SNAPSHOT));
     }
 
     @Test
