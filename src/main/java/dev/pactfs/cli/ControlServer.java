@@ -75,7 +75,10 @@ final class ControlServer implements AutoCloseable {
     private final Path repoDir;
     private final ControlKey key;
     private final Thread acceptor;
-    /** Runs each command: the mount's KernelCacheGuard, so the mount shows what a command changed at once. */
+    /**
+     * Runs each command that may change the tree (ReadOnlyCommands): the mount's KernelCacheGuard, so the mount
+     * shows what a command changed at once.
+     */
     private final Consumer<Runnable> outsideFuse;
 
     private ControlServer(ServerSocketChannel server, Path path, Path repoDir, ControlKey key,
@@ -93,7 +96,10 @@ final class ControlServer implements AutoCloseable {
         return start(repoDir, Runnable::run);
     }
 
-    /** Starts serving; every command runs inside {@code outsideFuse} (PactFuse::outsideFuse for a mount). */
+    /**
+     * Starts serving; every command but the read-only ones runs inside {@code outsideFuse} (PactFuse::outsideFuse
+     * for a mount).
+     */
     static ControlServer start(Path repoDir, Consumer<Runnable> outsideFuse) throws IOException {
         Path path = repoDir.resolve(SOCKET);
         ControlKey key = ControlKey.create(repoDir); // before the socket: a client that finds the socket finds the key
@@ -199,7 +205,12 @@ final class ControlServer implements AutoCloseable {
         int[] result = new int[1];
         int status;
         try {
-            outsideFuse.accept(() -> result[0] = execute(cwd, args, o, e, new FrameStream(c, OUT), cancel));
+            Runnable command = () -> result[0] = execute(cwd, args, o, e, new FrameStream(c, OUT), cancel);
+            if (ReadOnlyCommands.isReadOnly(args)) {
+                command.run(); // nothing the kernel caches can change: no guard, the kernel keeps its caches
+            } else {
+                outsideFuse.accept(command);
+            }
             status = result[0];
         } finally {
             done.set(true);
