@@ -36,9 +36,7 @@ class PartnerSetCrashTest {
     @Test
     void aCrashBeforeTheConfigKeepsTheOldPartnersState() throws Exception {
         JsonCli c = replicated();
-        Path next = Files.createDirectory(tmp.resolve("next"));
-        crashAt("before-config", c, next);
-
+        crashAt("before-config", c, Files.createDirectory(tmp.resolve("next")));
         JsonNode s = status(c);
         assertEquals(c.partner.toString(), configuredPartner(c));
         assertEquals(0, s.get("pending_blobs").asLong(), "the old partner's state is kept: " + s);
@@ -48,11 +46,9 @@ class PartnerSetCrashTest {
     @Test
     void aCrashAfterTheConfigIsFinishedByTheNextOpen() throws Exception {
         JsonCli c = replicated();
-        Path next = Files.createDirectory(tmp.resolve("next"));
-        crashAt("after-config", c, next);
-
+        crashAt("after-config", c, Files.createDirectory(tmp.resolve("next")));
+        assertEquals(tmp.resolve("next").toString(), configuredPartner(c));
         JsonNode s = status(c);
-        assertEquals(next.toString(), configuredPartner(c));
         assertNotEquals(0, s.get("pending_blobs").asLong(), "the new copy starts from the full set: " + s);
         assertTrue(s.get("last_snapshot_safe").isNull(), s.toString());
         c.inProcess("replicate", "--repo", c.repo, "--key-file", c.key, "--once");
