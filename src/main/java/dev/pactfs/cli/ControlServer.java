@@ -84,6 +84,8 @@ final class ControlServer implements AutoCloseable {
      * shows what a command changed at once.
      */
     private final Consumer<Runnable> outsideFuse;
+    /** Commands run for clients since the start, for a caller that needs to know where a command ran. */
+    private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
 
     private ControlServer(ServerSocketChannel server, Path path, Path repoDir, ControlKey key,
             Consumer<Runnable> outsideFuse) {
@@ -203,6 +205,7 @@ final class ControlServer implements AutoCloseable {
         watcher.setDaemon(true);
         watcher.start();
         log.debug("control: running {}", name); // not the arguments: they may hold a paper key
+        served.incrementAndGet();
         long start = System.nanoTime();
         PrintWriter o = new PrintWriter(new FrameWriter(c, OUT), true);
         PrintWriter e = new PrintWriter(new FrameWriter(c, ERR), true);
@@ -391,6 +394,11 @@ final class ControlServer implements AutoCloseable {
                 throw new StdoutClosed(e);
             }
         }
+    }
+
+    /** How many commands this server has run for clients. */
+    long served() {
+        return served.get();
     }
 
     @Override
