@@ -115,7 +115,7 @@ final class Progress implements AutoCloseable, ByteProgress {
         o.put("task", task);
         o.put("done_bytes", done);
         o.put("total_bytes", total);
-        o.put("percent", total > 0 ? Math.min(100.0, Math.round(done * 1000.0 / total) / 10.0) : 0.0);
+        o.put("percent", total > 0 ? Math.min(100.0, Math.round(done * 1000.0 / total) / 10.0) : finished ? 100.0 : 0.0);
         o.put("bytes_per_second", (long) rate);
         if (rate > 0 && total >= done) {
             o.put("eta_seconds", (long) Math.ceil((total - done) / rate));
@@ -130,6 +130,11 @@ final class Progress implements AutoCloseable, ByteProgress {
     @Override
     public void close() {
         if (bar != null) {
+            if (total <= 0) {
+                // nothing to go through (no pack to compact, nothing pending): done, not "? %"
+                bar.maxHint(1);
+                bar.stepTo(1);
+            }
             bar.close();
         } else if (jsonErr != null || events != null) {
             report(true);
