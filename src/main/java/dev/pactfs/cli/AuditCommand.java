@@ -47,7 +47,10 @@ final class AuditCommand implements Callable<Integer> {
         try (OpenRepo r = OpenRepo.open(repo, keys)) {
             PartnerTarget target = PartnerTargets.timed(PartnerWiring.copy(r),
                     dev.pactfs.partner.PartnerTimeouts.defaults());
-            Audit.Result res = Audit.run(r.catalog, target, sample, line -> { });
+            Audit.Result res;
+            try (Progress progress = Progress.start("audit", json, spec.commandLine().getErr())) {
+                res = Audit.run(r.catalog, target, sample, progress);
+            }
             for (String p : res.problems()) {
                 out.println(p);
             }

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  *   daemon -> client  PROOF(6) HMAC-SHA256(control.key, "pactfs control proof v1" | nonce)   (ControlKey)
  *   client -> daemon  UTF cwd, int argc, argc x UTF arg      only after the proof checked out
  *   daemon -> client  frames  kind(1) | length(4) | bytes    kind 1 = stdout, 2 = stderr
+ *                     PROGRESS(8) | length(4) | JSON           {"task","done_bytes","total_bytes","finished"}, at
+ *                                                              most 5 a second, when the command has no --json
  *                     CANCELLING(4) | NOT_CANCELLABLE(7)      answers to a cancel
  *                     then EXIT(3) | exit status(4)           130 when the command was cancelled
  *   client -> daemon  CANCEL(1) at any time after the request; closing the connection counts as a cancel
@@ -61,6 +63,8 @@ final class ControlServer implements AutoCloseable {
     static final byte REFUSED = 5;
     static final byte PROOF = 6;
     static final byte NOT_CANCELLABLE = 7;
+    /** A progress event of the command, which the client draws as a bar when it has a terminal (ProgressRelay). */
+    static final byte PROGRESS = 8;
     /** Client to daemon: stop the command. */
     static final byte CANCEL = 1;
     /** Exit status of a cancelled command, as a shell reports a command ended by SIGINT. */
@@ -75,8 +79,13 @@ final class ControlServer implements AutoCloseable {
     private final Path repoDir;
     private final ControlKey key;
     private final Thread acceptor;
-    /** Runs each command: the mount's KernelCacheGuard, so the mount shows what a command changed at once. */
+    /**
+     * Runs each command that may change the tree (ReadOnlyCommands): the mount's KernelCacheGuard, so the mount
+     * shows what a command changed at once.
+     */
     private final Consumer<Runnable> outsideFuse;
+    /** Commands run for clients since the start, for a caller that needs to know where a command ran. */
+    private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
 
     private ControlServer(ServerSocketChannel server, Path path, Path repoDir, ControlKey key,
             Consumer<Runnable> outsideFuse) {
@@ -93,7 +102,10 @@ final class ControlServer implements AutoCloseable {
         return start(repoDir, Runnable::run);
     }
 
-    /** Starts serving; every command runs inside {@code outsideFuse} (PactFuse::outsideFuse for a mount). */
+    /**
+     * Starts serving; every command but the read-only ones runs inside {@code outsideFuse} (PactFuse::outsideFuse
+     * for a mount).
+     */
     static ControlServer start(Path repoDir, Consumer<Runnable> outsideFuse) throws IOException {
         Path path = repoDir.resolve(SOCKET);
         ControlKey key = ControlKey.create(repoDir); // before the socket: a client that finds the socket finds the key
@@ -193,13 +205,19 @@ final class ControlServer implements AutoCloseable {
         watcher.setDaemon(true);
         watcher.start();
         log.debug("control: running {}", name); // not the arguments: they may hold a paper key
+        served.incrementAndGet();
         long start = System.nanoTime();
         PrintWriter o = new PrintWriter(new FrameWriter(c, OUT), true);
         PrintWriter e = new PrintWriter(new FrameWriter(c, ERR), true);
         int[] result = new int[1];
         int status;
         try {
-            outsideFuse.accept(() -> result[0] = execute(cwd, args, o, e, new FrameStream(c, OUT), cancel));
+            Runnable command = () -> result[0] = execute(c, cwd, args, o, e, new FrameStream(c, OUT), cancel);
+            if (ReadOnlyCommands.isReadOnly(args)) {
+                command.run(); // nothing the kernel caches can change: no guard, the kernel keeps its caches
+            } else {
+                outsideFuse.accept(command);
+            }
             status = result[0];
         } finally {
             done.set(true);
@@ -220,10 +238,11 @@ final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static int execute(Path cwd, List<String> args, PrintWriter o, PrintWriter e, java.io.OutputStream bin,
-                               Cancellation cancel) {
+    private static int execute(ControlChannel c, Path cwd, List<String> args, PrintWriter o, PrintWriter e,
+                               java.io.OutputStream bin, Cancellation cancel) {
         int[] status = new int[1];
-        Runnable command = () -> Cli.withCwd(cwd, bin, () -> status[0] = Main.execute(args.toArray(String[]::new), o, e));
+        Runnable command = () -> Progress.withEvents(new ProgressFrames(c),
+                () -> Cli.withCwd(cwd, bin, () -> status[0] = Main.execute(args.toArray(String[]::new), o, e)));
         if (cancel == null) {
             command.run();
             return status[0];
@@ -264,6 +283,35 @@ final class ControlServer implements AutoCloseable {
             }
         } catch (IOException ex) {
             // the client is gone: nobody to tell
+        }
+    }
+
+    /** Sends a command's progress as PROGRESS frames; a client gone away only loses its bar. */
+    private static final class ProgressFrames implements Progress.Events {
+        private final ControlChannel c;
+
+        ProgressFrames(ControlChannel c) {
+            this.c = c;
+        }
+
+        @Override
+        public void send(String task, long doneBytes, long totalBytes, boolean finished) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+            o.put("task", task);
+            o.put("done_bytes", doneBytes);
+            o.put("total_bytes", totalBytes);
+            o.put("finished", finished);
+            byte[] b = Json.line(o).getBytes(StandardCharsets.UTF_8);
+            try {
+                synchronized (c.out) {
+                    c.out.writeByte(PROGRESS);
+                    c.out.writeInt(b.length);
+                    c.out.write(b);
+                    c.out.flush();
+                }
+            } catch (IOException ex) {
+                // the client is gone: its watcher cancels the command, or the command ends at its next output
+            }
         }
     }
 
@@ -346,6 +394,11 @@ final class ControlServer implements AutoCloseable {
                 throw new StdoutClosed(e);
             }
         }
+    }
+
+    /** How many commands this server has run for clients. */
+    long served() {
+        return served.get();
     }
 
     @Override

@@ -34,6 +34,10 @@ final class ExportTarCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT|-", description = "The archive to write, or - for stdout.")
     String out;
 
+    @Option(names = "--json", description = "Progress as JSON lines on stderr; with OUT a file, the summary as one"
+            + " JSON object on stdout (entries, bytes, out, warnings).")
+    boolean json;
+
     @Mixin
     KeyOptions keys;
 
@@ -47,19 +51,31 @@ final class ExportTarCommand implements Callable<Integer> {
             SnapshotArg a = SnapshotArg.resolve(s, source);
             PrintWriter err = spec.commandLine().getErr();
             if (out.equals("-")) {
-                TarExport.Summary sum = toStdout(new TarExport(r.store, s.trees()), a);
+                TarExport.Summary sum;
+                try (Progress progress = Progress.start("export-tar", json, err)) {
+                    sum = toStdout(new TarExport(r.store, s.trees()).progress(progress), a);
+                }
                 warn(sum, err);
                 return 0;
             }
             try (OutputFile f = OutputFile.create(Cli.resolve(Path.of(out)))) {
                 TarExport.Summary sum;
-                try (OutputStream os = f.stream()) {
-                    sum = new TarExport(r.store, s.trees()).write(a.entry(), a.path(), os);
+                try (OutputStream os = f.stream(); Progress progress = Progress.start("export-tar", json, err)) {
+                    sum = new TarExport(r.store, s.trees()).progress(progress).write(a.entry(), a.path(), os);
                 }
                 f.commit();
                 warn(sum, err);
-                spec.commandLine().getOut().println("wrote " + sum.entries() + " entries, " + sum.bytes()
-                        + " bytes of file content from " + source + " to " + f.path());
+                if (json) {
+                    com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+                    o.put("entries", sum.entries());
+                    o.put("bytes", sum.bytes());
+                    o.put("out", f.path().toString());
+                    o.putPOJO("warnings", sum.warnings());
+                    spec.commandLine().getOut().println(Json.pretty(o));
+                } else {
+                    spec.commandLine().getOut().println("wrote " + sum.entries() + " entries, " + sum.bytes()
+                            + " bytes of file content from " + source + " to " + f.path());
+                }
             }
             return 0;
         }

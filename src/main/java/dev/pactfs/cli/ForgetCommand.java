@@ -105,7 +105,10 @@ final class ForgetCommand implements Callable<Integer> {
                     PruneCommand.report(out, false, p);
                 }
             } else if (prune) {
-                SnapshotService.Pruned p = PruneCommand.prune(r);
+                SnapshotService.Pruned p;
+                try (Progress progress = Progress.start("prune", json, spec.commandLine().getErr())) {
+                    p = PruneCommand.prune(r, progress);
+                }
                 if (json) {
                     o.set("prune", PruneCommand.prunedJson(p));
                 } else {

@@ -61,12 +61,24 @@ final class ForwardedCommand {
     }
 
     private int relay() throws IOException {
+        try (ProgressRelay bars = ProgressRelay.forThisProcess()) {
+            return relay(bars);
+        }
+    }
+
+    private int relay(ProgressRelay bars) throws IOException {
         while (true) {
             byte kind = c.in.readByte();
             switch (kind) {
                 case ControlServer.EXIT -> {
                     exit = c.in.readInt();
                     return exit;
+                }
+                case ControlServer.PROGRESS -> {
+                    byte[] b = c.in.readNBytes(c.in.readInt());
+                    if (!cancelling) {
+                        bars.event(b);
+                    }
                 }
                 case ControlServer.CANCELLING -> {
                     // the daemon stops at its next checkpoint; EXIT follows

@@ -23,7 +23,8 @@ final class GcCommand implements Callable<Integer> {
     @Option(names = {"-n", "--dry-run"}, description = "Print what would be freed (blobs and bytes); change nothing.")
     boolean dryRun;
 
-    @Option(names = "--json", description = "One JSON object: freed_blobs, freed_bytes, packs_rewritten, ...")
+    @Option(names = "--json", description = "One JSON object: freed_blobs, freed_bytes, packs_rewritten, ...; progress"
+            + " as JSON lines on stderr.")
     boolean json;
 
     @Mixin
@@ -39,7 +40,10 @@ final class GcCommand implements Callable<Integer> {
                 PruneCommand.report(spec.commandLine().getOut(), json, GarbagePreview.of(r.catalog, List.of()));
                 return 0;
             }
-            GcStats s = r.store.collectGarbage();
+            GcStats s;
+            try (Progress progress = Progress.start("gc", json, spec.commandLine().getErr())) {
+                s = r.store.collectGarbage(progress);
+            }
             r.catalog.compact();
             if (json) {
                 ObjectNode o = Json.object();

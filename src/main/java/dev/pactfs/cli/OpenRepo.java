@@ -65,6 +65,8 @@ final class OpenRepo implements Closeable {
         Catalog catalog = Catalog.open(dir, false);
         catalog.keepSpaceReserve();
         try {
+            // A `partner set` that crashed half-way: finish it, or drop it when the config never changed.
+            catalog.transaction(tx -> dev.pactfs.store.PartnerReset.completePending(tx, config.partnerName()));
             ChunkStore store = ChunkStores.open(dir, catalog, keys.blobCipher(), keys.blobIds(), options);
             OpenRepo r = new OpenRepo(dir, config, keys, catalog, store, false);
             PartnerWiring.installFetcher(r);

@@ -45,6 +45,9 @@ final class PartnerCommand implements Runnable {
                     "  pactfs replicate --repo /var/lib/pactfs/acme --once",
                     "  pactfs partner set --repo /var/lib/pactfs/acme pactfs://backup.example:8443 --pair-file code.txt"})
     static final class Set implements Callable<Integer> {
+        /** Called between the steps of a move with the step's name; tests make it throw to stand for a crash. */
+        static volatile java.util.function.Consumer<String> fault = step -> { };
+
         @Option(names = "--repo", required = true, paramLabel = "DIR")
         Path repo;
 
@@ -87,13 +90,19 @@ final class PartnerCommand implements Runnable {
                 if (Files.exists(copy)) {
                     throw new UserError(copy + " exists already: remove it, or name another directory");
                 }
+                // Crash-safe order: intent, new config (atomic rename), then clear the old copy's state; an open
+                // after a crash finishes or drops the intent (OpenRepo), so the catalog never forgets the state of
+                // the partner the config still names.
+                RepoConfig moved = r.config.withPartner(to);
                 r.catalog.transaction(tx -> {
-                    PartnerReset.startOver(tx);
+                    PartnerReset.intend(tx, moved.partnerName());
                     return null;
                 });
                 PartnerLayout.create(to, r.config.repoId());
-                RepoConfig moved = r.config.withPartner(to);
+                fault.accept("before-config");
                 moved.write(dir);
+                fault.accept("after-config");
+                r.catalog.transaction(tx -> PartnerReset.completePending(tx, moved.partnerName()));
                 spec.commandLine().getErr().println((r.config.partner() == null ? "partner added: " : "partner moved"
                         + " from " + r.config.partner() + " to ") + copy + "; the next replication sends every blob and"
                         + " snapshot record there");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.snapshot.PruneListener;
 import dev.pactfs.snapshot.SnapshotService;
+import dev.pactfs.store.ByteProgress;
 import dev.pactfs.store.GarbagePreview;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -32,7 +33,8 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = {"-n", "--dry-run"}, description = "Print what would be freed (blobs and bytes); change nothing.")
     boolean dryRun;
 
-    @Option(names = "--json", description = "One JSON object: freed_blobs, freed_bytes, ... (see the admin guide).")
+    @Option(names = "--json", description = "One JSON object: freed_blobs, freed_bytes, ... (see the admin guide);"
+            + " progress as JSON lines on stderr.")
     boolean json;
 
     @Mixin
@@ -50,16 +52,25 @@ final class PruneCommand implements Callable<Integer> {
                 report(out, json, GarbagePreview.of(r.catalog, List.of()));
                 return 0;
             }
-            report(out, json, prune(r));
+            SnapshotService.Pruned pruned;
+            try (Progress progress = Progress.start("prune", json, spec.commandLine().getErr())) {
+                pruned = prune(r, progress);
+            }
+            report(out, json, pruned);
             return 0;
         }
     }
 
     /** Prunes the open repo: locally, and at the partner when a replicator is wired (the daemon's, or a new one). */
     static SnapshotService.Pruned prune(OpenRepo r) throws IOException {
+        return prune(r, ByteProgress.NONE);
+    }
+
+    /** As {@link #prune(OpenRepo)}, with the compaction's progress. */
+    static SnapshotService.Pruned prune(OpenRepo r, ByteProgress progress) throws IOException {
         DaemonContext d = DaemonContext.current();
         PruneListener partner = d == null ? PartnerWiring.pruneListener(r) : d.service(PruneListener.class);
-        return new SnapshotService(r.store).prune(partner, () -> bytesOnDisk(r.dir));
+        return new SnapshotService(r.store).prune(partner, () -> bytesOnDisk(r.dir), progress);
     }
 
     /** What a prune would free, before it runs; {@code droppedRoots} are roots of snapshots about to be forgotten. */

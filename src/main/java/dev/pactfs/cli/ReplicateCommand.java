@@ -71,8 +71,8 @@ final class ReplicateCommand implements Callable<Integer> {
                 rep.setPassListener(new Alerts(n, java.time.Duration.ofHours(1), null));
             }
             Replicator.PassResult p;
-            try {
-                p = rep.runPass();
+            try (Progress progress = Progress.start("replicate", json, spec.commandLine().getErr())) {
+                p = rep.runPass(progress);
             } finally {
                 if (n != null) {
                     n.close(); // lets the event's command run before this process exits

@@ -2,6 +2,7 @@ package dev.pactfs.partner;
 
 import dev.pactfs.crypto.BlobCipher;
 import dev.pactfs.crypto.ManifestKey;
+import dev.pactfs.store.ByteProgress;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.PartnerCatalog;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * {@code audit}: the owner reads a random sample of the packs it published back from the partner and compares
@@ -67,15 +67,22 @@ public final class Audit {
         return new Listing(problems, seq);
     }
 
-    /** Checks {@code percent} % of the packs (at least one when there are any). */
-    public static Result run(Catalog catalog, PartnerTarget target, double percent, Consumer<String> progress)
+    /**
+     * Checks {@code percent} % of the packs (at least one when there are any), reporting to {@code progress} the
+     * bytes read of the sampled packs' bytes.
+     */
+    public static Result run(Catalog catalog, PartnerTarget target, double percent, ByteProgress progress)
             throws IOException {
         List<PartnerCatalog.PartnerPack> packs = new ArrayList<>(catalog.transaction(PartnerCatalog::packs));
         Collections.shuffle(packs, new SecureRandom());
         int n = packs.isEmpty() ? 0 : (int) Math.max(1, Math.min(packs.size(), Math.ceil(packs.size() * percent / 100.0)));
         List<String> problems = new ArrayList<>();
         long bytes = 0;
+        long total = packs.subList(0, n).stream().mapToLong(PartnerCatalog.PartnerPack::size).sum();
+        long passed = 0;
+        progress.update(0, total);
         for (int i = 0; i < n; i++) {
+            passed += packs.get(i).size(); // a missing pack counts as gone through
             PartnerCatalog.PartnerPack p = packs.get(i);
             String name = HexFormat.of().formatHex(p.name());
             byte[] b;
@@ -96,7 +103,7 @@ public final class Audit {
             } else if (!actual.equals(name)) {
                 problems.add("corrupt: pack " + name + ": content hashes to " + actual);
             }
-            progress.accept("checked " + (i + 1) + "/" + n + " packs");
+            progress.update(passed, total);
         }
         return new Result(packs.size(), n, bytes, problems);
     }

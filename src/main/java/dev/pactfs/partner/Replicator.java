@@ -4,6 +4,7 @@ import dev.pactfs.crypto.BlobCipher;
 import dev.pactfs.crypto.BlobType;
 import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.crypto.ManifestKey;
+import dev.pactfs.store.ByteProgress;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.GraphProof;
@@ -261,10 +262,18 @@ public final class Replicator {
 
     /** Runs one pass; records success or the error in the catalog for {@code status}. */
     public PassResult runPass() throws IOException {
+        return runPass(ByteProgress.NONE);
+    }
+
+    /**
+     * As {@link #runPass()}, reporting to {@code progress} the bytes sent of the bytes pending when the pass began
+     * (blobs that became pending during the pass are sent too, so done may pass the total).
+     */
+    public PassResult runPass(ByteProgress progress) throws IOException {
         synchronized (passLock) {
             running = true;
             try {
-                PassResult r = pass();
+                PassResult r = pass(progress);
                 lastError = null;
                 long now = System.currentTimeMillis();
                 double rate = r.millis() > 0 ? r.bytes() * 1000.0 / r.millis() : 0;
@@ -307,7 +316,7 @@ public final class Replicator {
         }
     }
 
-    private PassResult pass() throws IOException {
+    private PassResult pass(ByteProgress sent) throws IOException {
         checkCancelled();
         long start = System.nanoTime();
         PartnerTargets.checkOwnership(target, repoId);
@@ -321,6 +330,8 @@ public final class Replicator {
         int packs = 0;
         long blobs = 0;
         long bytes = 0;
+        long pendingBytes = catalog.transaction(PartnerCatalog::pendingTotals)[1];
+        sent.update(0, pendingBytes);
         while (true) {
             List<PartnerCatalog.BlobRow> rows = catalog.transaction(tx -> PartnerCatalog.pending(tx, BATCH_ROWS));
             if (rows.isEmpty()) {
@@ -343,6 +354,7 @@ public final class Replicator {
                 if (!group.isEmpty() && (groupBytes >= options.packTargetBytes()
                         || groupBytes + row.storedSize() > options.packMaxBytes())) {
                     bytes += upload(group);
+                    sent.update(bytes, Math.max(bytes, pendingBytes));
                     packs++;
                     blobs += group.size();
                     progress += group.size();
@@ -358,6 +370,7 @@ public final class Replicator {
             }
             if (!group.isEmpty()) {
                 bytes += upload(group);
+                sent.update(bytes, Math.max(bytes, pendingBytes));
                 packs++;
                 blobs += group.size();
                 progress += group.size();
@@ -366,6 +379,7 @@ public final class Replicator {
                 break;
             }
         }
+        sent.update(Math.max(bytes, pendingBytes), Math.max(bytes, pendingBytes)); // what was pending is through
         int snaps = publishSnapshots();
         ManifestPublisher.Published manifest = check.blockPublish() ? null
                 : new ManifestPublisher(catalog, cipher, manifestKey, target, repoId, random).publish(check.forceCheckpoint());

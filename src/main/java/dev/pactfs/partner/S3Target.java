@@ -59,6 +59,8 @@ final class S3Target implements PartnerTarget {
 
     /** Packs larger than this go up as a multipart upload of parts this size (S3's minimum part is 5 MiB). */
     static final int PART_BYTES = 8 << 20;
+    /** Largest load into one array, in bytes (the JVM's array limit is a little under Integer.MAX_VALUE). */
+    static final int MAX_LOAD_BYTES = Integer.MAX_VALUE - 8;
 
     private final S3Client s3;
     private final String bucket;
@@ -232,7 +234,12 @@ final class S3Target implements PartnerTarget {
             if (want == 0) {
                 return new byte[0];
             }
-            return get(key, offset, (int) Math.min(want, Integer.MAX_VALUE));
+            if (want > MAX_LOAD_BYTES) {
+                // Never clamp to an int: that returned the first 2 GiB as if they were the rest of the object.
+                throw new IOException(location(key) + ": " + want + " bytes from offset " + offset + " of a " + size
+                        + "-byte object do not fit one load; load it in ranges");
+            }
+            return get(key, offset, (int) want);
         }
         return get(key, offset, length);
     }

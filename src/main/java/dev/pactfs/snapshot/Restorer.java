@@ -315,7 +315,7 @@ public final class Restorer {
         TreeEntry deferred = restoreContents(dir, e, shown, true);
         RestoreMarker.remove(dir);
         if (deferred != null) {
-            restoreChild(dir, deferred, deferred.name(), child(shown, deferred));
+            restoreSelected(dir, deferred, child(shown, deferred));
         }
         setMetadata(dir, e, shown);
     }
@@ -338,24 +338,29 @@ public final class Restorer {
                         + Names.printable(c.name()) + "' is not a file name (hostile or corrupt tree)");
             }
             if (top && Arrays.equals(c.name(), RestoreMarker.NAME)) {
-                deferred = c;
+                deferred = c; // the filter decides on it when it is restored, as on any entry
                 continue;
             }
-            String saved = matchDir;
-            matchDir = (saved.endsWith("/") ? saved : saved + "/") + new String(c.name(), java.nio.charset.StandardCharsets.UTF_8);
-            try {
-                if (filter == null || filter.included(matchDir) && !filter.excluded(matchDir)) {
-                    restoreChild(dir, c, c.name(), childShown);
-                } else if (c.isDir() && !filter.excluded(matchDir) && filter.mayIncludeBelow(matchDir)) {
-                    restoreOnTheWay(dir, c, childShown);
-                } else {
-                    filteredOut++;
-                }
-            } finally {
-                matchDir = saved;
-            }
+            restoreSelected(dir, c, childShown);
         }
         return deferred;
+    }
+
+    /** Restores the entry {@code c} of {@code dir} as far as the filter selects it, or counts it as left out. */
+    private void restoreSelected(Fd dir, TreeEntry c, String childShown) throws IOException {
+        String saved = matchDir;
+        matchDir = (saved.endsWith("/") ? saved : saved + "/") + new String(c.name(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (filter == null || filter.included(matchDir) && !filter.excluded(matchDir)) {
+                restoreChild(dir, c, c.name(), childShown);
+            } else if (c.isDir() && !filter.excluded(matchDir) && filter.mayIncludeBelow(matchDir)) {
+                restoreOnTheWay(dir, c, childShown);
+            } else {
+                filteredOut++;
+            }
+        } finally {
+            matchDir = saved;
+        }
     }
 
     /**

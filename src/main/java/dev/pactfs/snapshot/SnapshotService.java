@@ -4,6 +4,7 @@ import dev.pactfs.crypto.BlobType;
 import dev.pactfs.crypto.ChunkId;
 import dev.pactfs.fs.PactFs;
 import dev.pactfs.store.BlobGraph;
+import dev.pactfs.store.ByteProgress;
 import dev.pactfs.store.Catalog;
 import dev.pactfs.store.ChunkRef;
 import dev.pactfs.store.ChunkStore;
@@ -415,10 +416,16 @@ public final class SnapshotService {
      * side) and clears them from the queue once it returns. Idempotent: rerun after a crash at any point.
      */
     public Pruned prune(PruneListener listener, java.util.function.LongSupplier bytesOnDisk) throws IOException {
+        return prune(listener, bytesOnDisk, ByteProgress.NONE);
+    }
+
+    /** As {@link #prune(PruneListener, java.util.function.LongSupplier)}, with the compaction's progress. */
+    public Pruned prune(PruneListener listener, java.util.function.LongSupplier bytesOnDisk, ByteProgress progress)
+            throws IOException {
         lock.lock();
         try {
             long before = bytesOnDisk.getAsLong();
-            ChunkStore.GcStats gc = store.collectGarbage();
+            ChunkStore.GcStats gc = store.collectGarbage(progress);
             catalog.compact();
             List<Snapshots.Forgotten> forgotten = catalog.transaction(Snapshots::forgotten);
             if (listener == null) {

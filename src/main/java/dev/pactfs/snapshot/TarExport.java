@@ -1,6 +1,7 @@
 package dev.pactfs.snapshot;
 
 import dev.pactfs.posix.Names;
+import dev.pactfs.store.ByteProgress;
 import dev.pactfs.store.Cancellation;
 import dev.pactfs.store.ChunkRef;
 import dev.pactfs.store.ChunkStore;
@@ -56,10 +57,19 @@ public final class TarExport {
     private long entries;
     private long bytes;
     private long binaryXattrs;
+    private ByteProgress progress = ByteProgress.NONE;
+    /** Bytes of file content below the exported entry, a hard-linked file once; 0 without a progress to tell. */
+    private long total;
 
     public TarExport(ChunkStore store, Trees trees) {
         this.store = store;
         this.trees = trees;
+    }
+
+    /** Reports the file content written of the content below what {@link #write} exports (a walk of its trees). */
+    public TarExport progress(ByteProgress p) {
+        this.progress = p;
+        return this;
     }
 
     /**
@@ -73,6 +83,10 @@ public final class TarExport {
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(false);
         String name = String.join("/", Trees.components(path).stream().map(TarExport::latin1).toList());
+        if (progress != ByteProgress.NONE) {
+            total = contentBytes(top, new java.util.HashSet<>());
+            progress.update(0, total);
+        }
         if (name.isEmpty()) {
             children(tar, top, "");
         } else {
@@ -176,6 +190,7 @@ public final class TarExport {
             }
             left -= n;
             bytes += n;
+            progress.update(bytes, total);
         }
         // a file longer than its chunks (truncated up): the rest is a hole
         byte[] zeros = new byte[(int) Math.min(left, HOLE_BUFFER_BYTES)];
@@ -185,6 +200,21 @@ public final class TarExport {
             left -= n;
             bytes += n;
         }
+        progress.update(bytes, total);
+    }
+
+    /** What {@link #content} writes for {@code e} and below: file sizes, each hard-linked inode once. */
+    private long contentBytes(TreeEntry e, java.util.Set<Long> linked) throws IOException {
+        if (e.kind() == Kind.FILE) {
+            return e.nlink() > 1 && !linked.add(e.ino()) ? 0 : e.size();
+        }
+        long n = 0;
+        if (e.kind() == Kind.DIR) {
+            for (TreeEntry c : trees.get(e.subtree())) {
+                n += contentBytes(c, linked);
+            }
+        }
+        return n;
     }
 
     /** glibc's gnu_dev_major/minor. */

@@ -97,7 +97,15 @@ public interface ChunkStore extends Closeable {
      * Frees unpinned chunks whose refcount is 0 and rewrites local packs whose dead fraction is above the
      * compaction threshold, so that the space returns to the disk.
      */
-    GcStats collectGarbage() throws IOException;
+    default GcStats collectGarbage() throws IOException {
+        return collectGarbage(ByteProgress.NONE);
+    }
+
+    /**
+     * As {@link #collectGarbage()}, reporting to {@code progress} the bytes of the packs it compacts (the part that
+     * takes time: freeing is catalog work) of the bytes of all the packs it will compact.
+     */
+    GcStats collectGarbage(ByteProgress progress) throws IOException;
 
     /**
      * Checks the store against the catalog without repairing anything: every refcount equals the references

@@ -839,7 +839,7 @@ final class LocalChunkStore implements ChunkStore {
     }
 
     @Override
-    public synchronized GcStats collectGarbage() throws IOException {
+    public synchronized GcStats collectGarbage(ByteProgress progress) throws IOException {
         GraphProof.requireProven(catalog, "collect garbage");
         long freed = 0;
         long freedBytes = 0;
@@ -899,17 +899,28 @@ final class LocalChunkStore implements ChunkStore {
             packs.closeForAppends();
             current = -1;
         }
+        Map<Long, Long> compact = new java.util.LinkedHashMap<>();
+        long total = 0;
         for (Map.Entry<Long, Long> p : sizes.entrySet()) {
             long packId = p.getKey();
             long size = p.getValue();
-            long liveBytes = live.getOrDefault(packId, 0L);
-            if (packId == current || size == 0 || liveBytes >= LIVE_FRACTION_TO_KEEP * size) {
-                continue;
+            if (packId != current && size > 0 && live.getOrDefault(packId, 0L) < LIVE_FRACTION_TO_KEEP * size) {
+                compact.put(packId, size);
+                total += size;
             }
-            rewritePack(packId);
-            rewritten++;
-            reclaimed += size - liveBytes;
         }
+        long passed = 0;
+        progress.update(0, total);
+        for (Map.Entry<Long, Long> p : compact.entrySet()) {
+            long before = passed;
+            long all = total;
+            long size = p.getValue();
+            rewritePack(p.getKey(), cutAt -> progress.update(before + size - cutAt, all));
+            passed += size;
+            rewritten++;
+            reclaimed += size - live.getOrDefault(p.getKey(), 0L);
+        }
+        progress.update(total, total);
         if (rewritten > 0) {
             log.info("compaction rewrote {} packs, reclaimed {} bytes", rewritten, reclaimed);
         }
@@ -929,10 +940,10 @@ final class LocalChunkStore implements ChunkStore {
      * that fit the free space: copy the last records still in it, sync the copies, move their rows (one
      * transaction, synced), then cut the pack before the first of them. Extra room needed at any moment: one step
      * (at least one record, at most {@link #MAX_COMPACTION_STEP}, at most half the free space) plus the catalog's
-     * floor; each step gives back the dead bytes it passed over. A crash between any two of these leaves every row
+     * floor; each step gives back the dead bytes it passed over, and tells {@code cutAt} where the pack now ends. A crash between any two of these leaves every row
      * at an intact copy: the old place until the rows move, the new one (synced before the rows move) after.
      */
-    private void rewritePack(long packId) throws IOException {
+    private void rewritePack(long packId, java.util.function.LongConsumer cutAt) throws IOException {
         // Puts hold the read side from their append until their row is pending: with the write side, every
         // record in this (closed) pack has its row pending or in H2; flush, so the query below sees them all.
         gcLock.writeLock().lock();
@@ -977,6 +988,7 @@ final class LocalChunkStore implements ChunkStore {
             });
             catalog.sync();
             packs.truncate(packId, batch.get(0).packOffset());
+            cutAt.accept(batch.get(0).packOffset());
             end = start;
         }
         packs.delete(packId);

@@ -32,14 +32,53 @@ public final class PartnerReset {
         }
     }
 
-    /** Clears every partner location, pack, record, hold, manifest entry and partner meta value. */
-    public static void startOver(Tx tx) throws IOException {
+    /**
+     * The meta key of a partner move under way: the new partner's name, recorded before the repo config names it.
+     * Not under "partner.": {@link #clear} clears those.
+     */
+    static final String MOVE_INTENT = "partner_move.to";
+
+    /**
+     * Step 1 of a move, before the config is rewritten: checks that the old copy can be forgotten and records that
+     * the catalog's partner state is to be cleared once the config names {@code newPartner}. A crash before the
+     * config is written leaves the old partner and its state (the intent is dropped at the next open); a crash
+     * after leaves the intent, which {@link #completePending} carries out at the next open.
+     */
+    public static void intend(Tx tx, String newPartner) throws IOException {
+        refuseIfOnlyAtPartner(tx);
+        PartnerCatalog.setMeta(tx, MOVE_INTENT, newPartner);
+    }
+
+    /**
+     * Step 3 of a move, and what every open of the repo does: when an intent is recorded and the config names its
+     * partner ({@code configuredPartner}), clears the old copy's state; either way drops the intent.
+     *
+     * @return whether the partner state was cleared
+     */
+    public static boolean completePending(Tx tx, String configuredPartner) throws IOException {
+        String to = PartnerCatalog.meta(tx, MOVE_INTENT);
+        if (to == null) {
+            return false;
+        }
+        boolean moved = to.equals(configuredPartner);
+        if (moved) {
+            clear(tx); // checked when the intent was recorded; nothing could evict payloads since
+        }
+        PartnerCatalog.setMeta(tx, MOVE_INTENT, null);
+        return moved;
+    }
+
+    private static void refuseIfOnlyAtPartner(Tx tx) throws IOException {
         OnlyAtPartner only = onlyAtPartner(tx);
         if (only.blobs() > 0) {
             throw new StoreException(only.blobs() + " blobs (" + only.storedBytes() + " bytes) exist only at the old"
                     + " partner (evicted by the cache limit): read them back first, e.g. `pactfs restore` of every"
                     + " snapshot with the cache limit off, or keep the old partner");
         }
+    }
+
+    /** Clears every partner location, pack, record, hold, manifest entry and partner meta value. */
+    private static void clear(Tx tx) throws IOException {
         try (Statement st = tx.connection().createStatement()) {
             st.executeUpdate("UPDATE chunks SET partner_pack = NULL, partner_offset = NULL");
             st.executeUpdate("DELETE FROM partner_packs");

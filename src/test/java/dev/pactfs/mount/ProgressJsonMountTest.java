@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Progress of long commands as JSON lines on stderr with --json: a restore the mount daemon runs for the client
  * (its lines reach the client's stderr) and a check --read-data run without a mount; and without --json, on a
- * stderr that is not a terminal, no progress at all.
+ * stderr that is not a terminal, no progress at all, while on a terminal the client draws the bar of the restore
+ * the daemon runs.
  */
 @Tag("mount")
 class ProgressJsonMountTest {
@@ -68,6 +69,13 @@ class ProgressJsonMountTest {
             Sh.Result quiet = fx.pactfs(T, "restore", "--repo", repo, "s1", fx.base().resolve("r2").toString()).ok();
             assertEquals("", quiet.err(), "no progress without --json on a non-terminal stderr");
             assertEquals(Files.size(fx.base().resolve("r1/big.bin")), Files.size(fx.base().resolve("r2/big.bin")));
+
+            // On a terminal (script(1)): the daemon sends progress events, the client draws the bar.
+            Sh.Result bar = Sh.run(null, MountFixture.env(), T, List.of("script", "-qec", "'" + MountFixture.launcher()
+                    + "' restore --repo '" + repo + "' s1 '" + fx.base().resolve("r3") + "'", "/dev/null"));
+            assertEquals(0, bar.exit(), bar.toString());
+            assertTrue(bar.out().contains("restore 100%"), bar.toString());
+            assertEquals(size, Files.size(fx.base().resolve("r3/big.bin")));
         } finally {
             fx.unmount();
         }

@@ -251,7 +251,7 @@ class ReplicationTest {
         HostedScrub.Result scrub = HostedScrub.scrub(f.partnerDir, l -> { });
         assertFalse(scrub.clean());
         assertTrue(scrub.problems().stream().anyMatch(p -> p.contains(name)), scrub.problems().toString());
-        Audit.Result audit = Audit.run(f.s.catalog, f.target(), 100, l -> { });
+        Audit.Result audit = Audit.run(f.s.catalog, f.target(), 100, dev.pactfs.store.ByteProgress.NONE);
         assertEquals(List.of("corrupt: pack " + name + ": content hashes to " + Envelope.nameOf(bytes)), audit.problems());
 
         try (StoreFixture st = StoreFixture.open(Files.createDirectories(tmp.resolve("rec")), f.keys)) {
