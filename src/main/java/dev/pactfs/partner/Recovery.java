@@ -337,17 +337,18 @@ public final class Recovery {
     }
 
     /**
-     * The snapshot records of the copy, oldest first, one per snapshot. Of several records under one name, the newest
-     * snapshot (a name can be reused after a forget whose record prune has not yet deleted); then of several records
-     * of one stable id (a rename or re-tag not yet pruned, a replayed one), the one written last: format 2 carries
-     * when it was written, a format-1 record counts as written at its snapshot's time. Names first: the record a
-     * rename replaced may share its old name with a newer snapshot, and must not take that snapshot's place. With a
+     * The snapshot records of the copy, oldest first, one per snapshot. Of several records of one stable id (a
+     * rename or re-tag not yet pruned, a replayed one), the one written last: format 2 carries when it was written,
+     * a format-1 record counts as written at its snapshot's time. Then, of several snapshots under one name (a name
+     * reused after a forget whose record prune has not yet deleted, or the old name of a renamed snapshot), the
+     * newest snapshot. Stable ids first: two snapshots whose names were swapped leave, per name, an old record of
+     * one and a new record of the other; settling names first would drop both records of one of them. With a
      * manifest only the records it lists get here ({@link ManifestRecovery#view}), one per snapshot.
      */
     private static List<RecordFile> readSnapshotRecords(PartnerTarget target, BlobCipher cipher,
                                                         List<String> problems, List<String> notes,
                                                         List<RecordFile> superseded) throws IOException {
-        Map<String, RecordFile> byName = new HashMap<>();
+        Map<SnapshotId, RecordFile> byId = new HashMap<>();
         for (String name : target.list(PartnerTarget.Kind.SNAPSHOT)) {
             byte[] f = target.load(PartnerTarget.Kind.SNAPSHOT, name);
             try {
@@ -355,33 +356,33 @@ public final class Recovery {
                     throw new PartnerCorruptException("snapshots/" + name + ": content does not hash to its name");
                 }
                 SnapshotRecord s = SnapshotRecord.decode(MetaFiles.readSnapshot(cipher, f, "snapshots/" + name));
-                RecordFile older = keepNewer(byName, s.name(), RecordFile.of(s, HexFormat.of().parseHex(name)),
-                        RecordFile.NEWER_SNAPSHOT, superseded);
-                if (older != null && older.record().timeMs() != byName.get(s.name()).record().timeMs()) {
-                    notes.add("an older record of snapshot " + s.name() + " (taken at " + older.record().timeMs()
-                            + " ms) is ignored; prune deletes it at the partner");
+                RecordFile here = RecordFile.of(s, HexFormat.of().parseHex(name));
+                RecordFile older = keepNewer(byId, here.stableId(), here, RecordFile.LATER_WRITTEN, superseded);
+                if (older == null) {
+                    continue;
                 }
+                RecordFile newer = byId.get(here.stableId());
+                notes.add(older.written() == newer.written()
+                        ? "two records of snapshot " + here.stableId() + " were written at the same time ('"
+                                + older.record().name() + "', '" + newer.record().name() + "'): kept '"
+                                + newer.record().name() + "' (no manifest says which is current)"
+                        : "an older record of snapshot " + here.stableId() + " (as '" + older.record().name()
+                                + "') is ignored; prune deletes it at the partner");
             } catch (PartnerCorruptException e) {
                 problems.add(e.getMessage());
             } catch (TreeFormatException e) {
                 problems.add("snapshots/" + name + ": " + e.getMessage());
             }
         }
-        Map<SnapshotId, RecordFile> byId = new HashMap<>();
-        for (RecordFile here : byName.values()) {
-            RecordFile older = keepNewer(byId, here.stableId(), here, RecordFile.LATER_WRITTEN, superseded);
-            if (older == null) {
-                continue;
+        Map<String, RecordFile> byName = new HashMap<>();
+        for (RecordFile here : byId.values()) {
+            RecordFile older = keepNewer(byName, here.record().name(), here, RecordFile.NEWER_SNAPSHOT, superseded);
+            if (older != null) {
+                notes.add("an older snapshot named " + here.record().name() + " (taken at " + older.record().timeMs()
+                        + " ms) is ignored; prune deletes its record at the partner");
             }
-            RecordFile newer = byId.get(here.stableId());
-            notes.add(older.written() == newer.written()
-                    ? "two records of snapshot " + here.stableId() + " were written at the same time ('"
-                            + older.record().name() + "', '" + newer.record().name() + "'): kept '"
-                            + newer.record().name() + "' (no manifest says which is current)"
-                    : "an older record of snapshot " + here.stableId() + " (as '" + older.record().name()
-                            + "') is ignored; prune deletes it at the partner");
         }
-        List<RecordFile> snaps = new ArrayList<>(byId.values());
+        List<RecordFile> snaps = new ArrayList<>(byName.values());
         snaps.sort(Comparator.comparingLong((RecordFile f) -> f.record().timeMs())
                 .thenComparing(f -> f.record().name()));
         return snaps;
