@@ -504,8 +504,12 @@ public final class Replicator {
         for (PartnerCatalog.SnapshotRow s : snaps) {
             long missing = catalog.transaction(tx -> PartnerCatalog.reachableNotAtPartner(tx, s.root()));
             if (missing > 0) {
-                log.debug("snapshot {} waits for {} blobs to reach the partner", s.name(), missing);
-                continue;
+                if (!catalog.transaction(tx -> PartnerCatalog.republishesSameRoot(tx, s.id()))) {
+                    log.debug("snapshot {} waits for {} blobs to reach the partner", s.name(), missing);
+                    continue;
+                }
+                log.warn("snapshot {} renamed or re-tagged: its record is published again although {} blobs it"
+                        + " reaches are not at the partner (lost there, as its previous record knew)", s.name(), missing);
             }
             Snapshots.Row row = rows.get(s.id());
             if (row == null) {

@@ -387,6 +387,23 @@ public final class PartnerCatalog {
         }
     }
 
+    /**
+     * Whether snapshot {@code snapshotId} had a record at the partner that a rename or re-tag retired (same root):
+     * its successor is then published even while blobs it reaches are not at the partner, since the record it
+     * replaces named them too, and withholding it would leave the manifest without any record of the snapshot.
+     */
+    public static boolean republishesSameRoot(Tx tx, long snapshotId) throws IOException {
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT 1 FROM partner_snapshots WHERE retired_from = ? LIMIT 1")) {
+            ps.setLong(1, snapshotId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw Catalog.translate("looking up retired records", e);
+        }
+    }
+
     /** Forgets the partner record of a snapshot. */
     public static void forgetSnapshotFile(Tx tx, long snapshotId) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement("DELETE FROM partner_snapshots WHERE snapshot_id = ?")) {

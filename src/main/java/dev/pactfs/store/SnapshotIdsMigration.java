@@ -25,6 +25,9 @@ final class SnapshotIdsMigration {
         st.execute("ALTER TABLE snapshots ADD COLUMN IF NOT EXISTS parent_stable_id BINARY(16)");
         // 1: the file names its parent by name (written before this migration, or recovered from such a copy).
         st.execute("ALTER TABLE partner_snapshots ADD COLUMN IF NOT EXISTS record_format TINYINT DEFAULT 1 NOT NULL");
+        // A record retired by a rename or re-tag: the snapshot it described (same root), so that its successor is
+        // published even when some of its blobs were lost at the partner (the retired record named them too).
+        st.execute("ALTER TABLE partner_snapshots ADD COLUMN IF NOT EXISTS retired_from BIGINT");
         try (PreparedStatement rows = c.prepareStatement("SELECT s.id, p.file FROM snapshots s"
                 + " LEFT JOIN partner_snapshots p ON p.snapshot_id = s.id WHERE s.stable_id IS NULL");
              PreparedStatement set = c.prepareStatement("UPDATE snapshots SET stable_id = ? WHERE id = ?");

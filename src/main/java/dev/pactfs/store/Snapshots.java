@@ -223,7 +223,7 @@ public final class Snapshots {
                     throw new StoreException("snapshot " + row.name() + " changed while its root was being replaced");
                 }
             }
-            retirePartnerRecord(tx, row.id()); // a fresh negative id: -id may be taken by a retired record
+            retirePartnerRecord(tx, row.id(), false); // a fresh negative id: -id may be taken by a retired record
             ChunkIndex.adjustRefcounts(tx, Map.of(newRoot, 1L, row.root(), -1L));
         } catch (SQLException e) {
             throw Catalog.translate("replacing the root of snapshot " + row.name(), e);
@@ -266,9 +266,9 @@ public final class Snapshots {
                 ps.setLong(2, row.id());
                 ps.executeUpdate();
             }
-            retirePartnerRecord(tx, row.id());
+            retirePartnerRecord(tx, row.id(), true);
             for (long c : byName) {
-                retirePartnerRecord(tx, c);
+                retirePartnerRecord(tx, c, true);
             }
         } catch (SQLException e) {
             if (e.getErrorCode() == 23505) {
@@ -288,7 +288,7 @@ public final class Snapshots {
                     throw new StoreException("snapshot " + row.name() + " was removed while it was being tagged");
                 }
             }
-            retirePartnerRecord(tx, row.id());
+            retirePartnerRecord(tx, row.id(), true);
         } catch (SQLException e) {
             throw Catalog.translate("tagging snapshot " + row.name(), e);
         }
@@ -297,14 +297,21 @@ public final class Snapshots {
     /**
      * Moves the partner_snapshots row of snapshot {@code id} (if its record was published) to a fresh negative id,
      * which no snapshot has: the file becomes a retired record the replicator deletes once the manifest no longer
-     * names it (PartnerCatalog#forgottenSnapshotFiles), and the snapshot is unreplicated again.
+     * names it (PartnerCatalog#forgottenSnapshotFiles), and the snapshot is unreplicated again. {@code sameRoot}:
+     * the snapshot keeps the root the retired record names (a rename or re-tag), recorded so that its successor
+     * need not wait for blobs the partner lost ({@link PartnerCatalog#republishesSameRoot}).
      */
-    private static void retirePartnerRecord(Tx tx, long id) throws SQLException, IOException {
+    private static void retirePartnerRecord(Tx tx, long id, boolean sameRoot) throws SQLException, IOException {
         long retired = PartnerCatalog.nextRetiredId(tx);
         try (PreparedStatement ps = tx.connection().prepareStatement(
-                "UPDATE partner_snapshots SET snapshot_id = ? WHERE snapshot_id = ?")) {
+                "UPDATE partner_snapshots SET snapshot_id = ?, retired_from = ? WHERE snapshot_id = ?")) {
             ps.setLong(1, retired);
-            ps.setLong(2, id);
+            if (sameRoot) {
+                ps.setLong(2, id);
+            } else {
+                ps.setNull(2, java.sql.Types.BIGINT);
+            }
+            ps.setLong(3, id);
             ps.executeUpdate();
         }
     }
