@@ -130,7 +130,7 @@ final class RecoverCommand implements Callable<Integer> {
                 dev.pactfs.partner.PartnerTimeouts.defaults()), fetched);
         Recovery.RepoInfo info;
         try {
-            info = Recovery.repoInfo(target, rk.blobCipher());
+            info = Recovery.repoInfo(target, rk.blobCipher(), RepoConfig.FORMAT);
         } catch (Recovery.WrongKeyException e) {
             throw new UserError(e.getMessage(), e);
         }
@@ -293,8 +293,15 @@ final class RecoverCommand implements Callable<Integer> {
             }
             err.println("WARNING: the repo info the manifest names holds another repo id; using the one found");
         } catch (java.io.IOException e) {
+            if (found.repoFormat() < RepoConfig.FORMAT) {
+                // The copy may have been migrated: a repo made in the older format over blobs of the newer one
+                // would not read. The manifest is signed; the partner lost (or withheld) what it names.
+                throw new UserError("the repo info the partner's manifest names (" + named + ") is missing or"
+                        + " damaged there, and the one left says format " + found.repoFormat() + ", older than "
+                        + RepoConfig.FORMAT + ": refusing (the copy may have been migrated since)", e);
+            }
             err.println("WARNING: the repo info the manifest names (" + named + ") is missing or damaged at the"
-                    + " partner; using format " + found.repoFormat() + " from the one found");
+                    + " partner; the one found says the same format (" + found.repoFormat() + ")");
         }
         err.flush();
         return found;

@@ -98,20 +98,27 @@ public final class PartnerPrune {
         return n;
     }
 
-    /** Deletes the repo-info file a migration replaced (Replicator step 2), once no manifest names it. */
+    /** Deletes the repo-info files a migration replaced (Replicator step 2), once no manifest names them. */
     private static void deleteRetiredRepoInfo(Catalog catalog, PartnerTarget target, Set<String> named)
             throws IOException {
         String old = catalog.transaction(tx -> PartnerCatalog.meta(tx, Replicator.META_REPO_INFO_RETIRED));
         String current = catalog.transaction(tx -> PartnerCatalog.meta(tx, Replicator.META_REPO_INFO));
-        if (old == null || named.contains(old) || old.equals(current)) {
+        if (old == null) {
             return;
         }
-        target.delete(PartnerTarget.Kind.INDEX, old);
+        List<String> kept = new ArrayList<>();
+        for (String name : old.split(",")) {
+            if (named.contains(name) || name.equals(current)) {
+                kept.add(name);
+                continue;
+            }
+            target.delete(PartnerTarget.Kind.INDEX, name);
+            log.info("prune: deleted the partner repo info {} a migration replaced", name);
+        }
         catalog.transaction(tx -> {
-            PartnerCatalog.setMeta(tx, Replicator.META_REPO_INFO_RETIRED, null);
+            PartnerCatalog.setMeta(tx, Replicator.META_REPO_INFO_RETIRED, kept.isEmpty() ? null : String.join(",", kept));
             return null;
         });
-        log.info("prune: deleted the partner repo info {} a migration replaced", old);
     }
 
     /**

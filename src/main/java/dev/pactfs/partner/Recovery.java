@@ -100,6 +100,14 @@ public final class Recovery {
      * @throws WrongKeyException the key opens none (wrong key, or every copy of the info is damaged)
      */
     public static RepoInfo repoInfo(PartnerTarget target, BlobCipher cipher) throws IOException {
+        return repoInfo(target, cipher, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #repoInfo(PartnerTarget, BlobCipher)}, stopping at the first info of format {@code newest} (no
+     * info can say more; the listing may hold 100 000 index files, read one by one).
+     */
+    public static RepoInfo repoInfo(PartnerTarget target, BlobCipher cipher, int newest) throws IOException {
         int seen = 0;
         String lastProblem = null;
         RepoInfo best = null;
@@ -113,6 +121,9 @@ public final class Recovery {
                 RepoInfo r = read(cipher, f, name);
                 if (best == null || r.repoFormat() > best.repoFormat()) {
                     best = r;
+                }
+                if (best.repoFormat() >= newest) {
+                    break;
                 }
             } catch (PartnerCorruptException e) {
                 lastProblem = e.getMessage();

@@ -70,7 +70,7 @@ public final class Replicator {
     static final String META_REPO_INFO = "partner.repo_info";
     /** The repo format the repo-info file named by {@link #META_REPO_INFO} holds. */
     static final String META_REPO_INFO_FORMAT = "partner.repo_info.format";
-    /** A repo-info file replaced by a newer one (after a migration), for partner prune to delete. */
+    /** Repo-info files replaced by a newer one (after a migration), comma-separated, for partner prune to delete. */
     static final String META_REPO_INFO_RETIRED = "partner.repo_info.retired";
     static final String META_LAST_ERROR = "partner.last_error";
     static final String META_LAST_PASS = "partner.last_pass_ms";
@@ -461,7 +461,8 @@ public final class Replicator {
             PartnerCatalog.setMeta(tx, META_REPO_INFO, info.name());
             PartnerCatalog.setMeta(tx, META_REPO_INFO_FORMAT, Integer.toString(repoInfo.repoFormat()));
             if (known != null && !known.equals(info.name())) {
-                PartnerCatalog.setMeta(tx, META_REPO_INFO_RETIRED, known);
+                String before = PartnerCatalog.meta(tx, META_REPO_INFO_RETIRED);
+                PartnerCatalog.setMeta(tx, META_REPO_INFO_RETIRED, before == null ? known : before + "," + known);
             }
             return null;
         });
