@@ -85,6 +85,23 @@ class ServeAuditCliTest {
         }
     }
 
+    /** A pack home holds no blob of any more (evicted by the cache limit) cannot be checked by challenge: downloaded. */
+    @Test
+    void aPackWithNoLocalBlobIsDownloadedInstead() throws Exception {
+        try (ServeCli host = new ServeCli(base)) {
+            Path repo = host.init("acme", 1L << 30);
+            host.put(repo, 300_000, "a.bin", "s1");
+            host.onOk(repo, "replicate", "--once");
+            Files.writeString(repo.resolve("config"), "cache.max=1\n", java.nio.file.StandardOpenOption.APPEND);
+            CliRun.Result evict = host.onOk(repo, "replicate", "--once");
+            assertTrue(evict.out().contains("local payloads evicted"), evict.toString());
+            JsonNode a = audit(host, repo, 0);
+            assertEquals(a.get("packs_known").asInt(), a.get("packs_checked").asInt(), a.toString());
+            assertEquals(0, a.get("challenges").size(), a.toString());
+            assertTrue(a.get("bytes_read").asLong() > 200_000, "the pack was downloaded: " + a);
+        }
+    }
+
     private static JsonNode audit(ServeCli host, Path repo, int exit) throws Exception {
         CliRun.Result r = host.on(repo, "audit", "--sample", "100", "--json");
         assertEquals(exit, r.exit(), r.toString());
