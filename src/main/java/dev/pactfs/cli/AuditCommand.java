@@ -15,7 +15,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "audit", mixinStandardHelpOptions = true,
         footer = {"%nExample:", "  pactfs audit --repo /var/lib/pactfs/acme --sample 10"},
-        description = "Read a random sample of the packs at the partner back and compare them with the hashes kept at home; exit 1 on any mismatch.")
+        description = "Read a random sample of the packs at the partner back and compare them with the hashes kept at home;"
+                + " a pactfs serve host is challenged instead (it hashes a range under a fresh nonce; no download) while"
+                + " home still holds a blob of the pack. Exit 1 on any mismatch.")
 final class AuditCommand implements Callable<Integer> {
 
     @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Local repository directory.")
@@ -49,13 +51,14 @@ final class AuditCommand implements Callable<Integer> {
                     dev.pactfs.partner.PartnerTimeouts.defaults());
             Audit.Result res;
             try (Progress progress = Progress.start("audit", json, spec.commandLine().getErr())) {
-                res = Audit.run(r.catalog, target, sample, progress);
+                res = Audit.run(r.catalog, r.store, target, sample, progress);
             }
             for (String p : res.problems()) {
                 out.println(p);
             }
-            out.printf("audited %d of %d packs (%d bytes read): %s%n", res.packsChecked(), res.packsKnown(), res.bytesRead(),
-                    res.clean() ? "all match" : res.problems().size() + " problems");
+            out.printf("audited %d of %d packs (%d bytes read%s): %s%n", res.packsChecked(), res.packsKnown(),
+                    res.bytesRead(), res.challenges().isEmpty() ? "" : ", " + res.challenges().size()
+                    + " answered a challenge instead", res.clean() ? "all match" : res.problems().size() + " problems");
             // Besides the content sample, the whole copy by name and size: a deleted record or index is no sample's luck.
             Audit.Listing listing = Audit.listCopy(r.catalog, r.keys.blobCipher(), r.keys.manifestKey(), target);
             for (String p : listing.problems()) {
@@ -72,6 +75,11 @@ final class AuditCommand implements Callable<Integer> {
                 o.put("packs_known", res.packsKnown());
                 o.put("bytes_read", res.bytesRead());
                 o.putPOJO("sample_problems", res.problems());
+                com.fasterxml.jackson.databind.node.ArrayNode ch = o.putArray("challenges");
+                for (Audit.Asked a : res.challenges()) {
+                    ch.addObject().put("pack", a.pack()).put("offset", a.offset()).put("length", a.length())
+                            .put("nonce", a.nonce()).put("ok", a.problem() == null);
+                }
                 o.put("manifest_seq", listing.manifestSeq());
                 o.putPOJO("listing_problems", listing.problems());
                 spec.commandLine().getOut().println(Json.pretty(o));

@@ -9,7 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "serve", mixinStandardHelpOptions = true, subcommands = {ServeCommand.Pair.class},
+@Command(name = "serve", mixinStandardHelpOptions = true, subcommands = {ServeCommand.Pair.class, ServeStatusCommand.class},
         description = {"At the HOST site: serve the storage you lend over HTTPS (TLS 1.3, keys pinned both ways),"
                 + " one create-only prefix per paired tenant, no delete verb. Runs until stopped.",
             "Example: pactfs serve --root /srv/pactfs --listen 0.0.0.0:8443"})
@@ -73,7 +73,7 @@ final class ServeCommand implements Callable<Integer> {
         String tenant;
 
         @Option(names = "--quota", required = true, paramLabel = "SIZE",
-                description = "Bytes promised, with K, M, G or T (powers of 1024). Recorded; not enforced yet.")
+                description = "Bytes promised, with K, M, G or T (powers of 1024). Uploads past it are refused (HTTP 507).")
         String quota;
 
         @Override

@@ -1,6 +1,7 @@
 package dev.pactfs.host;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.pactfs.partner.Challenge;
 import dev.pactfs.partner.ManifestHead;
 import dev.pactfs.partner.ManifestHeaders;
 import dev.pactfs.partner.PartnerTarget;
@@ -83,6 +84,8 @@ final class TenantStore {
             synchronized (tenants.lock(tenant)) {
                 HostServer.reply(ex, 200, heads.read(tenant, copy).line());
             }
+        } else if (path.equals("/v1/challenge") && method.equals("POST")) {
+            challenge(ex);
         } else if (path.equals("/v1/usage") && method.equals("GET")) {
             HostServer.reply(ex, 200, usage.used(tenant) + " " + tenants.quota(tenant));
         } else {
@@ -215,6 +218,35 @@ final class TenantStore {
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(b);
             }
+        } catch (IOException e) {
+            if (!PartnerTarget.isNotFound(e) && !(e instanceof EOFException)) {
+                throw e;
+            }
+            HostServer.reply(ex, 404, "no such object");
+        }
+    }
+
+    /**
+     * {@code POST /v1/challenge}: SHA-256(nonce || the range) of a stored file, read from disk now, so a host that
+     * lost or altered the bytes cannot answer (docs/format.md). 404 absent, 416 past its end.
+     */
+    private void challenge(HttpExchange ex) throws IOException {
+        byte[] body = HostServer.body(ex, 512);
+        Challenge q = body == null ? null : Challenge.parse(new String(body, StandardCharsets.US_ASCII));
+        ObjectPath o = q == null ? null : ObjectPath.parse(q.path());
+        if (o == null) {
+            HostServer.reply(ex, 400, "challenge wants one line: pactfs-<id>/<object path> OFFSET LENGTH (1 to "
+                    + Challenge.MAX_LENGTH + ") NONCE (64 hex digits)");
+            return;
+        }
+        try (PartnerTarget t = PartnerTargets.directory(copyDir(o.copy()))) {
+            long size = t.stat(o.kind(), o.name());
+            if (q.offset() + q.length() > size) {
+                HostServer.reply(ex, 416, "range outside the object's " + size + " bytes");
+                return;
+            }
+            byte[] b = t.load(o.kind(), o.name(), q.offset(), q.length());
+            HostServer.reply(ex, 200, HexFormat.of().formatHex(Challenge.answer(q.nonce(), b)));
         } catch (IOException e) {
             if (!PartnerTarget.isNotFound(e) && !(e instanceof EOFException)) {
                 throw e;

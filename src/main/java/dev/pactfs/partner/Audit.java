@@ -4,6 +4,7 @@ import dev.pactfs.crypto.BlobCipher;
 import dev.pactfs.crypto.ManifestKey;
 import dev.pactfs.store.ByteProgress;
 import dev.pactfs.store.Catalog;
+import dev.pactfs.store.ChunkStore;
 import dev.pactfs.store.PartnerCatalog;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -16,6 +17,10 @@ import java.util.List;
  * {@code audit}: the owner reads a random sample of the packs it published back from the partner and compares
  * each with the SHA-256 kept at home (the pack's name, recorded when it was uploaded) and its recorded size.
  * The partner cannot fake holding a pack it lost or damaged: it would have to produce bytes with that hash.
+ *
+ * <p>A partner that answers challenges (a {@code pactfs serve} host) is not downloaded from when home still holds
+ * one of the pack's blobs: {@link PackChallenge} asks for SHA-256(fresh nonce || a range of that blob's record)
+ * and compares it with the same hash of home's own copy, a few hundred bytes over the network instead of the pack.
  */
 public final class Audit {
 
@@ -23,10 +28,23 @@ public final class Audit {
     }
 
     /** What an audit found. */
-    public record Result(int packsKnown, int packsChecked, long bytesRead, List<String> problems) {
+    public record Result(int packsKnown, int packsChecked, long bytesRead, List<String> problems,
+            List<Asked> challenges) {
         public boolean clean() {
             return problems.isEmpty();
         }
+    }
+
+    /**
+     * One challenge sent ({@link PackChallenge}).
+     *
+     * @param pack    the pack's name
+     * @param offset  first byte of the range in the pack file
+     * @param length  bytes in the range
+     * @param nonce   the nonce, hex
+     * @param problem the audit problem it found, null when the answer was right
+     */
+    public record Asked(String pack, long offset, int length, String nonce, String problem) {
     }
 
     /** What listing the copy found: one line per problem, and the manifest sequence it was checked against. */
@@ -73,10 +91,21 @@ public final class Audit {
      */
     public static Result run(Catalog catalog, PartnerTarget target, double percent, ByteProgress progress)
             throws IOException {
+        return run(catalog, null, target, percent, progress);
+    }
+
+    /**
+     * Checks {@code percent} % of the packs (at least one when there are any): by challenge where the partner
+     * answers them and {@code store} (may be null) still holds a blob of the pack, by download otherwise.
+     */
+    public static Result run(Catalog catalog, ChunkStore store, PartnerTarget target, double percent,
+            ByteProgress progress) throws IOException {
         List<PartnerCatalog.PartnerPack> packs = new ArrayList<>(catalog.transaction(PartnerCatalog::packs));
         Collections.shuffle(packs, new SecureRandom());
         int n = packs.isEmpty() ? 0 : (int) Math.max(1, Math.min(packs.size(), Math.ceil(packs.size() * percent / 100.0)));
         List<String> problems = new ArrayList<>();
+        List<Asked> asked = new ArrayList<>();
+        PackChallenge challenges = store == null ? null : new PackChallenge(catalog, store, target);
         long bytes = 0;
         long total = packs.subList(0, n).stream().mapToLong(PartnerCatalog.PartnerPack::size).sum();
         long passed = 0;
@@ -85,6 +114,15 @@ public final class Audit {
             passed += packs.get(i).size(); // a missing pack counts as gone through
             PartnerCatalog.PartnerPack p = packs.get(i);
             String name = HexFormat.of().formatHex(p.name());
+            Asked a = challenges == null ? null : challenges.ask(p);
+            if (a != null) {
+                asked.add(a);
+                if (a.problem() != null) {
+                    problems.add(a.problem());
+                }
+                progress.update(passed, total);
+                continue;
+            }
             byte[] b;
             try {
                 b = target.load(PartnerTarget.Kind.PACK, name);
@@ -105,6 +143,6 @@ public final class Audit {
             }
             progress.update(passed, total);
         }
-        return new Result(packs.size(), n, bytes, problems);
+        return new Result(packs.size(), n, bytes, problems, asked);
     }
 }

@@ -61,6 +61,11 @@ abstract class ForwardingTarget implements PartnerTarget {
     }
 
     @Override
+    public byte[] challenge(Kind kind, String name, long offset, int length, byte[] nonce) throws IOException {
+        return inner.challenge(kind, name, offset, length, nonce);
+    }
+
+    @Override
     public String location() {
         return inner.location();
     }

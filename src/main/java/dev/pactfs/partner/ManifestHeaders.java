@@ -19,8 +19,9 @@ public final class ManifestHeaders {
      * @param seq       its sequence number (1 or more)
      * @param prev      the previous manifest's name, {@link Manifest#NO_PREV} for the first
      * @param publicKey the Ed25519 key it is signed with (32 bytes)
+     * @param timeMs    when home made it (its own clock, signed; ms since the epoch)
      */
-    public record Checked(String repoId, long seq, String prev, byte[] publicKey) {
+    public record Checked(String repoId, long seq, String prev, byte[] publicKey, long timeMs) {
     }
 
     /**
@@ -32,7 +33,7 @@ public final class ManifestHeaders {
      */
     public static Checked verify(byte[] file, String name, byte[] expectedKey) throws PartnerCorruptException {
         Manifest.Header h = Manifest.readHeader(file, name, expectedKey, true).header();
-        return new Checked(h.repoId(), h.seq(), h.prev(), h.publicKey());
+        return new Checked(h.repoId(), h.seq(), h.prev(), h.publicKey(), h.timeMs());
     }
 
     /** {@code key} as 64 hex digits (how a host stores it). */

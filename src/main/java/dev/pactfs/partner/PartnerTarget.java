@@ -101,6 +101,18 @@ public interface PartnerTarget extends Closeable {
         return null;
     }
 
+    /**
+     * The answer to an audit {@link Challenge} on bytes {@code [offset, offset + length)} of a stored file:
+     * SHA-256(nonce || bytes), computed by the partner itself, so only the answer (32 bytes) crosses the network.
+     * Null when this partner answers no challenges (a directory, a bucket: the caller downloads instead).
+     *
+     * @throws java.nio.file.NoSuchFileException the partner does not have the file
+     * @throws java.io.EOFException              the range reaches past the end of the partner's file
+     */
+    default byte[] challenge(Kind kind, String name, long offset, int length, byte[] nonce) throws IOException {
+        return null;
+    }
+
     /** Where this target writes, for messages. */
     String location();
 

@@ -206,6 +206,26 @@ final class ServeTarget implements PartnerTarget {
         return h;
     }
 
+    /** {@code POST /v1/challenge}: the host hashes the range itself; 32 bytes come back. */
+    @Override
+    public byte[] challenge(Kind kind, String name, long offset, int length, byte[] nonce) throws IOException {
+        String p = copy + "/" + path(kind, name);
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri("/v1/challenge")).POST(HttpRequest.BodyPublishers
+                .ofString(new Challenge(p, offset, length, nonce).line(), StandardCharsets.US_ASCII)));
+        if (r.statusCode() == 404) {
+            throw new NoSuchFileException(location() + "/" + path(kind, name));
+        }
+        if (r.statusCode() == 416) {
+            throw new EOFException(location() + "/" + path(kind, name) + ": challenged range " + offset + "+" + length
+                    + " past the end");
+        }
+        String hex = new String(r.body(), StandardCharsets.US_ASCII).trim();
+        if (r.statusCode() != 200 || !hex.matches("[0-9a-f]{64}")) {
+            throw refused("audit challenge on " + p, r);
+        }
+        return java.util.HexFormat.of().parseHex(hex);
+    }
+
     @Override
     public String location() {
         return "pactfs://" + base.substring("https://".length()) + (copy == null ? "" : "/" + copy);

@@ -207,6 +207,11 @@ final class TimedTarget extends ForwardingTarget {
         return run("manifest head query", timeouts.metadata(), inner::manifestHead);
     }
 
+    @Override
+    public byte[] challenge(Kind kind, String name, long offset, int length, byte[] nonce) throws IOException {
+        return run("audit challenge", timeouts.metadata(), () -> inner.challenge(kind, name, offset, length, nonce));
+    }
+
     /** Stops: every caller waiting here returns at once; blocked workers are left to the kernel. */
     @Override
     public void close() throws IOException {

@@ -118,4 +118,25 @@ class ServeTargetTest extends PartnerTargetContract {
             assertTrue(e.getMessage().contains("HTTP 403"), e.getMessage());
         }
     }
+
+    /** The host hashes the range under the nonce itself; absent objects, ranges past the end and huge ranges fail. */
+    @Test
+    void aChallengeIsAnsweredWithTheHashOfNonceAndRange() throws IOException {
+        byte[] a = bytes(5000, 21);
+        target.save(PartnerTarget.Kind.PACK, nameOf(a), a);
+        byte[] nonce = bytes(Challenge.NONCE_BYTES, 22);
+        byte[] answer = target.challenge(PartnerTarget.Kind.PACK, nameOf(a), 100, 900, nonce);
+        assertArrayEquals(Challenge.answer(nonce, java.util.Arrays.copyOfRange(a, 100, 1000)), answer);
+        byte[] other = bytes(Challenge.NONCE_BYTES, 23);
+        assertTrue(!java.util.Arrays.equals(answer, target.challenge(PartnerTarget.Kind.PACK, nameOf(a), 100, 900, other)),
+                "another nonce, another answer");
+        assertArrayEquals(Challenge.answer(nonce, a), target.challenge(PartnerTarget.Kind.PACK, nameOf(a), 0, 5000, nonce));
+        assertThrows(java.io.EOFException.class, () -> target.challenge(PartnerTarget.Kind.PACK, nameOf(a), 4500, 501, nonce));
+        byte[] absent = bytes(100, 24);
+        IOException e = assertThrows(IOException.class, () -> target.challenge(PartnerTarget.Kind.PACK, nameOf(absent), 0, 10, nonce));
+        assertTrue(PartnerTarget.isNotFound(e), e.toString());
+        IOException big = assertThrows(IOException.class,
+                () -> target.challenge(PartnerTarget.Kind.PACK, nameOf(a), 0, Challenge.MAX_LENGTH + 1, nonce));
+        assertTrue(big.getMessage().contains("HTTP 400"), big.getMessage());
+    }
 }
