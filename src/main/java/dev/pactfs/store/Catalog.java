@@ -9,14 +9,17 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
  * The repository's embedded H2 database: the single source of local truth (namespace, file chunk lists,
  * chunk index with refcounts, snapshots, replication queue).
  *
- * <p>Durability: every committed transaction is handed to the OS at commit ({@code WRITE_DELAY=0}), so it
- * survives a {@code kill -9} of the daemon; {@link #sync()} additionally forces it to the device (fsync).
+ * <p>Durability (docs/design.md, "Durability"): every writing transaction is appended to the {@link CatalogJournal}
+ * with one write(2) before it returns, so it survives a {@code kill -9} of the daemon, while H2 commits in memory and
+ * writes its file in the background ({@code WRITE_DELAY}); {@link #sync()} forces the journal to the device (fsync).
+ * Opening replays the records H2 had not stored yet. A transaction too large for one record commits synchronously.
  *
  * <p>Thread-safe: each transaction runs on its own pooled connection. H2 locks rows, so two transactions that
  * touch the same row (the refcount of a popular chunk) serialise; a lock wait longer than
@@ -62,12 +65,36 @@ public final class Catalog implements Closeable {
     private volatile boolean reserveWanted;
     private final CatalogCompaction compaction;
 
-    private Catalog(JdbcConnectionPool pool, String url, Path dbFile, SpaceReserve spaceReserve) {
+    /** H2's write delay: its commits stay in memory up to this long; the journal keeps them meanwhile. */
+    static final int WRITE_DELAY_MS = 500;
+
+    /**
+     * The journal is emptied once it holds this much: H2 puts everything on the device first (CHECKPOINT SYNC,
+     * tens of ms). Small, so that the journal never needs much of a nearly full disk (DiskFullMountTest).
+     */
+    static final long CHECKPOINT_BYTES = 1L << 20;
+
+    /** Meta row holding the sequence number of the last journal record applied to H2. */
+    static final String APPLIED_SEQ_KEY = "journal_applied_seq";
+
+    private final CatalogJournal journal;
+    /**
+     * Serialises the end of writing transactions (the applied sequence number, the journal append, the commit), so
+     * that the journal's order is H2's commit order and replaying it in order rebuilds the same rows.
+     */
+    private final java.util.concurrent.locks.ReentrantLock commitLock = new java.util.concurrent.locks.ReentrantLock();
+    /** The next record's sequence number (under commitLock). */
+    private long nextSeq;
+    /** After a failed checkpoint, the journal size at which to try again (under commitLock). */
+    private long checkpointAt = CHECKPOINT_BYTES;
+
+    private Catalog(JdbcConnectionPool pool, String url, Path dbFile, SpaceReserve spaceReserve, CatalogJournal journal) {
         this.pool = pool;
         this.url = url;
         this.dbFile = dbFile;
         this.spaceReserve = spaceReserve;
         this.compaction = new CatalogCompaction(dbFile);
+        this.journal = journal;
     }
 
     private static JdbcConnectionPool newPool(String url) {
@@ -82,25 +109,39 @@ public final class Catalog implements Closeable {
         if (!create && !Files.exists(file)) {
             throw new StoreException("no catalog in " + repoDir + " (not a pactfs repo, or not initialised)");
         }
+        boolean fresh = create && (!Files.exists(file) || Files.size(file) == 0);
         ownerOnly(file, create);
         String url = "jdbc:h2:file:" + repoDir.toAbsolutePath().resolve(DB_NAME)
-                + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=64;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS
+                + ";WRITE_DELAY=" + WRITE_DELAY_MS + ";QUERY_CACHE_SIZE=64;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS
                 + (create ? "" : ";IFEXISTS=TRUE");
         SpaceReserve reserve = SpaceReserve.of(repoDir);
         if (!create && reserve.usable() < OPEN_FLOOR_BYTES) {
             // Opening recovers and rewrites the store header: on a disk full to the last byte H2 cannot even open.
             reserve.release();
         }
+        CatalogJournal journal = CatalogJournal.open(repoDir);
+        if (fresh && journal.size() > CatalogJournal.HEADER.length) {
+            // a journal left by a catalog that is gone (a new one is being made in its place): not this one's
+            LOG.warn("catalog journal {} of a former catalog emptied", journal.file());
+            journal.truncate();
+        }
         JdbcConnectionPool pool = newPool(url);
-        Catalog catalog = new Catalog(pool, url, file, reserve);
+        Catalog catalog = new Catalog(pool, url, file, reserve, journal);
         try (Connection c = catalog.connect()) {
+            catalog.replayJournal(c); // before migrating: the records were written against the schema on disk
             Schema.migrate(c);
+            try (Statement st = c.createStatement()) {
+                st.execute("CHECKPOINT"); // a migration is in the file before any record that relies on it
+            }
+            catalog.nextSeq = Math.max(catalog.nextSeq, appliedSeq(c) + 1);
             catalog.compaction.opened(c);
         } catch (SQLException e) {
             pool.dispose();
+            journal.close();
             throw translate("opening catalog " + file, e);
-        } catch (StoreException e) {
+        } catch (IOException | RuntimeException e) {
             pool.dispose();
+            journal.close();
             throw e;
         }
         return catalog;
@@ -177,9 +218,10 @@ public final class Catalog implements Closeable {
 
     private <T> T run(Work<T> work, boolean hookFailed) throws IOException {
         try (Connection c = connect()) {
+            StatementRecorder recorder = new StatementRecorder();
             try {
                 long t0 = System.nanoTime();
-                T result = work.run(new Tx(c));
+                T result = work.run(new Tx(recorder.wrap(c)));
                 long t1 = System.nanoTime();
                 stats.workNanos.add(t1 - t0);
                 boolean writes = hasWrites(c);
@@ -194,7 +236,11 @@ public final class Catalog implements Closeable {
                     }
                 }
                 long t2 = System.nanoTime();
-                c.commit();
+                if (writes) {
+                    commitJournaled(c, recorder);
+                } else {
+                    c.commit();
+                }
                 long t3 = System.nanoTime();
                 compaction.afterCommit(c);
                 long t4 = System.nanoTime();
@@ -257,12 +303,146 @@ public final class Catalog implements Closeable {
         }
     }
 
-    /** Forces every committed transaction to the device. */
-    public void sync() throws IOException {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+    /**
+     * Commits a writing transaction: its statements go to the journal as one record, with one write(2), before H2
+     * commits in memory; a transaction too large for a record commits and is put on the device at once instead.
+     */
+    private void commitJournaled(Connection c, StatementRecorder recorder) throws SQLException, IOException {
+        // No statement recorded, yet H2 has changes: written some other way, so not replayable: commit at once.
+        boolean large = recorder.size() > CatalogJournal.MAX_PAYLOAD - 4 || recorder.count() == 0;
+        byte[] payload = large ? null : recorder.payload();
+        commitLock.lock();
+        try {
+            long seq = nextSeq;
+            setAppliedSeq(c, seq);
+            if (large) {
+                c.commit();
+                nextSeq = seq + 1;
+                checkpointLocked(c);
+                return;
+            }
+            long before = journal.size();
+            try {
+                journal.append(seq, payload);
+            } catch (IOException e) {
+                throw NoSpaceException.isNoSpace(e) ? new NoSpaceException("catalog journal", e) : e;
+            }
+            nextSeq = seq + 1;
+            try {
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                journal.cutBack(before); // not committed: must not be replayed either
+                throw e;
+            }
+            if (journal.size() >= checkpointAt) {
+                checkpointLocked(c);
+            }
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /**
+     * Puts everything H2 committed on the device, then empties the journal (under commitLock, so that no record is
+     * appended in between). A failure (a full disk) keeps the journal, to be tried again a little later.
+     */
+    private void checkpointLocked(Connection c) {
+        try (Statement st = c.createStatement()) {
             st.execute("CHECKPOINT SYNC");
+            c.commit();
+            journal.truncate();
+            checkpointAt = CHECKPOINT_BYTES;
+        } catch (SQLException | IOException | RuntimeException e) {
+            checkpointAt = journal.size() + CHECKPOINT_BYTES / 4;
+            LOG.warn("catalog checkpoint failed, the journal is kept ({} bytes): {}", journal.size(), e.getMessage());
+        }
+    }
+
+    private static void setAppliedSeq(Connection c, long seq) throws SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("MERGE INTO meta KEY(k) VALUES (?, ?)")) {
+            ps.setString(1, APPLIED_SEQ_KEY);
+            ps.setString(2, Long.toString(seq));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The last journal record H2 holds (0 when none was ever applied, or before the schema exists). */
+    private static long appliedSeq(Connection c) throws SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT v FROM meta WHERE k = ?")) {
+            ps.setString(1, APPLIED_SEQ_KEY);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Long.parseLong(rs.getString(1)) : 0;
+            }
         } catch (SQLException e) {
-            throw failure("syncing catalog", e);
+            if (e.getErrorCode() == 42104 || e.getErrorCode() == 42102) { // no meta table yet: a new catalog
+                c.rollback();
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Applies every journal record H2 does not hold yet, each in its own transaction with its sequence number, then
+     * checkpoints: after a kill -9 (or H2 closing itself on a failed write) H2 holds only what it had written.
+     */
+    private void replayJournal(Connection c) throws SQLException, IOException {
+        commitLock.lock();
+        try {
+            List<CatalogJournal.Entry> entries = journal.read();
+            if (entries.isEmpty()) {
+                if (journal.size() > CatalogJournal.HEADER.length) {
+                    journal.truncate(); // only a torn tail
+                }
+                return;
+            }
+            long applied = appliedSeq(c);
+            int replayed = 0;
+            for (CatalogJournal.Entry e : entries) {
+                if (e.seq() <= applied) {
+                    continue;
+                }
+                try {
+                    StatementRecorder.replay(e.payload(), c);
+                    setAppliedSeq(c, e.seq());
+                    c.commit();
+                } catch (SQLException | IOException ex) {
+                    c.rollback();
+                    throw new StoreException("catalog journal " + journal.file() + ": record " + e.seq() + " at byte "
+                            + e.offset() + " cannot be replayed (" + ex.getMessage() + "): the catalog cannot be opened"
+                            + " with the changes it holds; move the journal aside to open it without them", ex);
+                }
+                replayed++;
+            }
+            nextSeq = Math.max(nextSeq, entries.get(entries.size() - 1).seq() + 1);
+            if (replayed > 0) {
+                LOG.info("catalog journal: {} transaction(s) replayed", replayed);
+            }
+            checkpointLocked(c);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /** Forces every committed transaction to the device: the journal holds every one H2 may not have written. */
+    public void sync() throws IOException {
+        journal.force();
+    }
+
+    /** Puts every committed transaction in H2's own file on the device and empties the journal. */
+    public void checkpoint() throws IOException {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            commitLock.lock(); // after connecting: a reopen (inside connect) takes the lock itself
+            try {
+                st.execute("CHECKPOINT SYNC");
+                c.commit();
+                journal.truncate();
+                checkpointAt = CHECKPOINT_BYTES;
+            } finally {
+                commitLock.unlock();
+            }
+        } catch (SQLException e) {
+            throw failure("checkpointing catalog", e);
         }
     }
 
@@ -403,6 +583,13 @@ public final class Catalog implements Closeable {
                     throw e;
                 }
             }
+        }
+        try (Connection c = fresh.getConnection()) {
+            c.setAutoCommit(false);
+            replayJournal(c); // H2 lost what it had not written yet: the journal has it
+        } catch (IOException e) {
+            fresh.dispose();
+            throw new SQLException("replaying the catalog journal: " + e.getMessage(), e);
         }
         generation++;
         pool = fresh;
@@ -567,12 +754,19 @@ public final class Catalog implements Closeable {
     public void close() throws IOException {
         closing = true;
         try (Connection c = pooled(); Statement st = c.createStatement()) {
+            commitLock.lock(); // after connecting: a reopen (inside pooled) takes the lock itself
+            st.execute("CHECKPOINT SYNC"); // every record is in H2's file on the device: the journal can go
             compaction.beforeClose(c);
             st.execute("SHUTDOWN");
+            journal.truncate();
         } catch (SQLException e) {
             throw translate("closing catalog", e);
         } finally {
+            if (commitLock.isHeldByCurrentThread()) {
+                commitLock.unlock();
+            }
             pool.dispose();
+            journal.close();
         }
     }
 }

@@ -48,28 +48,70 @@ public final class Snapshots {
         return insert(tx, name, timeMs, host, tag, root, parentId, parentName, false);
     }
 
+    /** Meta row: the highest snapshot id ever handed out, so that none is handed out twice. */
+    static final String ID_HIGH_WATER_KEY = "snapshot_id_high_water";
+
+    /**
+     * The next snapshot id, handed out here rather than by the table's identity column: a journal record replayed
+     * after a crash (Catalog, CatalogJournal) must insert the very id its transaction returned, and H2's identity
+     * may skip values after a crash. Never reused: above every id handed out so far (the high-water mark in meta,
+     * or for a catalog made before it, the identity's next value and the largest id present).
+     */
+    private static long nextId(Tx tx) throws SQLException {
+        long high = 0;
+        try (PreparedStatement ps = tx.connection().prepareStatement("SELECT v FROM meta WHERE k = ?")) {
+            ps.setString(1, ID_HIGH_WATER_KEY);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    high = Long.parseLong(rs.getString(1));
+                } else {
+                    high = identityHighWater(tx);
+                }
+            }
+        }
+        try (PreparedStatement ps = tx.connection().prepareStatement("SELECT COALESCE(MAX(id), 0) FROM snapshots");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            high = Math.max(high, rs.getLong(1));
+        }
+        long id = high + 1;
+        try (PreparedStatement ps = tx.connection().prepareStatement("MERGE INTO meta KEY(k) VALUES (?, ?)")) {
+            ps.setString(1, ID_HIGH_WATER_KEY);
+            ps.setString(2, Long.toString(id));
+            ps.executeUpdate();
+        }
+        return id;
+    }
+
+    /** The last value the snapshots table's identity column handed out (0 if unknown). */
+    private static long identityHighWater(Tx tx) {
+        try (PreparedStatement ps = tx.connection().prepareStatement("SELECT IDENTITY_BASE FROM INFORMATION_SCHEMA.COLUMNS"
+                + " WHERE TABLE_NAME = 'SNAPSHOTS' AND COLUMN_NAME = 'ID'");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Math.max(0, rs.getLong(1) - 1) : 0;
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
     private static long insert(Tx tx, String name, long timeMs, String host, String tag, ChunkId root, Long parentId,
                                String parentName, boolean reference) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(
-                "INSERT INTO snapshots (name, time_ms, host, tag, root_id, parent, parent_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                Statement.RETURN_GENERATED_KEYS)) {
-            ps.setString(1, name);
-            ps.setLong(2, timeMs);
-            ps.setString(3, host);
-            ps.setString(4, tag);
-            ps.setBytes(5, root.toBytes());
+                "INSERT INTO snapshots (id, name, time_ms, host, tag, root_id, parent, parent_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            long id = nextId(tx);
+            ps.setLong(1, id);
+            ps.setString(2, name);
+            ps.setLong(3, timeMs);
+            ps.setString(4, host);
+            ps.setString(5, tag);
+            ps.setBytes(6, root.toBytes());
             if (parentId == null) {
-                ps.setNull(6, Types.BIGINT);
+                ps.setNull(7, Types.BIGINT);
             } else {
-                ps.setLong(6, parentId);
+                ps.setLong(7, parentId);
             }
-            ps.setString(7, parentName);
+            ps.setString(8, parentName);
             ps.executeUpdate();
-            long id;
-            try (ResultSet rs = ps.getGeneratedKeys()) {
-                rs.next();
-                id = rs.getLong(1);
-            }
             if (reference) {
                 ChunkIndex.adjustRefcounts(tx, Map.of(root, 1L));
             }
