@@ -87,6 +87,15 @@ public final class Catalog implements Closeable {
     private long nextSeq;
     /** After a failed checkpoint, the journal size at which to try again (under commitLock). */
     private long checkpointAt = CHECKPOINT_BYTES;
+    /**
+     * A transaction committed without a journal record (too large for one) is only in H2's memory because its
+     * checkpoint failed (a full disk): no later transaction may commit until a checkpoint puts it on the device, or
+     * a crash would replay the later records onto a state without it (under commitLock). A reopen after H2 closed
+     * itself drops it with everything else H2 had only in memory, and clears this.
+     */
+    private boolean unjournaledInMemory;
+    /** The journal holds a record whose transaction did not commit and could not be cut back: no more appends. */
+    private IOException journalBroken;
 
     private Catalog(JdbcConnectionPool pool, String url, Path dbFile, SpaceReserve spaceReserve, CatalogJournal journal) {
         this.pool = pool;
@@ -131,7 +140,7 @@ public final class Catalog implements Closeable {
             catalog.replayJournal(c); // before migrating: the records were written against the schema on disk
             Schema.migrate(c);
             try (Statement st = c.createStatement()) {
-                st.execute("CHECKPOINT"); // a migration is in the file before any record that relies on it
+                st.execute("CHECKPOINT SYNC"); // a migration is on the device before any record that relies on it
             }
             catalog.nextSeq = Math.max(catalog.nextSeq, appliedSeq(c) + 1);
             catalog.compaction.opened(c);
@@ -309,16 +318,34 @@ public final class Catalog implements Closeable {
      */
     private void commitJournaled(Connection c, StatementRecorder recorder) throws SQLException, IOException {
         // No statement recorded, yet H2 has changes: written some other way, so not replayable: commit at once.
-        boolean large = recorder.size() > CatalogJournal.MAX_PAYLOAD - 4 || recorder.count() == 0;
+        boolean large = recorder.overflowed() || recorder.size() > CatalogJournal.MAX_PAYLOAD - 4 || recorder.count() == 0;
         byte[] payload = large ? null : recorder.payload();
         commitLock.lock();
         try {
+            if (journalBroken != null) {
+                throw new IOException("catalog journal " + journal.file() + " holds a transaction that did not commit"
+                        + " and could not be cut back (" + journalBroken.getMessage() + "): unmount and mount again", journalBroken);
+            }
+            if (unjournaledInMemory) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CHECKPOINT SYNC"); // writes every committed transaction; this one's changes roll back on open
+                    unjournaledInMemory = false;
+                } catch (SQLException e) {
+                    throw new NoSpaceException("catalog transaction: an earlier transaction too large for the journal is"
+                            + " not on disk yet and the catalog cannot write it (" + e.getMessage() + ")", null);
+                }
+            }
             long seq = nextSeq;
             setAppliedSeq(c, seq);
             if (large) {
                 c.commit();
                 nextSeq = seq + 1;
-                checkpointLocked(c);
+                if (!checkpointLocked(c)) {
+                    unjournaledInMemory = true;
+                    throw new NoSpaceException("catalog transaction too large for the journal: committed in memory, but"
+                            + " the catalog could not write it to disk; it is written once space allows (a crash before"
+                            + " then loses it), and no other change commits until then", null);
+                }
                 return;
             }
             long before = journal.size();
@@ -331,7 +358,13 @@ public final class Catalog implements Closeable {
             try {
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                journal.cutBack(before); // not committed: must not be replayed either
+                try {
+                    journal.cutBack(before); // not committed: must not be replayed either
+                    nextSeq = seq; // and its number is given to the next record: replay checks they follow on
+                } catch (IOException cut) {
+                    journalBroken = cut;
+                    e.addSuppressed(cut);
+                }
                 throw e;
             }
             if (journal.size() >= checkpointAt) {
@@ -346,15 +379,18 @@ public final class Catalog implements Closeable {
      * Puts everything H2 committed on the device, then empties the journal (under commitLock, so that no record is
      * appended in between). A failure (a full disk) keeps the journal, to be tried again a little later.
      */
-    private void checkpointLocked(Connection c) {
+    private boolean checkpointLocked(Connection c) {
         try (Statement st = c.createStatement()) {
             st.execute("CHECKPOINT SYNC");
             c.commit();
+            unjournaledInMemory = false;
             journal.truncate();
             checkpointAt = CHECKPOINT_BYTES;
+            return true;
         } catch (SQLException | IOException | RuntimeException e) {
             checkpointAt = journal.size() + CHECKPOINT_BYTES / 4;
             LOG.warn("catalog checkpoint failed, the journal is kept ({} bytes): {}", journal.size(), e.getMessage());
+            return false;
         }
     }
 
@@ -389,11 +425,15 @@ public final class Catalog implements Closeable {
     private void replayJournal(Connection c) throws SQLException, IOException {
         commitLock.lock();
         try {
+            // Whatever H2 held only in memory is gone (a reopen) or was never there (an open): an unjournaled
+            // transaction lost so is not waited for, and its number is handed out again (nextSeq below).
+            unjournaledInMemory = false;
             List<CatalogJournal.Entry> entries = journal.read();
             if (entries.isEmpty()) {
                 if (journal.size() > CatalogJournal.HEADER.length) {
                     journal.truncate(); // only a torn tail
                 }
+                nextSeq = appliedSeq(c) + 1;
                 return;
             }
             long applied = appliedSeq(c);
@@ -401,6 +441,14 @@ public final class Catalog implements Closeable {
             for (CatalogJournal.Entry e : entries) {
                 if (e.seq() <= applied) {
                     continue;
+                }
+                if (e.seq() != applied + 1) {
+                    // Numbers follow on: a record is only ever appended right after the one before it or after a
+                    // checkpoint that stored its predecessor. A gap means a transaction is in neither place.
+                    throw new StoreException("catalog journal " + journal.file() + ": record " + e.seq() + " at byte "
+                            + e.offset() + " follows transaction " + applied + ": the transactions between them are"
+                            + " missing, so the catalog cannot be opened with the changes it holds; move the journal"
+                            + " aside to open it without them");
                 }
                 try {
                     StatementRecorder.replay(e.payload(), c);
@@ -413,8 +461,9 @@ public final class Catalog implements Closeable {
                             + " with the changes it holds; move the journal aside to open it without them", ex);
                 }
                 replayed++;
+                applied = e.seq();
             }
-            nextSeq = Math.max(nextSeq, entries.get(entries.size() - 1).seq() + 1);
+            nextSeq = applied + 1; // the records follow on from H2's number, so this is past both
             if (replayed > 0) {
                 LOG.info("catalog journal: {} transaction(s) replayed", replayed);
             }

@@ -218,6 +218,9 @@ final class CatalogJournal implements Closeable {
     /** Empties the journal down to its header: once H2 holds every record on the device. */
     synchronized void truncate() throws IOException {
         channel.truncate(HEADER.length);
+        // The new length on the device before any new record: after a power loss, new records followed by the old
+        // tail would read as damage and keep the catalog from opening. Once per checkpoint (1 MiB of records).
+        channel.force(true);
         size = HEADER.length;
     }
 

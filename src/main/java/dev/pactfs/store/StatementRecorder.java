@@ -38,6 +38,16 @@ final class StatementRecorder {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final DataOutputStream out = new DataOutputStream(bytes);
     private int count;
+    /**
+     * Set once the encoding passed a journal record's limit: the statements are no longer kept (a first snapshot of
+     * a big tree runs millions of them in one transaction), and the transaction commits without a record.
+     */
+    private boolean overflowed;
+
+    /** Whether this transaction outgrew a journal record (its statements were dropped). */
+    boolean overflowed() {
+        return overflowed;
+    }
 
     /** Statements recorded so far. */
     int count() {
@@ -138,6 +148,15 @@ final class StatementRecorder {
     }
 
     private void record(String sql, java.util.Map<Integer, Object> params) throws IOException {
+        count++;
+        if (overflowed) {
+            return;
+        }
+        if (bytes.size() > CatalogJournal.MAX_PAYLOAD) {
+            overflowed = true;
+            bytes.reset();
+            return;
+        }
         byte[] s = sql.getBytes(StandardCharsets.UTF_8);
         out.writeInt(s.length);
         out.write(s);
@@ -172,7 +191,6 @@ final class StatementRecorder {
                 throw new IllegalStateException("catalog journal cannot record a parameter of type " + v.getClass());
             }
         }
-        count++;
     }
 
     /** Runs the statements of a payload made by {@link #payload} on {@code c} (inside the caller's transaction). */
