@@ -87,6 +87,8 @@ public final class Catalog implements Closeable {
     private long nextSeq;
     /** After a failed checkpoint, the journal size at which to try again (under commitLock). */
     private long checkpointAt = CHECKPOINT_BYTES;
+    /** H2 writes at each commit because the disk is nearly full ({@link #writeThroughWhenLow}). */
+    private volatile boolean writeThrough;
     /**
      * A transaction committed without a journal record (too large for one) is only in H2's memory because its
      * checkpoint failed (a full disk): no later transaction may commit until a checkpoint puts it on the device, or
@@ -239,10 +241,12 @@ public final class Catalog implements Closeable {
                         // its changes may refer to chunks whose index rows the hook could not insert
                         throw new NoSpaceException("catalog transaction: the chunk index could not be updated", null);
                     }
-                    if (usableSpace() < MIN_FREE_BYTES && (spaceReserve.release() == 0 || usableSpace() < MIN_FREE_BYTES)) {
+                    long free = usableSpace();
+                    if (free < MIN_FREE_BYTES && (spaceReserve.release() == 0 || usableSpace() < MIN_FREE_BYTES)) {
                         throw new NoSpaceException("catalog transaction: less than " + (MIN_FREE_BYTES >> 10)
                                 + " KiB free", null);
                     }
+                    writeThroughWhenLow(c, free);
                 }
                 long t2 = System.nanoTime();
                 if (writes) {
@@ -309,6 +313,32 @@ public final class Catalog implements Closeable {
             }
         } catch (SQLException e) {
             throw failure("consistent catalog read", e);
+        }
+    }
+
+    /**
+     * Near a full disk, H2 writes its file at each commit (as it did before the journal, {@code WRITE_DELAY=0}), not
+     * in the background: a background write comes at no particular moment, so it can meet a disk that another
+     * process filled to the last byte, and H2 closes itself on that failure (then even reads fail until space is
+     * freed). A commit's write comes after this transaction's free-space check, which releases the space reserve
+     * first (DiskFullCommandsMountTest). Back to the delay with twice the room.
+     */
+    private void writeThroughWhenLow(Connection c, long free) {
+        long low = 4 * spaceReserve.bytes();
+        boolean want = writeThrough ? free < 2 * low : free < low;
+        if (want == writeThrough) {
+            return;
+        }
+        try {
+            if (c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal session) {
+                // Database.setWriteDelay, not SQL SET WRITE_DELAY: a SET statement would commit this transaction
+                session.getDatabase().setWriteDelay(want ? 0 : WRITE_DELAY_MS);
+                writeThrough = want;
+                LOG.info("catalog: {} MiB free on the repo's disk: H2 now writes {}", free >> 20,
+                        want ? "at each commit" : "in the background again");
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("catalog: could not change H2's write delay: {}", e.getMessage());
         }
     }
 
@@ -642,6 +672,7 @@ public final class Catalog implements Closeable {
         }
         generation++;
         pool = fresh;
+        writeThrough = false; // the new instance runs with the URL's delay; the next writing commit looks again
         broken = false;
         LOG.warn("catalog {} reopened after H2 closed it on a failed write", dbFile);
     }
