@@ -18,7 +18,9 @@ import org.h2.jdbcx.JdbcConnectionPool;
  *
  * <p>Durability (docs/design.md, "Durability"): every writing transaction is appended to the {@link CatalogJournal}
  * with one write(2) before it returns, so it survives a {@code kill -9} of the daemon, while H2 commits in memory and
- * writes its file in the background ({@code WRITE_DELAY}); {@link #sync()} forces the journal to the device (fsync).
+ * the catalog's own {@link CatalogFlusher} writes H2's file every 500 ms after a free-space check (H2's background
+ * writer is off: it closed the store on a disk another process had filled); {@link #sync()} forces the journal to
+ * the device (fsync).
  * Opening replays the records H2 had not stored yet. A transaction too large for one record commits synchronously.
  *
  * <p>Thread-safe: each transaction runs on its own pooled connection. H2 locks rows, so two transactions that
@@ -65,8 +67,15 @@ public final class Catalog implements Closeable {
     private volatile boolean reserveWanted;
     private final CatalogCompaction compaction;
 
-    /** H2's write delay: its commits stay in memory up to this long; the journal keeps them meanwhile. */
-    static final int WRITE_DELAY_MS = 500;
+    /**
+     * H2's own background writer off (MVStore autoCommitDelay; see {@link CatalogFlusher} for why, and why not 0).
+     * The URL says WRITE_DELAY=0 so that opening starts no writer thread before this is set.
+     */
+    static final int NO_BACKGROUND_WRITER = -1;
+
+    /** The open H2 store, whose file {@link #flush} writes; replaced by {@link #reopen}. */
+    private volatile org.h2.mvstore.MVStore h2Store;
+    private final CatalogFlusher flusher;
 
     /**
      * The journal is emptied once it holds this much: H2 puts everything on the device first (CHECKPOINT SYNC,
@@ -87,8 +96,6 @@ public final class Catalog implements Closeable {
     private long nextSeq;
     /** After a failed checkpoint, the journal size at which to try again (under commitLock). */
     private long checkpointAt = CHECKPOINT_BYTES;
-    /** H2 writes at each commit because the disk is nearly full ({@link #writeThroughWhenLow}). */
-    private volatile boolean writeThrough;
     /**
      * A transaction committed without a journal record (too large for one) is only in H2's memory because its
      * checkpoint failed (a full disk): no later transaction may commit until a checkpoint puts it on the device, or
@@ -106,6 +113,7 @@ public final class Catalog implements Closeable {
         this.spaceReserve = spaceReserve;
         this.compaction = new CatalogCompaction(dbFile);
         this.journal = journal;
+        this.flusher = new CatalogFlusher(dbFile.getParent().getFileName().toString(), this::flush);
     }
 
     private static JdbcConnectionPool newPool(String url) {
@@ -123,7 +131,7 @@ public final class Catalog implements Closeable {
         boolean fresh = create && (!Files.exists(file) || Files.size(file) == 0);
         ownerOnly(file, create);
         String url = "jdbc:h2:file:" + repoDir.toAbsolutePath().resolve(DB_NAME)
-                + ";WRITE_DELAY=" + WRITE_DELAY_MS + ";QUERY_CACHE_SIZE=64;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS
+                + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=64;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS
                 + (create ? "" : ";IFEXISTS=TRUE");
         SpaceReserve reserve = SpaceReserve.of(repoDir);
         if (!create && reserve.usable() < OPEN_FLOOR_BYTES) {
@@ -139,6 +147,7 @@ public final class Catalog implements Closeable {
         JdbcConnectionPool pool = newPool(url);
         Catalog catalog = new Catalog(pool, url, file, reserve, journal);
         try (Connection c = catalog.connect()) {
+            catalog.takeOverWrites(c);
             catalog.replayJournal(c); // before migrating: the records were written against the schema on disk
             Schema.migrate(c);
             try (Statement st = c.createStatement()) {
@@ -147,10 +156,12 @@ public final class Catalog implements Closeable {
             catalog.nextSeq = Math.max(catalog.nextSeq, appliedSeq(c) + 1);
             catalog.compaction.opened(c);
         } catch (SQLException e) {
+            catalog.flusher.close();
             pool.dispose();
             journal.close();
             throw translate("opening catalog " + file, e);
         } catch (IOException | RuntimeException e) {
+            catalog.flusher.close();
             pool.dispose();
             journal.close();
             throw e;
@@ -241,12 +252,10 @@ public final class Catalog implements Closeable {
                         // its changes may refer to chunks whose index rows the hook could not insert
                         throw new NoSpaceException("catalog transaction: the chunk index could not be updated", null);
                     }
-                    long free = usableSpace();
-                    if (free < MIN_FREE_BYTES && (spaceReserve.release() == 0 || usableSpace() < MIN_FREE_BYTES)) {
+                    if (!roomToWrite()) {
                         throw new NoSpaceException("catalog transaction: less than " + (MIN_FREE_BYTES >> 10)
                                 + " KiB free", null);
                     }
-                    writeThroughWhenLow(c, free);
                 }
                 long t2 = System.nanoTime();
                 if (writes) {
@@ -313,32 +322,6 @@ public final class Catalog implements Closeable {
             }
         } catch (SQLException e) {
             throw failure("consistent catalog read", e);
-        }
-    }
-
-    /**
-     * Near a full disk, H2 writes its file at each commit (as it did before the journal, {@code WRITE_DELAY=0}), not
-     * in the background: a background write comes at no particular moment, so it can meet a disk that another
-     * process filled to the last byte, and H2 closes itself on that failure (then even reads fail until space is
-     * freed). A commit's write comes after this transaction's free-space check, which releases the space reserve
-     * first (DiskFullCommandsMountTest). Back to the delay with twice the room.
-     */
-    private void writeThroughWhenLow(Connection c, long free) {
-        long low = 4 * spaceReserve.bytes();
-        boolean want = writeThrough ? free < 2 * low : free < low;
-        if (want == writeThrough) {
-            return;
-        }
-        try {
-            if (c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal session) {
-                // Database.setWriteDelay, not SQL SET WRITE_DELAY: a SET statement would commit this transaction
-                session.getDatabase().setWriteDelay(want ? 0 : WRITE_DELAY_MS);
-                writeThrough = want;
-                LOG.info("catalog: {} MiB free on the repo's disk: H2 now writes {}", free >> 20,
-                        want ? "at each commit" : "in the background again");
-            }
-        } catch (SQLException | RuntimeException e) {
-            LOG.warn("catalog: could not change H2's write delay: {}", e.getMessage());
         }
     }
 
@@ -503,6 +486,67 @@ public final class Catalog implements Closeable {
         }
     }
 
+    /**
+     * Turns H2's background writer off on the instance {@code c} belongs to and makes it the one {@link #flush} writes.
+     */
+    private void takeOverWrites(Connection c) throws SQLException {
+        org.h2.engine.Session session = c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
+        if (!(session instanceof org.h2.engine.SessionLocal local)) {
+            throw new SQLException("catalog: not an embedded H2 session: " + session.getClass().getName());
+        }
+        org.h2.mvstore.MVStore store = local.getDatabase().getStore().getMvStore();
+        store.setAutoCommitDelay(NO_BACKGROUND_WRITER);
+        h2Store = store;
+    }
+
+    /** The open H2 store (for tests). */
+    org.h2.mvstore.MVStore h2Store() {
+        return h2Store;
+    }
+
+    /**
+     * Writes what H2 committed in memory since its last write to H2's file (no fsync: the journal holds it until a
+     * checkpoint), when the disk has room as for a writing transaction; without room it stays in memory until the next
+     * call. Called by {@link CatalogFlusher} only. Should another process take the last bytes between the check and
+     * the write, H2 closes itself, and the catalog reopens it at once: the journal replays what H2 had not written.
+     */
+    private void flush() {
+        org.h2.mvstore.MVStore store = h2Store;
+        if (store == null || closing || broken || store.isClosed() || !store.hasUnsavedChanges()) {
+            return;
+        }
+        if (!roomToWrite()) {
+            return;
+        }
+        try {
+            store.commit();
+        } catch (RuntimeException e) {
+            LOG.warn("catalog {}: writing H2's file failed ({}); reopening it from the file and the journal", dbFile,
+                    e.getMessage());
+            synchronized (this) {
+                if (h2Store == store && !closing) {
+                    broken = true;
+                }
+            }
+            if (lowOnSpace()) {
+                spaceReserve.release(); // reopening writes too
+            }
+            try (Connection c = pooled()) {
+                // reopened (inside pooled): the next operation finds the catalog open
+            } catch (SQLException | RuntimeException again) {
+                LOG.warn("catalog {}: reopening failed ({}); the next operation tries again", dbFile, again.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Whether a write to H2's file may go ahead: at least {@link #MIN_FREE_BYTES} free, after giving the space reserve
+     * back to the disk if that is what it takes. H2 closes itself on a failed write, so it must never meet a full disk.
+     */
+    private boolean roomToWrite() {
+        return usableSpace() >= MIN_FREE_BYTES || spaceReserve.release() > 0 && usableSpace() >= MIN_FREE_BYTES;
+    }
+
     /** Forces every committed transaction to the device: the journal holds every one H2 may not have written. */
     public void sync() throws IOException {
         journal.force();
@@ -665,6 +709,7 @@ public final class Catalog implements Closeable {
         }
         try (Connection c = fresh.getConnection()) {
             c.setAutoCommit(false);
+            takeOverWrites(c);
             replayJournal(c); // H2 lost what it had not written yet: the journal has it
         } catch (IOException e) {
             fresh.dispose();
@@ -672,7 +717,6 @@ public final class Catalog implements Closeable {
         }
         generation++;
         pool = fresh;
-        writeThrough = false; // the new instance runs with the URL's delay; the next writing commit looks again
         broken = false;
         LOG.warn("catalog {} reopened after H2 closed it on a failed write", dbFile);
     }
@@ -833,6 +877,7 @@ public final class Catalog implements Closeable {
     @Override
     public void close() throws IOException {
         closing = true;
+        flusher.close(); // before the last checkpoint: no write of H2's file after it
         try (Connection c = pooled(); Statement st = c.createStatement()) {
             commitLock.lock(); // after connecting: a reopen (inside pooled) takes the lock itself
             st.execute("CHECKPOINT SYNC"); // every record is in H2's file on the device: the journal can go
