@@ -20,9 +20,11 @@ import java.util.concurrent.TimeUnit;
  * removes; a negative delay starts no thread and stores nothing at commit). This thread stores instead, every
  * INTERVAL, and only after the same free-space check a writing transaction makes (Catalog#roomToWrite, which gives
  * the space reserve back when the disk is full); without room it leaves the changes in memory, where the journal
- * already has them on the disk, and tries again. H2 still stores by itself in three places, each in a thread that has
- * just passed that check or at the end of one: a commit whose transaction spans a store (Transaction.wasStored), a
- * commit or a statement once unsaved pages pass 3/4 of autoCommitMemory (19 MiB at our heap size), and CHECKPOINT.
+ * already has them on the disk, and tries again. H2 still stores by itself only when unsaved pages pass 3/4 of
+ * autoCommitMemory (19 MiB at the daemon's heap; the flusher keeps them far below): at a commit, after that
+ * transaction's check, or in a statement of a transaction that alone changes that much, as before the journal. The
+ * catalog's CHECKPOINTs come after a check too. (Transaction.wasStored, the other store at commit, is set only for
+ * prepared or named transactions, which the catalog does not use.)
  */
 
 /**

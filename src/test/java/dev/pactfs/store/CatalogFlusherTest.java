@@ -31,7 +31,7 @@ class CatalogFlusherTest {
         try (Catalog c = Catalog.open(repo, true)) {
             boolean unsavedRightAfterCommit = false;
             for (int i = 0; i < 5 && !unsavedRightAfterCommit; i++) { // a flush may fall between commit and look
-                put(c, "k" + i);
+                TestSql.putMeta(c, "k" + i);
                 unsavedRightAfterCommit = c.h2Store().hasUnsavedChanges();
             }
             assertTrue(unsavedRightAfterCommit, "a commit must not write H2's file (no chunk per commit)");
@@ -63,7 +63,7 @@ class CatalogFlusherTest {
                 boolean unsavedOnFullDisk = false;
                 for (int i = 0; i < 5 && !unsavedOnFullDisk; i++) { // a flush may fall between the commit and the fill
                     Files.deleteIfExists(hog);
-                    put(c, "full" + i);
+                    TestSql.putMeta(c, "full" + i);
                     fill(hog);
                     unsavedOnFullDisk = c.h2Store().hasUnsavedChanges();
                 }
@@ -118,17 +118,5 @@ class CatalogFlusherTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + ": " + out);
-    }
-
-    private static void put(Catalog c, String key) throws Exception {
-        c.transaction(tx -> {
-            try (PreparedStatement ps = tx.connection().prepareStatement("MERGE INTO meta KEY(k) VALUES (?, 'v')")) {
-                ps.setString(1, key);
-                ps.executeUpdate();
-            } catch (java.sql.SQLException e) {
-                throw new java.io.IOException(e);
-            }
-            return null;
-        });
     }
 }
