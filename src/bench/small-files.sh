@@ -1,5 +1,5 @@
 #!/bin/bash
-# small-files.sh [-n RUNS] [-k] [-o OUT] [-t TARGETS] [-r ROWS] — trees of small files and metadata through pactfs, beside
+# small-files.sh [-n RUNS] [-k] [-o OUT] [-t TARGETS] — trees of small files and metadata through pactfs, beside
 # gocryptfs (an encrypted FUSE passthrough to ext4) and a plain directory (the ceiling), in one run (issue 15).
 #
 # Data: `cp -a /usr/share/doc /usr/lib/python3 WORK/src/` (made once per run of the script, on the disk that holds
@@ -11,7 +11,6 @@
 #   rsync2   rsync -a WORK/src/doc/ T/rsync/ again, nothing changed  (the nightly stat walk)
 #   tar      tar -xf WORK/doc.tar -C T/tar                          (a restore)
 #   append   2 000 x `echo line >> T/app.log` (open, append, close) (a vendor agent's log)
-# ROWS (default all six, in this order) picks rows, e.g. -r "cp rsync" (ls+cat needs cp, rsync2 needs rsync).
 # TARGETS (default "ext4 gocryptfs pactfs"; "null" adds src/bench/NullFloorFs.java, the API's floor): ext4 is a
 # directory under WORK. Every row runs on every target before
 # the next row starts, so the targets of one row are measured side by side; each of RUNS rounds (default 3) starts
@@ -32,20 +31,18 @@ RUNS=${RUNS:-3}
 KEEP=0
 OUT=
 TARGETS="ext4 gocryptfs pactfs"
-ONLY=
-while getopts "n:ko:t:r:h" o; do
+while getopts "n:ko:t:h" o; do
     case $o in
         n) RUNS=$OPTARG ;;
         k) KEEP=1 ;;
         o) OUT=$OPTARG ;;
         t) TARGETS=$OPTARG ;;
-        r) ONLY=$OPTARG ;;
-        h) sed -n '2,30p' "$0"; exit 0 ;;
+        h) sed -n '2,29p' "$0"; exit 0 ;;
         *) exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 0 ] || { echo "usage: $0 [-n RUNS] [-k] [-o OUT] [-t 'ext4 gocryptfs pactfs'] [-r 'cp rsync']" >&2; exit 2; }
+[ $# -eq 0 ] || { echo "usage: $0 [-n RUNS] [-k] [-o OUT] [-t 'ext4 gocryptfs pactfs']" >&2; exit 2; }
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -81,9 +78,6 @@ exec > >(tee "$OUT") 2>&1
 drop() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 declare -A T   # T[row/target] = "s s s"
 ROWS=(cp ls+cat rsync rsync2 tar append)
-if [ -n "$ONLY" ]; then
-    read -r -a ROWS <<<"$ONLY"
-fi
 
 # timed ROW TARGET CMD...: drop caches, run CMD, record wall seconds
 timed() {
@@ -226,17 +220,12 @@ for ((i = 1; i <= RUNS; i++)); do
     : >"$WORK/pactfs-tables"
     echo "## run $i" >>"$WORK/pactfs-ops"
     for tgt in $TARGETS; do "${tgt}_up"; done
-    for row in "${ROWS[@]}"; do
-        case $row in
-            cp) run_row cp row_cp ;;
-            ls+cat) run_row ls+cat row_lscat ;;
-            rsync) run_row rsync row_rsync ;;
-            rsync2) run_row rsync2 row_rsync2 ;;
-            tar) run_row tar row_tar ;;
-            append) run_row append row_append ;;
-            *) echo "$0: unknown row $row" >&2; exit 2 ;;
-        esac
-    done
+    run_row cp row_cp
+    run_row ls+cat row_lscat
+    run_row rsync row_rsync
+    run_row rsync2 row_rsync2
+    run_row tar row_tar
+    run_row append row_append
     for tgt in $TARGETS; do "${tgt}_down"; done
     if [[ " $TARGETS " == *" pactfs "* ]]; then
         echo "  pactfs daemon's tables at each unmount (after cp; after the other rows):"

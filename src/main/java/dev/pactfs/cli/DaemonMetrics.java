@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  *   pactfs_fuse_operation_duration_seconds{op}    latency per FUSE operation (classic buckets, 50 µs to ~13 s)
  *   pactfs_fuse_operation_max_seconds{op}    the longest of each operation since the mount (fuse.FuseOpStats)
  *   pactfs_catalog_transactions_total{kind}  catalog transactions that wrote / only read (store.CatalogStats)
- *   pactfs_catalog_commit_seconds_total      time spent committing the writing ones (journal append, H2 in memory)
+ *   pactfs_catalog_commit_seconds_total      time spent committing the writing ones (H2, WRITE_DELAY=0)
  *   jvm_*                                    heap, GC, threads of the daemon (Prometheus's JVM instrumentation)
  * Scrapes never touch the partner: its figures come from the monitor's sample (DaemonMonitor), so a hung share
  * cannot make the scrape hang too.

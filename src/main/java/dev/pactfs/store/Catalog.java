@@ -9,19 +9,14 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
  * The repository's embedded H2 database: the single source of local truth (namespace, file chunk lists,
  * chunk index with refcounts, snapshots, replication queue).
  *
- * <p>Durability (docs/design.md, "Durability"): every writing transaction is appended to the {@link CatalogJournal}
- * with one write(2) before it returns, so it survives a {@code kill -9} of the daemon, while H2 commits in memory and
- * the catalog's own {@link CatalogFlusher} writes H2's file every 500 ms after a free-space check (H2's background
- * writer is off: it closed the store on a disk another process had filled); {@link #sync()} forces the journal to
- * the device (fsync).
- * Opening replays the records H2 had not stored yet. A transaction too large for one record commits synchronously.
+ * <p>Durability: every committed transaction is handed to the OS at commit ({@code WRITE_DELAY=0}), so it
+ * survives a {@code kill -9} of the daemon; {@link #sync()} additionally forces it to the device (fsync).
  *
  * <p>Thread-safe: each transaction runs on its own pooled connection. H2 locks rows, so two transactions that
  * touch the same row (the refcount of a popular chunk) serialise; a lock wait longer than
@@ -67,53 +62,12 @@ public final class Catalog implements Closeable {
     private volatile boolean reserveWanted;
     private final CatalogCompaction compaction;
 
-    /**
-     * H2's own background writer off (MVStore autoCommitDelay; see {@link CatalogFlusher} for why, and why not 0).
-     * The URL says WRITE_DELAY=0 so that opening starts no writer thread before this is set.
-     */
-    static final int NO_BACKGROUND_WRITER = -1;
-
-    /** The open H2 store, whose file {@link #flush} writes; replaced by {@link #reopen}. */
-    private volatile org.h2.mvstore.MVStore h2Store;
-    private final CatalogFlusher flusher;
-
-    /**
-     * The journal is emptied once it holds this much: H2 puts everything on the device first (CHECKPOINT SYNC,
-     * tens of ms). Small, so that the journal never needs much of a nearly full disk (DiskFullMountTest).
-     */
-    static final long CHECKPOINT_BYTES = 1L << 20;
-
-    /** Meta row holding the sequence number of the last journal record applied to H2. */
-    static final String APPLIED_SEQ_KEY = "journal_applied_seq";
-
-    private final CatalogJournal journal;
-    /**
-     * Serialises the end of writing transactions (the applied sequence number, the journal append, the commit), so
-     * that the journal's order is H2's commit order and replaying it in order rebuilds the same rows.
-     */
-    private final java.util.concurrent.locks.ReentrantLock commitLock = new java.util.concurrent.locks.ReentrantLock();
-    /** The next record's sequence number (under commitLock). */
-    private long nextSeq;
-    /** After a failed checkpoint, the journal size at which to try again (under commitLock). */
-    private long checkpointAt = CHECKPOINT_BYTES;
-    /**
-     * A transaction committed without a journal record (too large for one) is only in H2's memory because its
-     * checkpoint failed (a full disk): no later transaction may commit until a checkpoint puts it on the device, or
-     * a crash would replay the later records onto a state without it (under commitLock). A reopen after H2 closed
-     * itself drops it with everything else H2 had only in memory, and clears this.
-     */
-    private boolean unjournaledInMemory;
-    /** The journal holds a record whose transaction did not commit and could not be cut back: no more appends. */
-    private IOException journalBroken;
-
-    private Catalog(JdbcConnectionPool pool, String url, Path dbFile, SpaceReserve spaceReserve, CatalogJournal journal) {
+    private Catalog(JdbcConnectionPool pool, String url, Path dbFile, SpaceReserve spaceReserve) {
         this.pool = pool;
         this.url = url;
         this.dbFile = dbFile;
         this.spaceReserve = spaceReserve;
         this.compaction = new CatalogCompaction(dbFile);
-        this.journal = journal;
-        this.flusher = new CatalogFlusher(dbFile.getParent().getFileName().toString(), this::flush);
     }
 
     private static JdbcConnectionPool newPool(String url) {
@@ -128,7 +82,6 @@ public final class Catalog implements Closeable {
         if (!create && !Files.exists(file)) {
             throw new StoreException("no catalog in " + repoDir + " (not a pactfs repo, or not initialised)");
         }
-        boolean fresh = create && (!Files.exists(file) || Files.size(file) == 0);
         ownerOnly(file, create);
         String url = "jdbc:h2:file:" + repoDir.toAbsolutePath().resolve(DB_NAME)
                 + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=64;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0;LOCK_TIMEOUT=" + LOCK_TIMEOUT_MS
@@ -138,32 +91,16 @@ public final class Catalog implements Closeable {
             // Opening recovers and rewrites the store header: on a disk full to the last byte H2 cannot even open.
             reserve.release();
         }
-        CatalogJournal journal = CatalogJournal.open(repoDir);
-        if (fresh && journal.size() > CatalogJournal.HEADER.length) {
-            // a journal left by a catalog that is gone (a new one is being made in its place): not this one's
-            LOG.warn("catalog journal {} of a former catalog emptied", journal.file());
-            journal.truncate();
-        }
         JdbcConnectionPool pool = newPool(url);
-        Catalog catalog = new Catalog(pool, url, file, reserve, journal);
+        Catalog catalog = new Catalog(pool, url, file, reserve);
         try (Connection c = catalog.connect()) {
-            catalog.takeOverWrites(c);
-            catalog.replayJournal(c); // before migrating: the records were written against the schema on disk
             Schema.migrate(c);
-            try (Statement st = c.createStatement()) {
-                st.execute("CHECKPOINT SYNC"); // a migration is on the device before any record that relies on it
-            }
-            catalog.nextSeq = Math.max(catalog.nextSeq, appliedSeq(c) + 1);
             catalog.compaction.opened(c);
         } catch (SQLException e) {
-            catalog.flusher.close();
             pool.dispose();
-            journal.close();
             throw translate("opening catalog " + file, e);
-        } catch (IOException | RuntimeException e) {
-            catalog.flusher.close();
+        } catch (StoreException e) {
             pool.dispose();
-            journal.close();
             throw e;
         }
         return catalog;
@@ -240,10 +177,9 @@ public final class Catalog implements Closeable {
 
     private <T> T run(Work<T> work, boolean hookFailed) throws IOException {
         try (Connection c = connect()) {
-            StatementRecorder recorder = new StatementRecorder();
             try {
                 long t0 = System.nanoTime();
-                T result = work.run(new Tx(recorder.wrap(c)));
+                T result = work.run(new Tx(c));
                 long t1 = System.nanoTime();
                 stats.workNanos.add(t1 - t0);
                 boolean writes = hasWrites(c);
@@ -252,17 +188,13 @@ public final class Catalog implements Closeable {
                         // its changes may refer to chunks whose index rows the hook could not insert
                         throw new NoSpaceException("catalog transaction: the chunk index could not be updated", null);
                     }
-                    if (!roomToWrite()) {
+                    if (usableSpace() < MIN_FREE_BYTES && (spaceReserve.release() == 0 || usableSpace() < MIN_FREE_BYTES)) {
                         throw new NoSpaceException("catalog transaction: less than " + (MIN_FREE_BYTES >> 10)
                                 + " KiB free", null);
                     }
                 }
                 long t2 = System.nanoTime();
-                if (writes) {
-                    commitJournaled(c, recorder);
-                } else {
-                    c.commit();
-                }
+                c.commit();
                 long t3 = System.nanoTime();
                 compaction.afterCommit(c);
                 long t4 = System.nanoTime();
@@ -325,247 +257,12 @@ public final class Catalog implements Closeable {
         }
     }
 
-    /**
-     * Commits a writing transaction: its statements go to the journal as one record, with one write(2), before H2
-     * commits in memory; a transaction too large for a record commits and is put on the device at once instead.
-     */
-    private void commitJournaled(Connection c, StatementRecorder recorder) throws SQLException, IOException {
-        // No statement recorded, yet H2 has changes: written some other way, so not replayable: commit at once.
-        boolean large = recorder.overflowed() || recorder.size() > CatalogJournal.MAX_PAYLOAD - 4 || recorder.count() == 0;
-        byte[] payload = large ? null : recorder.payload();
-        commitLock.lock();
-        try {
-            if (journalBroken != null) {
-                throw new IOException("catalog journal " + journal.file() + " holds a transaction that did not commit"
-                        + " and could not be cut back (" + journalBroken.getMessage() + "): unmount and mount again", journalBroken);
-            }
-            if (unjournaledInMemory) {
-                try (Statement st = c.createStatement()) {
-                    st.execute("CHECKPOINT SYNC"); // writes every committed transaction; this one's changes roll back on open
-                    unjournaledInMemory = false;
-                } catch (SQLException e) {
-                    throw new NoSpaceException("catalog transaction: an earlier transaction too large for the journal is"
-                            + " not on disk yet and the catalog cannot write it (" + e.getMessage() + ")", null);
-                }
-            }
-            long seq = nextSeq;
-            setAppliedSeq(c, seq);
-            if (large) {
-                c.commit();
-                nextSeq = seq + 1;
-                if (!checkpointLocked(c)) {
-                    unjournaledInMemory = true;
-                    throw new NoSpaceException("catalog transaction too large for the journal: committed in memory, but"
-                            + " the catalog could not write it to disk; it is written once space allows (a crash before"
-                            + " then loses it), and no other change commits until then", null);
-                }
-                return;
-            }
-            long before = journal.size();
-            try {
-                journal.append(seq, payload);
-            } catch (IOException e) {
-                throw NoSpaceException.isNoSpace(e) ? new NoSpaceException("catalog journal", e) : e;
-            }
-            nextSeq = seq + 1;
-            try {
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    journal.cutBack(before); // not committed: must not be replayed either
-                    nextSeq = seq; // and its number is given to the next record: replay checks they follow on
-                } catch (IOException cut) {
-                    journalBroken = cut;
-                    e.addSuppressed(cut);
-                }
-                throw e;
-            }
-            if (journal.size() >= checkpointAt) {
-                checkpointLocked(c);
-            }
-        } finally {
-            commitLock.unlock();
-        }
-    }
-
-    /**
-     * Puts everything H2 committed on the device, then empties the journal (under commitLock, so that no record is
-     * appended in between). A failure (a full disk) keeps the journal, to be tried again a little later.
-     */
-    private boolean checkpointLocked(Connection c) {
-        try (Statement st = c.createStatement()) {
-            st.execute("CHECKPOINT SYNC");
-            c.commit();
-            unjournaledInMemory = false;
-            journal.truncate();
-            checkpointAt = CHECKPOINT_BYTES;
-            return true;
-        } catch (SQLException | IOException | RuntimeException e) {
-            checkpointAt = journal.size() + CHECKPOINT_BYTES / 4;
-            LOG.warn("catalog checkpoint failed, the journal is kept ({} bytes): {}", journal.size(), e.getMessage());
-            return false;
-        }
-    }
-
-    private static void setAppliedSeq(Connection c, long seq) throws SQLException {
-        try (java.sql.PreparedStatement ps = c.prepareStatement("MERGE INTO meta KEY(k) VALUES (?, ?)")) {
-            ps.setString(1, APPLIED_SEQ_KEY);
-            ps.setString(2, Long.toString(seq));
-            ps.executeUpdate();
-        }
-    }
-
-    /** The last journal record H2 holds (0 when none was ever applied, or before the schema exists). */
-    private static long appliedSeq(Connection c) throws SQLException {
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT v FROM meta WHERE k = ?")) {
-            ps.setString(1, APPLIED_SEQ_KEY);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Long.parseLong(rs.getString(1)) : 0;
-            }
-        } catch (SQLException e) {
-            if (e.getErrorCode() == 42104 || e.getErrorCode() == 42102) { // no meta table yet: a new catalog
-                c.rollback();
-                return 0;
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Applies every journal record H2 does not hold yet, each in its own transaction with its sequence number, then
-     * checkpoints: after a kill -9 (or H2 closing itself on a failed write) H2 holds only what it had written.
-     */
-    private void replayJournal(Connection c) throws SQLException, IOException {
-        commitLock.lock();
-        try {
-            // Whatever H2 held only in memory is gone (a reopen) or was never there (an open): an unjournaled
-            // transaction lost so is not waited for, and its number is handed out again (nextSeq below).
-            unjournaledInMemory = false;
-            List<CatalogJournal.Entry> entries = journal.read();
-            if (entries.isEmpty()) {
-                if (journal.size() > CatalogJournal.HEADER.length) {
-                    journal.truncate(); // only a torn tail
-                }
-                nextSeq = appliedSeq(c) + 1;
-                return;
-            }
-            long applied = appliedSeq(c);
-            int replayed = 0;
-            for (CatalogJournal.Entry e : entries) {
-                if (e.seq() <= applied) {
-                    continue;
-                }
-                if (e.seq() != applied + 1) {
-                    // Numbers follow on: a record is only ever appended right after the one before it or after a
-                    // checkpoint that stored its predecessor. A gap means a transaction is in neither place.
-                    throw new StoreException("catalog journal " + journal.file() + ": record " + e.seq() + " at byte "
-                            + e.offset() + " follows transaction " + applied + ": the transactions between them are"
-                            + " missing, so the catalog cannot be opened with the changes it holds; move the journal"
-                            + " aside to open it without them");
-                }
-                try {
-                    StatementRecorder.replay(e.payload(), c);
-                    setAppliedSeq(c, e.seq());
-                    c.commit();
-                } catch (SQLException | IOException ex) {
-                    c.rollback();
-                    throw new StoreException("catalog journal " + journal.file() + ": record " + e.seq() + " at byte "
-                            + e.offset() + " cannot be replayed (" + ex.getMessage() + "): the catalog cannot be opened"
-                            + " with the changes it holds; move the journal aside to open it without them", ex);
-                }
-                replayed++;
-                applied = e.seq();
-            }
-            nextSeq = applied + 1; // the records follow on from H2's number, so this is past both
-            if (replayed > 0) {
-                LOG.info("catalog journal: {} transaction(s) replayed", replayed);
-            }
-            checkpointLocked(c);
-        } finally {
-            commitLock.unlock();
-        }
-    }
-
-    /**
-     * Turns H2's background writer off on the instance {@code c} belongs to and makes it the one {@link #flush} writes.
-     */
-    private void takeOverWrites(Connection c) throws SQLException {
-        org.h2.engine.Session session = c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
-        if (!(session instanceof org.h2.engine.SessionLocal local)) {
-            throw new SQLException("catalog: not an embedded H2 session: " + session.getClass().getName());
-        }
-        org.h2.mvstore.MVStore store = local.getDatabase().getStore().getMvStore();
-        store.setAutoCommitDelay(NO_BACKGROUND_WRITER);
-        h2Store = store;
-    }
-
-    /** The open H2 store (for tests). */
-    org.h2.mvstore.MVStore h2Store() {
-        return h2Store;
-    }
-
-    /**
-     * Writes what H2 committed in memory since its last write to H2's file (no fsync: the journal holds it until a
-     * checkpoint), when the disk has room as for a writing transaction; without room it stays in memory until the next
-     * call. Called by {@link CatalogFlusher} only. Should another process take the last bytes between the check and
-     * the write, H2 closes itself, and the catalog reopens it at once: the journal replays what H2 had not written.
-     */
-    private void flush() {
-        org.h2.mvstore.MVStore store = h2Store;
-        if (store == null || closing || broken || store.isClosed() || !store.hasUnsavedChanges()) {
-            return;
-        }
-        if (!roomToWrite()) {
-            return;
-        }
-        try {
-            store.commit();
-        } catch (RuntimeException e) {
-            LOG.warn("catalog {}: writing H2's file failed ({}); reopening it from the file and the journal", dbFile,
-                    e.getMessage());
-            synchronized (this) {
-                if (h2Store == store && !closing) {
-                    broken = true;
-                }
-            }
-            if (lowOnSpace()) {
-                spaceReserve.release(); // reopening writes too
-            }
-            try (Connection c = pooled()) {
-                // reopened (inside pooled): the next operation finds the catalog open
-            } catch (SQLException | RuntimeException again) {
-                LOG.warn("catalog {}: reopening failed ({}); the next operation tries again", dbFile, again.getMessage());
-            }
-        }
-    }
-
-    /**
-     * Whether a write to H2's file may go ahead: at least {@link #MIN_FREE_BYTES} free, after giving the space reserve
-     * back to the disk if that is what it takes. H2 closes itself on a failed write, so it must never meet a full disk.
-     */
-    private boolean roomToWrite() {
-        return usableSpace() >= MIN_FREE_BYTES || spaceReserve.release() > 0 && usableSpace() >= MIN_FREE_BYTES;
-    }
-
-    /** Forces every committed transaction to the device: the journal holds every one H2 may not have written. */
+    /** Forces every committed transaction to the device. */
     public void sync() throws IOException {
-        journal.force();
-    }
-
-    /** Puts every committed transaction in H2's own file on the device and empties the journal. */
-    public void checkpoint() throws IOException {
         try (Connection c = connect(); Statement st = c.createStatement()) {
-            commitLock.lock(); // after connecting: a reopen (inside connect) takes the lock itself
-            try {
-                st.execute("CHECKPOINT SYNC");
-                c.commit();
-                journal.truncate();
-                checkpointAt = CHECKPOINT_BYTES;
-            } finally {
-                commitLock.unlock();
-            }
+            st.execute("CHECKPOINT SYNC");
         } catch (SQLException e) {
-            throw failure("checkpointing catalog", e);
+            throw failure("syncing catalog", e);
         }
     }
 
@@ -706,14 +403,6 @@ public final class Catalog implements Closeable {
                     throw e;
                 }
             }
-        }
-        try (Connection c = fresh.getConnection()) {
-            c.setAutoCommit(false);
-            takeOverWrites(c);
-            replayJournal(c); // H2 lost what it had not written yet: the journal has it
-        } catch (IOException e) {
-            fresh.dispose();
-            throw new SQLException("replaying the catalog journal: " + e.getMessage(), e);
         }
         generation++;
         pool = fresh;
@@ -877,21 +566,13 @@ public final class Catalog implements Closeable {
     @Override
     public void close() throws IOException {
         closing = true;
-        flusher.close(); // before the last checkpoint: no write of H2's file after it
         try (Connection c = pooled(); Statement st = c.createStatement()) {
-            commitLock.lock(); // after connecting: a reopen (inside pooled) takes the lock itself
-            st.execute("CHECKPOINT SYNC"); // every record is in H2's file on the device: the journal can go
             compaction.beforeClose(c);
             st.execute("SHUTDOWN");
-            journal.truncate();
         } catch (SQLException e) {
             throw translate("closing catalog", e);
         } finally {
-            if (commitLock.isHeldByCurrentThread()) {
-                commitLock.unlock();
-            }
             pool.dispose();
-            journal.close();
         }
     }
 }

@@ -71,72 +71,30 @@ public final class Snapshots {
         return insert(tx, row, false);
     }
 
-    /** Meta row: the highest snapshot id ever handed out, so that none is handed out twice. */
-    static final String ID_HIGH_WATER_KEY = "snapshot_id_high_water";
-
-    /**
-     * The next snapshot id, handed out here rather than by the table's identity column: a journal record replayed
-     * after a crash (Catalog, CatalogJournal) must insert the very id its transaction returned, and H2's identity
-     * may skip values after a crash. Never reused: above every id handed out so far (the high-water mark in meta,
-     * or for a catalog made before it, the identity's next value and the largest id present).
-     */
-    private static long nextId(Tx tx) throws SQLException {
-        long high = 0;
-        try (PreparedStatement ps = tx.connection().prepareStatement("SELECT v FROM meta WHERE k = ?")) {
-            ps.setString(1, ID_HIGH_WATER_KEY);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    high = Long.parseLong(rs.getString(1));
-                } else {
-                    high = identityHighWater(tx);
-                }
-            }
-        }
-        try (PreparedStatement ps = tx.connection().prepareStatement("SELECT COALESCE(MAX(id), 0) FROM snapshots");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            high = Math.max(high, rs.getLong(1));
-        }
-        long id = high + 1;
-        try (PreparedStatement ps = tx.connection().prepareStatement("MERGE INTO meta KEY(k) VALUES (?, ?)")) {
-            ps.setString(1, ID_HIGH_WATER_KEY);
-            ps.setString(2, Long.toString(id));
-            ps.executeUpdate();
-        }
-        return id;
-    }
-
-    /** The last value the snapshots table's identity column handed out (0 if unknown). */
-    private static long identityHighWater(Tx tx) {
-        try (PreparedStatement ps = tx.connection().prepareStatement("SELECT IDENTITY_BASE FROM INFORMATION_SCHEMA.COLUMNS"
-                + " WHERE TABLE_NAME = 'SNAPSHOTS' AND COLUMN_NAME = 'ID'");
-             ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Math.max(0, rs.getLong(1) - 1) : 0;
-        } catch (SQLException e) {
-            return 0;
-        }
-    }
-
     private static long insert(Tx tx, New row, boolean reference) throws IOException {
         try (PreparedStatement ps = tx.connection().prepareStatement(
-                "INSERT INTO snapshots (id, stable_id, name, time_ms, host, tag, root_id, parent, parent_stable_id,"
-                        + " parent_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            long id = nextId(tx);
-            ps.setLong(1, id);
-            ps.setBytes(2, row.stableId().toBytes());
-            ps.setString(3, row.name());
-            ps.setLong(4, row.timeMs());
-            ps.setString(5, row.host());
-            ps.setString(6, row.tag());
-            ps.setBytes(7, row.root().toBytes());
+                "INSERT INTO snapshots (stable_id, name, time_ms, host, tag, root_id, parent, parent_stable_id,"
+                        + " parent_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                Statement.RETURN_GENERATED_KEYS)) {
+            ps.setBytes(1, row.stableId().toBytes());
+            ps.setString(2, row.name());
+            ps.setLong(3, row.timeMs());
+            ps.setString(4, row.host());
+            ps.setString(5, row.tag());
+            ps.setBytes(6, row.root().toBytes());
             if (row.parentId() == null) {
-                ps.setNull(8, Types.BIGINT);
+                ps.setNull(7, Types.BIGINT);
             } else {
-                ps.setLong(8, row.parentId());
+                ps.setLong(7, row.parentId());
             }
-            ps.setBytes(9, row.parentStableId() == null ? null : row.parentStableId().toBytes());
-            ps.setString(10, row.parentName());
+            ps.setBytes(8, row.parentStableId() == null ? null : row.parentStableId().toBytes());
+            ps.setString(9, row.parentName());
             ps.executeUpdate();
+            long id;
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                rs.next();
+                id = rs.getLong(1);
+            }
             if (reference) {
                 ChunkIndex.adjustRefcounts(tx, Map.of(row.root(), 1L));
             }
