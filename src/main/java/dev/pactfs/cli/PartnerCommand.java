@@ -98,6 +98,7 @@ final class PartnerCommand implements Runnable {
                     PartnerReset.intend(tx, moved.partnerName());
                     return null;
                 });
+                r.catalog.sync(); // the intent on the device before the config that relies on it
                 PartnerLayout.create(to, r.config.repoId());
                 fault.accept("before-config");
                 moved.write(dir);

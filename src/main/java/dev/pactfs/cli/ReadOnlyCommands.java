@@ -26,7 +26,10 @@ final class ReadOnlyCommands {
         if (args.isEmpty()) {
             return true; // a usage error
         }
-        if (args.contains("--help") || args.contains("-h") || args.contains("--version") || args.contains("-V")) {
+        // Help only before "--": after it, "-h" is an operand (`put ... -- -h`), and the command runs.
+        int end = args.indexOf("--");
+        List<String> options = end < 0 ? args : args.subList(0, end);
+        if (options.contains("--help") || options.contains("-h") || options.contains("--version") || options.contains("-V")) {
             return true;
         }
         String name = args.get(0);

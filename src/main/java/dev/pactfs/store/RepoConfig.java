@@ -203,6 +203,7 @@ public record RepoConfig(int format, String repoId, int chunkMin, int chunkAvg, 
         Files.deleteIfExists(tmp); // left by a crash between write and rename
         dev.pactfs.files.PrivateFiles.writeNew(tmp, out.toString());
         Files.move(tmp, repoDir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        dev.pactfs.files.PrivateFiles.syncDirectory(repoDir); // the rename survives a power loss
     }
 
     private static void line(Writer w, String k, String v) throws IOException {

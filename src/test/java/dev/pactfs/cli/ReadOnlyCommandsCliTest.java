@@ -49,6 +49,8 @@ class ReadOnlyCommandsCliTest {
         assertTrue(!ReadOnlyCommands.isReadOnly(java.util.List.of("check", "--repo", "r", "--read-trees", "--repair")));
         assertTrue(!ReadOnlyCommands.isReadOnly(java.util.List.of("snapshot", "rm", "s1")));
         assertTrue(!ReadOnlyCommands.isReadOnly(java.util.List.of("put", "--repo", "r", "a", "b")));
+        assertTrue(!ReadOnlyCommands.isReadOnly(java.util.List.of("put", "--repo", "r", "a", "--", "-h")), "-h after -- is an operand");
+        assertTrue(ReadOnlyCommands.isReadOnly(java.util.List.of("put", "-h")));
     }
 
     /** Forwards {@code args} to the control server, expects exit 0, returns stdout. */
