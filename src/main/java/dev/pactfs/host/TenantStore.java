@@ -187,7 +187,7 @@ final class TenantStore {
             return;
         }
         byte[] key = tenants.manifestKey(tenant);
-        ManifestHead head = heads.read(tenant, o.copy());
+        ManifestHead head = heads.readOrDerive(tenant, o.copy(), t, key);
         ManifestGate.Verdict v = ManifestGate.judge(data, o.name(), o.copy(), key, head);
         switch (v.outcome()) {
             case SAME -> HostServer.reply(ex, 200, v.reason());
