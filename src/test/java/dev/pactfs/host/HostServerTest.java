@@ -260,6 +260,11 @@ class HostServerTest {
                 () -> HostServer.start(root, new InetSocketAddress("127.0.0.1", 0)).close());
         assertTrue(HostServer.isRootInUse(e), e.toString());
         assertTrue(e.getMessage().startsWith("another pactfs serve already serves "), e.getMessage());
+        dev.pactfs.cli.CliRun.Result cli = dev.pactfs.cli.CliRun.run("serve", "--root", root.toString(), "--listen",
+                "127.0.0.1:0");
+        assertEquals(1, cli.exit(), cli.toString());
+        assertEquals(1, cli.err().lines().count(), cli.toString());
+        assertTrue(cli.err().contains("another pactfs serve already serves " + root), cli.toString());
         server.close();
         server = HostServer.start(root, new InetSocketAddress("127.0.0.1", 0)); // the lock went with the first
     }
