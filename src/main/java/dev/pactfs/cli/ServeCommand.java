@@ -33,6 +33,11 @@ final class ServeCommand implements Callable<Integer> {
             server = HostServer.start(root, at);
         } catch (java.net.BindException e) {
             throw new UserError("cannot listen on " + listen + ": " + e.getMessage());
+        } catch (IOException e) {
+            if (HostServer.isRootInUse(e)) {
+                throw new UserError(e.getMessage());
+            }
+            throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

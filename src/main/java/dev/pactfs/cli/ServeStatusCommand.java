@@ -37,6 +37,9 @@ final class ServeStatusCommand implements Callable<Integer> {
             tenants = HostStatus.read(root);
         } catch (HostStatus.NotAServeRootException e) {
             throw new UserError(e.getMessage());
+        } catch (IOException e) {
+            // A damaged quota file, an unreadable directory: one line naming the file, no stack trace.
+            throw new UserError("cannot read " + root + ": " + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? Json.pretty(json(tenants)) : table(tenants));

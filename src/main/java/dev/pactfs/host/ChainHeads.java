@@ -2,6 +2,9 @@ package dev.pactfs.host;
 
 import dev.pactfs.files.PrivateFiles;
 import dev.pactfs.partner.ManifestHead;
+import dev.pactfs.partner.ManifestHeaders;
+import dev.pactfs.partner.PartnerCorruptException;
+import dev.pactfs.partner.PartnerTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -37,6 +40,36 @@ final class ChainHeads {
             throw new IOException(f + " is damaged: not \"SEQ NAME\"");
         }
         return h;
+    }
+
+    /**
+     * The head of {@code copy}; when it has none yet but holds manifests (a copy stored before the host kept heads),
+     * the head is derived once from the newest stored manifest that verifies under {@code key} and names the copy,
+     * and persisted. Without that, such a copy would take a "first manifest" at any sequence: a fork or a rollback.
+     *
+     * @param t the copy's directory
+     */
+    ManifestHead readOrDerive(String tenant, String copy, PartnerTarget t, byte[] key) throws IOException {
+        ManifestHead h = read(tenant, copy);
+        if (h.seq() != 0) {
+            return h;
+        }
+        ManifestHead newest = ManifestHead.NONE;
+        for (String name : t.sizes(PartnerTarget.Kind.MANIFEST).keySet()) {
+            ManifestHeaders.Checked c;
+            try {
+                c = ManifestHeaders.verify(t.load(PartnerTarget.Kind.MANIFEST, name), name, key);
+            } catch (PartnerCorruptException e) {
+                continue; // not a link the tenant signed: it cannot stand for the chain
+            }
+            if (copy.equals("pactfs-" + c.repoId()) && c.seq() > newest.seq()) {
+                newest = new ManifestHead(c.seq(), name);
+            }
+        }
+        if (newest.seq() != 0) {
+            write(tenant, copy, newest);
+        }
+        return newest;
     }
 
     void write(String tenant, String copy, ManifestHead head) throws IOException {

@@ -35,13 +35,24 @@ public final class HostServer implements AutoCloseable {
     /** Handler threads: the daemon is I/O bound and shares its machine; a few parallel uploads are plenty. */
     private static final int THREADS = 4;
 
+    /**
+     * Uploads whose bodies are read at once: each holds up to {@link TenantStore#MAX_OBJECT_BYTES} on the heap, and
+     * the daemon shares a small one (-Xmx640m), so two at a time (160 MiB) leave room; the others wait unread.
+     */
+    static final int UPLOADS_IN_FLIGHT = 2;
+
+    private final java.util.concurrent.Semaphore uploads = new java.util.concurrent.Semaphore(UPLOADS_IN_FLIGHT, true);
+
     private final HttpsServer server;
     private final ExecutorService pool;
     private final Tenants tenants;
     private final Usage usage;
     private final String hostKey;
+    private final RootLock rootLock;
 
-    private HostServer(HttpsServer server, ExecutorService pool, Tenants tenants, Usage usage, String hostKey) {
+    private HostServer(HttpsServer server, ExecutorService pool, Tenants tenants, Usage usage, String hostKey,
+            RootLock rootLock) {
+        this.rootLock = rootLock;
         this.server = server;
         this.pool = pool;
         this.tenants = tenants;
@@ -49,9 +60,29 @@ public final class HostServer implements AutoCloseable {
         this.hostKey = hostKey;
     }
 
-    /** Starts serving {@code root} on {@code listen} (port 0: any free port, see {@link #port()}). */
+    /**
+     * Starts serving {@code root} on {@code listen} (port 0: any free port, see {@link #port()}).
+     *
+     * @throws IOException also when another daemon serves {@code root} ({@link #isRootInUse})
+     */
     public static HostServer start(Path root, InetSocketAddress listen) throws IOException {
         TlsIdentity host = HostKey.load(root);
+        RootLock lock = RootLock.acquire(root);
+        try {
+            return start(root, listen, host, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Whether {@code e} says that another daemon already serves the directory (a user error, one line). */
+    public static boolean isRootInUse(IOException e) {
+        return e instanceof RootLock.InUseException;
+    }
+
+    private static HostServer start(Path root, InetSocketAddress listen, TlsIdentity host, RootLock lock)
+            throws IOException {
         SSLContext ctx;
         try {
             ctx = PinnedTls.server(host);
@@ -71,7 +102,7 @@ public final class HostServer implements AutoCloseable {
             return t;
         });
         Tenants tenants = new Tenants(root);
-        HostServer hs = new HostServer(s, pool, tenants, Usage.scan(tenants), host.fingerprint());
+        HostServer hs = new HostServer(s, pool, tenants, Usage.scan(tenants), host.fingerprint(), lock);
         s.createContext("/", hs::handle);
         s.setExecutor(pool);
         s.start();
@@ -131,7 +162,7 @@ public final class HostServer implements AutoCloseable {
                 reply(ex, 403, "client key " + fp + " is paired with no tenant");
                 return;
             }
-            new TenantStore(tenants, usage, tenant.get()).handle(ex, path);
+            new TenantStore(tenants, usage, tenant.get(), uploads).handle(ex, path);
         } catch (IOException | RuntimeException e) {
             log.warn("request {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString());
             try {
@@ -179,5 +210,10 @@ public final class HostServer implements AutoCloseable {
     public void close() {
         server.stop(1);
         pool.shutdownNow();
+        try {
+            rootLock.close();
+        } catch (IOException e) {
+            log.warn("cannot release {}: {}", "serve.lock", e.toString());
+        }
     }
 }

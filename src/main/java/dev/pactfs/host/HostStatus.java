@@ -4,16 +4,13 @@ import dev.pactfs.partner.ManifestHead;
 import dev.pactfs.partner.ManifestHeaders;
 import dev.pactfs.partner.PartnerCorruptException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * {@code pactfs serve status}: the host admin's view of a serve root, read from its files, so it works whether the
@@ -100,24 +97,12 @@ public final class HostStatus {
         String name = dir.getFileName().toString();
         long[] objects = {0};
         long[] newest = {-1};
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.forEach(p -> {
-                if (!OBJECT_NAME.matcher(p.getFileName().toString()).matches()) {
-                    return; // config, directories, temp files of an upload in flight
-                }
-                try {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    if (a.isRegularFile()) {
-                        objects[0]++;
-                        newest[0] = Math.max(newest[0], a.lastModifiedTime().toMillis());
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+        RegularFiles.walk(dir, (p, a) -> {
+            if (OBJECT_NAME.matcher(p.getFileName().toString()).matches()) { // not config nor temp files
+                objects[0]++;
+                newest[0] = Math.max(newest[0], a.lastModifiedTime().toMillis());
+            }
+        });
         Long last = newest[0] < 0 ? null : newest[0];
         ManifestHead head;
         try {
@@ -133,8 +118,10 @@ public final class HostStatus {
             ManifestHeaders.Checked c = ManifestHeaders.verify(Files.readAllBytes(file), head.name(),
                     tenants.manifestKey(tenant));
             return new Copy(name, head.seq(), head.name(), c.timeMs(), null, objects[0], last);
-        } catch (PartnerCorruptException | java.nio.file.NoSuchFileException e) {
-            String why = e instanceof PartnerCorruptException ? e.getMessage() : "manifests/" + head.name() + " is missing";
+        } catch (IOException e) { // PartnerCorruptException too
+            // Missing head manifest, damaged manifest-key file: this copy's problem, shown in its row.
+            String why = e instanceof java.nio.file.NoSuchFileException ? "manifests/" + head.name() + " is missing"
+                    : e.getMessage();
             return new Copy(name, head.seq(), head.name(), null, why, objects[0], last);
         }
     }

@@ -13,13 +13,18 @@ import dev.pactfs.partner.PartnerCorruptException;
  *   - it is the next link: sequence head+1 and prev = the head's name.
  * The head again (same name, hence same bytes) is a no-op. Everything else is refused and the head stays: an older
  * sequence (a rollback), the head's sequence with other bytes or a right sequence on a wrong prev (a fork), a
- * sequence past head+1 (a gap), a bad signature. The first manifest of a copy is accepted at any sequence: the
- * host has nothing to compare it with, and a copy that was already at a first-slice host (or a home that recovered
- * elsewhere) continues its own numbering; the real home notices a forged start as a head ahead of its own.
+ * sequence past head+1 (a gap), a bad signature, a sequence of 10^15 or more (the head file must always parse).
+ * The first manifest of a copy is accepted at any sequence: the host has nothing to compare it with, and a home
+ * that recovered elsewhere continues its own numbering; the real home notices a forged start as a head ahead of
+ * its own. A copy that holds manifests but no head (stored before the host kept heads) is not "first": its head
+ * is derived from the newest verified stored manifest first ({@link ChainHeads#readOrDerive}).
  */
 
 /** Decides whether a manifest upload extends a copy's chain. Pure: no I/O, no locking (the caller holds both). */
 final class ManifestGate {
+
+    /** Sequences at or past this are refused: far beyond any real chain, and the head file's number always parses. */
+    static final long MAX_SEQ = 1_000_000_000_000_000L;
 
     /** What to do with an upload. {@code checked} is set when the header verified. */
     record Verdict(Outcome outcome, String reason, ManifestHeaders.Checked checked) {
@@ -52,6 +57,9 @@ final class ManifestGate {
         }
         if (!copy.equals("pactfs-" + c.repoId())) {
             return refuse("manifest of repo " + c.repoId() + " uploaded to copy " + copy, c);
+        }
+        if (c.seq() >= MAX_SEQ) {
+            return refuse("sequence " + c.seq() + " is past the largest a host keeps (" + (MAX_SEQ - 1) + ")", c);
         }
         if (head.seq() == 0) {
             return new Verdict(Outcome.ACCEPT, "first manifest of the copy (sequence " + c.seq() + ")", c);

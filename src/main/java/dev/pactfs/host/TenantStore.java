@@ -21,6 +21,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -37,8 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 final class TenantStore {
 
-    /** Largest object accepted, bytes: a pack is closed near 32 MiB and never exceeds twice that. */
-    static final long MAX_OBJECT_BYTES = 256L << 20;
+    /** Largest object accepted, bytes: the largest pack a reader accepts, so nothing bigger is worth holding. */
+    static final long MAX_OBJECT_BYTES = PartnerTargets.MAX_OBJECT_BYTES;
 
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,18})-(\\d{0,18})");
 
@@ -48,10 +49,13 @@ final class TenantStore {
     private final Usage usage;
     private final ChainHeads heads;
     private final String tenant;
+    private final Semaphore uploads;
 
-    TenantStore(Tenants tenants, Usage usage, String tenant) {
+    /** @param uploads permits for request bodies held in memory at once (shared by all tenants) */
+    TenantStore(Tenants tenants, Usage usage, String tenant, Semaphore uploads) {
         this.tenants = tenants;
         this.usage = usage;
+        this.uploads = uploads;
         this.heads = new ChainHeads(tenants);
         this.tenant = tenant;
     }
@@ -94,11 +98,32 @@ final class TenantStore {
     }
 
     private void put(HttpExchange ex, ObjectPath o) throws IOException {
-        byte[] data = HostServer.body(ex, MAX_OBJECT_BYTES);
-        if (data == null) {
+        String declared = ex.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null && declared.trim().matches("\\d{1,18}") && Long.parseLong(declared.trim()) > MAX_OBJECT_BYTES) {
             HostServer.reply(ex, 413, "object larger than " + MAX_OBJECT_BYTES + " bytes");
             return;
         }
+        // Bodies are held in memory whole (they are hashed before anything is written): a few at once, the rest
+        // wait here unread, so parallel uploads cannot run the daemon's heap out.
+        try {
+            uploads.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting to receive an upload", e);
+        }
+        try {
+            byte[] data = HostServer.body(ex, MAX_OBJECT_BYTES);
+            if (data == null) {
+                HostServer.reply(ex, 413, "object larger than " + MAX_OBJECT_BYTES + " bytes");
+                return;
+            }
+            put(ex, o, data);
+        } finally {
+            uploads.release();
+        }
+    }
+
+    private void put(HttpExchange ex, ObjectPath o, byte[] data) throws IOException {
         if (o.contentNamed() && !o.name().equals(sha256(data))) {
             HostServer.reply(ex, 422, "name is not the SHA-256 of the bytes");
             return;
@@ -108,29 +133,50 @@ final class TenantStore {
             return;
         }
         Path copyDir = copyDir(o.copy());
-        if (o.kind() == Kind.CONFIG && !Files.exists(copyDir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectory(copyDir);
-        }
-        try (PartnerTarget t = PartnerTargets.directory(copyDir)) {
-            if (o.kind() == Kind.MANIFEST) {
-                synchronized (tenants.lock(tenant)) {
+        // One lock per tenant around check, reserve and save: two parallel uploads of one name would otherwise both
+        // see it absent and both be counted, and a config could replace another (a rename replaces on Linux).
+        synchronized (tenants.lock(tenant)) {
+            if (o.kind() == Kind.CONFIG && !Files.exists(copyDir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectory(copyDir);
+            }
+            try (PartnerTarget t = PartnerTargets.directory(copyDir)) {
+                if (o.kind() == Kind.MANIFEST) {
                     putManifest(ex, t, o, data);
+                    return;
                 }
-                return;
+                Boolean same = sameAsStored(t, o, data);
+                if (same != null) {
+                    HostServer.reply(ex, same ? 200 : 409, same ? "already stored" : "a different object has this name");
+                    return;
+                }
+                if (o.kind() != Kind.CONFIG && loadOrNull(t, new ObjectPath(o.copy(), Kind.CONFIG, "config")) == null) {
+                    HostServer.reply(ex, 409, "copy " + o.copy() + " has no config yet");
+                    return;
+                }
+                if (store(ex, t, o, data)) {
+                    HostServer.reply(ex, 201, "stored");
+                }
             }
+        }
+    }
+
+    /**
+     * Null when nothing has {@code o}'s name; else whether it holds {@code data}. A content-named object was just
+     * checked to hash to its name, so the same name and size is the same bytes: the stored copy is not read (it
+     * may be a whole pack). A config is small and compared byte for byte.
+     */
+    private static Boolean sameAsStored(PartnerTarget t, ObjectPath o, byte[] data) throws IOException {
+        if (!o.contentNamed()) {
             byte[] existing = loadOrNull(t, o);
-            if (existing != null) {
-                boolean same = Arrays.equals(existing, data);
-                HostServer.reply(ex, same ? 200 : 409, same ? "already stored" : "a different object has this name");
-                return;
+            return existing == null ? null : Arrays.equals(existing, data);
+        }
+        try {
+            return t.stat(o.kind(), o.name()) == data.length;
+        } catch (IOException e) {
+            if (PartnerTarget.isNotFound(e)) {
+                return null;
             }
-            if (o.kind() != Kind.CONFIG && loadOrNull(t, new ObjectPath(o.copy(), Kind.CONFIG, "config")) == null) {
-                HostServer.reply(ex, 409, "copy " + o.copy() + " has no config yet");
-                return;
-            }
-            if (store(ex, t, o, data)) {
-                HostServer.reply(ex, 201, "stored");
-            }
+            throw e;
         }
     }
 
@@ -141,7 +187,7 @@ final class TenantStore {
             return;
         }
         byte[] key = tenants.manifestKey(tenant);
-        ManifestHead head = heads.read(tenant, o.copy());
+        ManifestHead head = heads.readOrDerive(tenant, o.copy(), t, key);
         ManifestGate.Verdict v = ManifestGate.judge(data, o.name(), o.copy(), key, head);
         switch (v.outcome()) {
             case SAME -> HostServer.reply(ex, 200, v.reason());

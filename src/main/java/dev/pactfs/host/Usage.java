@@ -1,14 +1,9 @@
 package dev.pactfs.host;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Bytes each tenant stores, counted from its files when the daemon starts (every regular file under its prefix,
@@ -51,20 +46,8 @@ final class Usage {
 
     /** Sum of regular files' sizes below {@code dir} (no symlink followed; 0 when it does not exist). */
     private static long bytesUnder(Path dir) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.mapToLong(p -> {
-                try {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    return a.isRegularFile() ? a.size() : 0;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+        long[] sum = {0};
+        RegularFiles.walk(dir, (p, a) -> sum[0] += a.size());
+        return sum[0];
     }
 }

@@ -14,12 +14,21 @@ import java.util.List;
 
 /**
  * One audit challenge per pack ({@link Challenge}): a blob of the pack whose sealed bytes home still holds is
- * picked at random, then a range of its record (all of it up to {@link Challenge#MAX_LENGTH}) and a fresh nonce;
- * the partner's answer must equal SHA-256(nonce || home's own bytes of that range), since a pack holds each blob's
+ * picked at random, then a window of {@link #WINDOW_BYTES} at a random offset inside its record, never at the
+ * record's start (so the windows asked do not trace blob boundaries for the host), and a fresh nonce; the
+ * partner's answer must equal SHA-256(nonce || home's own bytes of that window), since a pack holds each blob's
  * sealed bytes exactly as the local store does (PackFile). A fresh nonce each time: an answer cannot be kept
- * from an earlier audit, only computed from the bytes.
+ * from an earlier audit, only computed from the bytes. Challenges reach only the blobs home holds, so a pack that
+ * also holds evicted blobs is downloaded instead one time in {@link #EVICTED_DOWNLOAD_ONE_IN} (decision 0013):
+ * a host that dropped exactly the ranges home cannot check is still caught in time.
  */
 final class PackChallenge {
+
+    /** Bytes of one challenge window: small enough to say little about where records lie, and a cheap read. */
+    static final int WINDOW_BYTES = 4096;
+
+    /** A pack with an evicted blob is downloaded and verified whole with probability 1 / this. */
+    static final int EVICTED_DOWNLOAD_ONE_IN = 4;
 
     private final Catalog catalog;
     private final ChunkStore store;
@@ -43,13 +52,30 @@ final class PackChallenge {
         List<PartnerCatalog.PartnerLocationOf> blobs = new ArrayList<>(
                 catalog.transaction(tx -> PartnerCatalog.blobsInPack(tx, p.name())));
         Collections.shuffle(blobs, random);
-        for (PartnerCatalog.PartnerLocationOf b : blobs) {
-            byte[] sealed = store.readSealed(b.id());
-            if (sealed == null || sealed.length != b.location().storedSize()) {
-                continue; // evicted, or re-stored since (recompressed): not the bytes the pack holds
+        boolean downloadIfEvicted = random.nextInt(EVICTED_DOWNLOAD_ONE_IN) == 0;
+        PartnerCatalog.PartnerLocationOf b = null;
+        byte[] sealed = null;
+        for (PartnerCatalog.PartnerLocationOf c : blobs) {
+            byte[] s = store.readSealed(c.id());
+            if (s == null || s.length != c.location().storedSize()) {
+                // Evicted, or re-stored since (recompressed): not the bytes the pack holds, no challenge can reach it.
+                if (downloadIfEvicted) {
+                    return null;
+                }
+                continue;
             }
-            int length = Math.min(sealed.length, Challenge.MAX_LENGTH);
-            int from = random.nextInt(sealed.length - length + 1);
+            if (b == null) {
+                b = c;
+                sealed = s;
+                if (!downloadIfEvicted) {
+                    break;
+                }
+            }
+        }
+        if (b != null) {
+            // Inside the record, from its second byte on when it has two: the window's start is no record start.
+            int length = sealed.length == 1 ? 1 : Math.min(WINDOW_BYTES, sealed.length - 1);
+            int from = sealed.length == 1 ? 0 : 1 + random.nextInt(sealed.length - length);
             long offset = b.location().offset() + from;
             byte[] nonce = new byte[Challenge.NONCE_BYTES];
             random.nextBytes(nonce);

@@ -5,6 +5,9 @@ import java.nio.file.Path;
 /** Factories for {@link PartnerTarget}s and their wrappers. */
 public final class PartnerTargets {
 
+    /** Largest partner file any reader accepts, bytes (a pack's hard maximum): what a host need store at most. */
+    public static final long MAX_OBJECT_BYTES = PackFile.MAX_PACK_BYTES;
+
     private PartnerTargets() {
     }
 

@@ -104,7 +104,7 @@ final class ServeTarget implements PartnerTarget {
             }
             b.header("Range", "bytes=" + offset + "-" + (length < 0 ? "" : Long.toString(offset + length - 1)));
         }
-        HttpResponse<byte[]> r = send(b);
+        HttpResponse<byte[]> r = send(b, Math.max(SMALL_REPLY_BYTES, length >= 0 ? length : PackFile.MAX_PACK_BYTES));
         if (r.statusCode() == 404) {
             throw new NoSuchFileException(location() + "/" + path(kind, name));
         }
@@ -129,7 +129,7 @@ final class ServeTarget implements PartnerTarget {
             throw new NoSuchFileException(location() + "/" + path(kind, name));
         }
         String size = r.headers().firstValue("Pactfs-Size").orElse(null);
-        if (r.statusCode() != 200 || size == null) {
+        if (r.statusCode() != 200 || size == null || !size.matches("\\d{1,18}")) {
             throw refused("stat of " + path(kind, name), r);
         }
         return Long.parseLong(size);
@@ -145,8 +145,9 @@ final class ServeTarget implements PartnerTarget {
         SortedMap<String, Long> out = new TreeMap<>();
         for (String line : listing(copy + "/" + dir(kind))) {
             int sp = line.indexOf(' ');
-            if (sp < 0) {
-                throw new PartnerUnavailableException("host " + base + " sent a malformed listing line: " + line);
+            if (sp < 0 || !line.substring(sp + 1).matches("\\d{1,18}")) {
+                throw new PartnerUnavailableException("host " + base + " sent a malformed listing line: "
+                        + (line.length() > 100 ? line.substring(0, 100) + "..." : line));
             }
             out.put(line.substring(0, sp), Long.parseLong(line.substring(sp + 1)));
         }
@@ -159,7 +160,7 @@ final class ServeTarget implements PartnerTarget {
     }
 
     private List<String> listing(String prefix) throws IOException {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri("/v1/list/" + prefix)).GET());
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri("/v1/list/" + prefix)).GET(), LISTING_REPLY_BYTES);
         if (r.statusCode() != 200) {
             throw refused("listing of " + prefix, r);
         }
@@ -231,13 +232,30 @@ final class ServeTarget implements PartnerTarget {
         return "pactfs://" + base.substring("https://".length()) + (copy == null ? "" : "/" + copy);
     }
 
+    /** Bytes of any reply but a download or a listing: one line of text, a hash, a number. */
+    static final int SMALL_REPLY_BYTES = 64 << 10;
+
+    /** Bytes of a listing: about 80 per object, so some 800,000 objects of one kind in one copy. */
+    static final int LISTING_REPLY_BYTES = 64 << 20;
+
     private HttpResponse<byte[]> send(HttpRequest.Builder b) throws IOException {
+        return send(b, SMALL_REPLY_BYTES);
+    }
+
+    /** Sends, and takes at most {@code maxReply} bytes of the reply into memory (the host is not trusted). */
+    private HttpResponse<byte[]> send(HttpRequest.Builder b, long maxReply) throws IOException {
         try {
-            return http.send(b.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(b.timeout(REQUEST_TIMEOUT).build(), BoundedBody.handler(maxReply));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted talking to " + base);
         } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof BoundedBody.TooLargeException) {
+                    throw new PartnerUnavailableException("host " + location() + " sent a " + t.getMessage()
+                            + ": refused", e);
+                }
+            }
             throw new PartnerUnavailableException("host " + location() + " is unreachable: " + message(e), e);
         }
     }
@@ -256,7 +274,11 @@ final class ServeTarget implements PartnerTarget {
     }
 
     private IOException refused(String what, HttpResponse<byte[]> r) {
-        String body = new String(r.body(), StandardCharsets.UTF_8).trim();
+        // The first line only, and not all of it: the host's text ends up in home's one-line messages and logs.
+        String body = new String(r.body(), StandardCharsets.UTF_8).strip().lines().findFirst().orElse("");
+        if (body.length() > 300) {
+            body = body.substring(0, 300) + "...";
+        }
         return new PartnerUnavailableException("host " + location() + " refused the " + what + ": HTTP "
                 + r.statusCode() + (body.isEmpty() ? "" : " " + body));
     }

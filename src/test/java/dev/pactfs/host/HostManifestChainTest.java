@@ -160,4 +160,32 @@ class HostManifestChainTest {
             assertEquals(new ManifestHead(1, TestManifests.nameOf(m1)), p.manifestHead());
         }
     }
+    @Test
+    void aCopyStoredBeforeHeadsGetsItsHeadFromItsNewestStoredManifest() throws IOException {
+        byte[] m1 = manifest(1, TestManifests.NO_PREV);
+        byte[] m2 = manifest(2, TestManifests.nameOf(m1));
+        byte[] m3 = manifest(3, TestManifests.nameOf(m2));
+        try (PartnerTarget disk = PartnerTargets.directory(root.resolve("tenants/acme/data/" + COPY))) {
+            for (byte[] m : new byte[][] {m1, m2, m3}) {
+                disk.save(PartnerTarget.Kind.MANIFEST, TestManifests.nameOf(m), m);
+            }
+            RepoKeys other = TestManifests.keys(6); // not the tenant's key: it cannot lift the head
+            byte[] forged = TestManifests.build(other, other.manifestKey(), ID, 50, TestManifests.NO_PREV);
+            disk.save(PartnerTarget.Kind.MANIFEST, TestManifests.nameOf(forged), forged);
+        }
+        assertTrue(!Files.exists(root.resolve("tenants/acme/heads/" + COPY)), "no head: stored before heads");
+        refused(manifest(2, TestManifests.nameOf(m1)), "rollback: sequence 2 is older than the head 3");
+        refused(manifest(3, TestManifests.nameOf(m2)), "fork: sequence 3 is already " + TestManifests.nameOf(m3));
+        assertEquals("3 " + TestManifests.nameOf(m3) + "\n", Files.readString(root.resolve("tenants/acme/heads/" + COPY)),
+                "the derived head is kept");
+        put(manifest(4, TestManifests.nameOf(m3)));
+        assertEquals(4, home.manifestHead().seq());
+    }
+
+    @Test
+    void aSequenceTooLargeForTheHeadFileIsRefused() throws IOException {
+        refused(manifest(ManifestGate.MAX_SEQ, TestManifests.NO_PREV), "sequence " + ManifestGate.MAX_SEQ + " is past");
+        put(manifest(ManifestGate.MAX_SEQ - 1, TestManifests.NO_PREV));
+        assertEquals(ManifestGate.MAX_SEQ - 1, home.manifestHead().seq());
+    }
 }

@@ -193,6 +193,81 @@ class HostServerTest {
         assertFalse(new String(r.body, StandardCharsets.US_ASCII).contains("alice"), r.text());
         assertFalse(new String(r.body, StandardCharsets.US_ASCII).contains("pactfs-partner-copy"), r.text());
     }
+    @Test
+    void aBodyPastThePackMaximumIsRefusedUnread() throws Exception {
+        assertEquals(dev.pactfs.partner.PartnerTargets.MAX_OBJECT_BYTES, TenantStore.MAX_OBJECT_BYTES);
+        assertEquals(201, req(alice, "PUT", "/v1/objects/" + COPY + "/config", CONFIG).status);
+        String n = sha256(new byte[] {1});
+        // Only the headers go out: the host must answer from Content-Length, not wait for 80 MiB it would hold.
+        SSLContext ctx = PinnedTls.client(alice, hostPin);
+        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("PUT /v1/objects/" + COPY + "/index/" + n + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Connection: close\r\nContent-Length: " + (TenantStore.MAX_OBJECT_BYTES + 1) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            // The status line only: the JDK server then waits to drain the body this client never sends.
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    StandardCharsets.ISO_8859_1)).readLine();
+            assertTrue(status.startsWith("HTTP/1.1 413 "), status);
+        }
+    }
+
+    @Test
+    void parallelUploadsOfOneObjectAreCountedOnceAndConfigsAreNeverReplaced() throws Exception {
+        String other = "pactfs-" + "2".repeat(32);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            byte[] pack = new byte[200_000];
+            new java.util.Random(3).nextBytes(pack);
+            String name = sha256(pack);
+            assertEquals(201, req(alice, "PUT", "/v1/objects/" + COPY + "/config", CONFIG).status);
+            String packPath = "/v1/objects/" + COPY + "/packs/" + name.substring(0, 2) + "/" + name;
+            java.util.List<java.util.concurrent.Future<Integer>> puts = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                puts.add(pool.submit(() -> req(alice, "PUT", packPath, pack).status));
+            }
+            int created = 0;
+            for (var f : puts) {
+                int st = f.get();
+                assertTrue(st == 201 || st == 200, "status " + st);
+                created += st == 201 ? 1 : 0;
+            }
+            assertEquals(1, created);
+            assertEquals((CONFIG.length + pack.length) + " " + (1L << 30), req(alice, "GET", "/v1/usage", null).text().trim());
+            // Two different configs of one new copy at once: one is stored, the other refused, never replaced.
+            java.util.List<java.util.concurrent.Future<Integer>> configs = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                byte[] c = ("pactfs-partner-copy\nformat=1\nrepo_id=" + "2".repeat(32) + "\nv=" + i + "\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+                configs.add(pool.submit(() -> req(alice, "PUT", "/v1/objects/" + other + "/config", c).status));
+            }
+            int stored = 0;
+            for (var f : configs) {
+                int st = f.get();
+                assertTrue(st == 201 || st == 409, "status " + st);
+                stored += st == 201 ? 1 : 0;
+            }
+            assertEquals(1, stored);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aSecondDaemonOnOneRootIsRefused() throws IOException {
+        IOException e = assertThrows(IOException.class,
+                () -> HostServer.start(root, new InetSocketAddress("127.0.0.1", 0)).close());
+        assertTrue(HostServer.isRootInUse(e), e.toString());
+        assertTrue(e.getMessage().startsWith("another pactfs serve already serves "), e.getMessage());
+        dev.pactfs.cli.CliRun.Result cli = dev.pactfs.cli.CliRun.run("serve", "--root", root.toString(), "--listen",
+                "127.0.0.1:0");
+        assertEquals(1, cli.exit(), cli.toString());
+        assertEquals(1, cli.err().lines().count(), cli.toString());
+        assertTrue(cli.err().contains("another pactfs serve already serves " + root), cli.toString());
+        server.close();
+        server = HostServer.start(root, new InetSocketAddress("127.0.0.1", 0)); // the lock went with the first
+    }
 
     record Resp(int status, String headers, byte[] body) {
         String text() {

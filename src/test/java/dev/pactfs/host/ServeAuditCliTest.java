@@ -49,6 +49,12 @@ class ServeAuditCliTest {
             assertEquals(packs.size(), first.get("packs_checked").asInt(), first.toString());
             assertEquals(packs.size(), first.get("challenges").size(), "every pack challenged: " + first);
             assertEquals(0, first.get("bytes_read").asLong(), "no pack downloaded: " + first);
+            // Fixed small windows, never at a record's start (the first record starts right after the header):
+            // the ranges asked must not map the pack's blob records for the host.
+            first.get("challenges").forEach(c -> {
+                assertTrue(c.get("length").asInt() <= 4096, c.toString());
+                assertTrue(c.get("offset").asLong() > PACK_HEADER, c.toString());
+            });
             JsonNode second = audit(host, repo, 0);
             Set<String> nonces = nonces(first);
             assertEquals(packs.size(), nonces.size(), first.toString());

@@ -90,4 +90,27 @@ class ServeStatusCliTest {
         assertTrue(not.err().contains("is not a pactfs serve root"), not.toString());
         assertFalse(not.err().contains("\tat "), not.toString());
     }
+
+    @Test
+    void aDamagedManifestKeyIsTheCopysProblemAndADamagedQuotaOneLine() throws Exception {
+        Path root = base.resolve("root");
+        HostServer.pair(root, "acme", 1L << 20);
+        String copy = "pactfs-" + "0123456789abcdef".repeat(2);
+        String name = "ab".repeat(32);
+        Path manifests = Files.createDirectories(root.resolve("tenants/acme/data/" + copy + "/manifests"));
+        Files.write(manifests.resolve(name), new byte[] {1, 2, 3});
+        Files.createDirectories(root.resolve("tenants/acme/heads"));
+        Files.writeString(root.resolve("tenants/acme/heads/" + copy), "1 " + name + "\n");
+        Files.writeString(root.resolve("tenants/acme/manifest-key"), "not a key\n");
+        JsonNode c = new ObjectMapper().readTree(ServeCli.ok("serve", "status", "--root", root.toString(), "--json")
+                .out()).get("tenants").get(0).get("copies").get(0);
+        assertTrue(c.get("manifest_problem").asText().contains("manifest-key is damaged"), c.toString());
+
+        Files.writeString(root.resolve("tenants/acme/quota"), "lots\n");
+        CliRun.Result bad = CliRun.run("serve", "status", "--root", root.toString());
+        assertEquals(1, bad.exit(), bad.toString());
+        assertEquals(1, bad.err().lines().count(), bad.toString());
+        assertTrue(bad.err().contains("quota is damaged"), bad.toString());
+        assertFalse(bad.err().contains("\tat "), bad.toString());
+    }
 }
