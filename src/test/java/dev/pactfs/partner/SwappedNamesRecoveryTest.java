@@ -47,12 +47,14 @@ class SwappedNamesRecoveryTest {
         f.close();
         CliRun.Result rec = CliRun.run("recover", "--partner", partner.toString(), "--repo",
                 tmp.resolve("r").toString(), "--key-file", key.toString());
-        System.out.println("RECOVER exit=" + rec.exit() + "\nOUT:\n" + rec.out() + "\nERR:\n" + rec.err());
+        assertEquals(0, rec.exit(), rec.toString());
         try (StoreFixture st = StoreFixture.open(tmp.resolve("r"), f.keys)) {
             List<Snapshots.Row> got = st.catalog.transaction(Snapshots::list);
-            System.out.println("HOME: " + home.stream().map(r -> r.name() + "/" + r.stableId() + "@" + r.timeMs() + "/" + r.root().shortHex()).toList());
-            System.out.println("GOT:  " + got.stream().map(r -> r.name() + "/" + r.stableId() + "@" + r.timeMs() + "/" + r.root().shortHex()).toList());
-            assertEquals(home.size(), got.size(), "a snapshot was lost");
+            assertEquals(home.size(), got.size(), "a snapshot was lost: " + got);
+            for (Snapshots.Row h : home) {
+                assertTrue(got.stream().anyMatch(g -> g.stableId().equals(h.stableId()) && g.name().equals(h.name())
+                        && g.root().equals(h.root())), "snapshot " + h.name() + " did not come back as it is at home");
+            }
         }
     }
 }
