@@ -70,6 +70,7 @@ class SnapshotRecordFormat2Test {
             Map<String, byte[]> night = PartnerFixture.night(n, 40 + n, 1, 6_000);
             f.snapshot("night-" + n, night, true);
             all.put("night-" + n, night);
+            Thread.sleep(3); // distinct snapshot times, as nights have: snapshots of one millisecond list by name
         }
         assertTrue(rep.runPass().partnerMatched());
         return new Replicated(f, key, rep, all);
