@@ -54,6 +54,13 @@ class PruneManifestOrderTest {
         return out;
     }
 
+    private static void assertGoneFromPartner(PartnerFixture f, Set<String> packs) throws IOException {
+        List<String> left = f.target().list(PartnerTarget.Kind.PACK);
+        for (String d : packs) {
+            assertFalse(left.contains(d), "dropped pack " + d + " is still at the partner");
+        }
+    }
+
     /** What a recovery from the copy as its newest manifest describes it finds; asserts no loss and "second". */
     private void assertRecoversWhole(PartnerFixture f, Map<String, byte[]> second, String dir) throws IOException {
         ManifestRecovery.Verdict v = ManifestRecovery.check(f.target(), f.keys.manifestKey(), f.keys.blobCipher());
@@ -96,10 +103,7 @@ class PruneManifestOrderTest {
             assertTrue(f.target().list(PartnerTarget.Kind.PACK).containsAll(dropped));
             assertRecoversWhole(f, second, "rec-pass1");
             rep.runPass();
-            List<String> left = f.target().list(PartnerTarget.Kind.PACK);
-            for (String d : dropped) {
-                assertFalse(left.contains(d), "forgotten pack " + d + " is still at the partner");
-            }
+            assertGoneFromPartner(f, dropped);
             assertRecoversWhole(f, second, "rec-pass2");
         }
     }
@@ -128,10 +132,7 @@ class PruneManifestOrderTest {
             assertEquals(1, r.snapshotRecordsDeleted(), r.toString());
             Set<String> dropped = new HashSet<>(before);
             dropped.removeAll(packsAtHome(f));
-            List<String> left = f.target().list(PartnerTarget.Kind.PACK);
-            for (String d : dropped) {
-                assertFalse(left.contains(d), "dropped pack " + d + " is still at the partner");
-            }
+            assertGoneFromPartner(f, dropped);
             assertRecoversWhole(f, second, "rec");
         }
     }
